@@ -1,0 +1,472 @@
+r"""Runs of gradient descent with momentum: one at a time or as a vectorised batch.
+
+Every run is computed by one kernel in the pytorch convention (Sutskever et
+al. 2013 write the same heavy-ball update with the sign folded into v):
+
+.. math::
+
+    v_{k+1} = \beta v_k + \nabla L(\theta_k), \qquad
+    \theta_{k+1} = \theta_k - \alpha\, v_{k+1}
+
+(with ``nesterov=True`` the position steps along
+:math:`\nabla L(\theta_k) + \beta v_{k+1}`), and the other conventions are
+converted exactly (see :mod:`momentum_math.rules`). The kernel loops over
+steps, never over runs, so :func:`simulate` is :func:`simulate_batch` with
+a batch of one and the two agree bit for bit.
+
+A run diverges when a coordinate leaves ``[-bound, bound]`` or stops being
+finite. It then stops: its arrays end at the last good step and
+``diverged_step`` says which step failed. No inf or NaN is ever stored and no
+NumPy warning escapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from momentum_math import _validate
+from momentum_math.rules import CONVENTIONS, pytorch_step_size, velocity_scale
+from momentum_math.surfaces import Surface
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+Record = Literal["path", "summary"]
+
+#: A run whose coordinate leaves [-DIVERGENCE_BOUND, DIVERGENCE_BOUND] has diverged.
+DIVERGENCE_BOUND = 1e10
+
+#: ``simulate_batch(record="path")`` refuses to allocate more than this many bytes.
+MAX_PATH_BYTES = 2 * 1024**3
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """One run of gradient descent with momentum.
+
+    Attributes
+    ----------
+    surface : Surface
+    start : (2,) array
+    lr, beta : float
+        The step size α and momentum β, in the run's own convention.
+    steps : int
+        Number of steps asked for.
+    convention : str
+        One of ``"pytorch"``, ``"lesson"``, ``"ema"``, ``"classical"``.
+    nesterov : bool
+    positions : (n + 1, 2) array
+        θ₀ = start, θ₁, …, θₙ; n = ``steps`` unless the run diverged.
+    velocities : (n + 1, 2) array
+        v₀ = 0, v₁, …, in the convention's own scale (vₖ is the velocity that
+        moved θₖ₋₁ to θₖ).
+    gradients : (n + 1, 2) array
+        ∇L(θₖ) at each position.
+    losses : (n + 1,) array
+        L(θₖ) at each position.
+    diverged_step : int or None
+        The step at which the run left the bound or stopped being finite; the
+        arrays end at the step before it.
+    """
+
+    surface: Surface
+    start: FloatArray
+    lr: float
+    beta: float
+    steps: int
+    convention: str
+    nesterov: bool
+    positions: FloatArray = field(repr=False)
+    velocities: FloatArray = field(repr=False)
+    gradients: FloatArray = field(repr=False)
+    losses: FloatArray = field(repr=False)
+    diverged_step: int | None = None
+
+    @property
+    def diverged(self) -> bool:
+        """True when the run left the divergence bound before finishing."""
+        return self.diverged_step is not None
+
+    @property
+    def num_steps(self) -> int:
+        """Number of steps actually stored (``steps`` unless the run diverged)."""
+        return len(self.positions) - 1
+
+    @property
+    def final_position(self) -> FloatArray:
+        """The last stored position, shape (2,)."""
+        return self.positions[-1]
+
+    @property
+    def final_loss(self) -> float:
+        """The loss at the last stored position."""
+        return float(self.losses[-1])
+
+    def steps_to_converge(self, threshold: float) -> int | None:
+        """The first step k with ``losses[k] < threshold``, or None if there is none."""
+        limit = _validate.positive(threshold, "threshold")
+        below = np.flatnonzero(self.losses < limit)
+        return int(below[0]) if below.size else None
+
+
+@dataclass(frozen=True, eq=False)
+class BatchResult:
+    """Many runs at once, from :func:`simulate_batch`; ``B`` is the batch shape.
+
+    Attributes
+    ----------
+    surface : Surface
+    starts : (*B, 2) array
+    lr, beta : (*B,) arrays
+        α and β of each run, in the run's convention.
+    steps : int
+    convention : str
+    nesterov : bool
+    threshold : float or None
+    positions, velocities, gradients : (*B, steps + 1, 2) arrays or None
+        Full paths, only with ``record="path"``. After a run diverges its
+        entries repeat its last good position (velocities and gradients there
+        are not meaningful); ``diverged_step`` says where it stopped.
+    losses : (*B, steps + 1) array or None
+        Only with ``record="path"``.
+    final_positions : (*B, 2) array
+        The last good position of each run.
+    final_losses : (*B,) array
+        The loss there.
+    diverged_step : (*B,) int array
+        The step at which a run diverged, −1 where it did not.
+    steps_to_converge : (*B,) int array or None
+        The first step with loss < ``threshold``, −1 where none; None when no
+        threshold was given.
+    """
+
+    surface: Surface
+    starts: FloatArray = field(repr=False)
+    lr: FloatArray = field(repr=False)
+    beta: FloatArray = field(repr=False)
+    steps: int
+    convention: str
+    nesterov: bool
+    threshold: float | None
+    final_positions: FloatArray = field(repr=False)
+    final_losses: FloatArray = field(repr=False)
+    diverged_step: IntArray = field(repr=False)
+    steps_to_converge: IntArray | None = field(default=None, repr=False)
+    positions: FloatArray | None = field(default=None, repr=False)
+    velocities: FloatArray | None = field(default=None, repr=False)
+    gradients: FloatArray | None = field(default=None, repr=False)
+    losses: FloatArray | None = field(default=None, repr=False)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The batch shape B."""
+        return self.final_losses.shape
+
+    @property
+    def diverged(self) -> NDArray[np.bool_]:
+        """(*B,) bool: which runs diverged."""
+        return self.diverged_step >= 0
+
+    @property
+    def converged(self) -> NDArray[np.bool_]:
+        """(*B,) bool: which runs reached the threshold (needs a threshold)."""
+        if self.steps_to_converge is None:
+            raise ValueError("converged needs a threshold: pass threshold= to simulate_batch")
+        return self.steps_to_converge >= 0
+
+
+@dataclass
+class _KernelOutput:
+    final_positions: FloatArray
+    final_losses: FloatArray
+    diverged_step: IntArray
+    steps_to_converge: IntArray | None
+    positions: FloatArray | None = None
+    velocities: FloatArray | None = None
+    gradients: FloatArray | None = None
+    losses: FloatArray | None = None
+
+
+def _run_kernel(
+    surface: Surface,
+    starts: FloatArray,
+    step_size: FloatArray,
+    beta: FloatArray,
+    steps: int,
+    nesterov: bool,
+    threshold: float | None,
+    record_path: bool,
+    bound: float,
+) -> _KernelOutput:
+    """The pytorch-convention heavy-ball loop over a batch (all arrays broadcast to B)."""
+    shape = beta.shape
+    position = starts.copy()
+    step = step_size[..., None].copy()  # (*B, 1); set to 0 to freeze a diverged run
+    momentum = beta[..., None]
+    velocity = np.zeros_like(position)
+    candidate = np.empty_like(position)
+    scratch = np.empty_like(position)
+    diverged_step = np.full(shape, -1, dtype=np.int64)
+
+    gradient = surface.gradient_fn(position)
+    loss = surface.value_fn(position)
+
+    if record_path:
+        path_positions = np.empty((steps + 1, *shape, 2))
+        path_velocities = np.empty((steps + 1, *shape, 2))
+        path_gradients = np.empty((steps + 1, *shape, 2))
+        path_losses = np.empty((steps + 1, *shape))
+        path_positions[0], path_velocities[0] = position, velocity
+        path_gradients[0], path_losses[0] = gradient, loss
+
+    converged_step: IntArray | None = None
+    if threshold is not None:
+        converged_step = np.where(loss < threshold, 0, -1).astype(np.int64)
+        not_yet = converged_step < 0
+
+    for k in range(1, steps + 1):
+        np.multiply(velocity, momentum, out=velocity)
+        np.add(velocity, gradient, out=velocity)
+        if nesterov:
+            np.multiply(velocity, momentum, out=scratch)
+            np.add(scratch, gradient, out=scratch)
+            np.multiply(scratch, step, out=scratch)
+        else:
+            np.multiply(velocity, step, out=scratch)
+        np.subtract(position, scratch, out=candidate)
+
+        # NaN fails the comparison too, so this also catches non-finite values.
+        escaped = ~(np.abs(candidate).max(axis=-1) <= bound)
+        if escaped.any():
+            diverged_step[escaped] = k
+            candidate[escaped] = position[escaped]
+            step[escaped] = 0.0
+            velocity[escaped] = 0.0
+        position, candidate = candidate, position
+
+        gradient = surface.gradient_fn(position)
+        loss = surface.value_fn(position)
+        if record_path:
+            path_positions[k], path_velocities[k] = position, velocity
+            path_gradients[k], path_losses[k] = gradient, loss
+        if converged_step is not None:
+            reached = (loss < threshold) & not_yet
+            if reached.any():
+                converged_step[reached] = k
+                not_yet &= ~reached
+
+    output = _KernelOutput(position, loss, diverged_step, converged_step)
+    if record_path:
+        output.positions = np.moveaxis(path_positions, 0, -2)
+        output.velocities = np.moveaxis(path_velocities, 0, -2)
+        output.gradients = np.moveaxis(path_gradients, 0, -2)
+        output.losses = np.moveaxis(path_losses, 0, -1)
+    return output
+
+
+def _check_common(
+    surface: Surface, lr: ArrayLike, beta: ArrayLike, steps: int, convention: str, nesterov: bool
+) -> tuple[FloatArray, FloatArray, int]:
+    if not isinstance(surface, Surface):
+        raise TypeError(
+            f"surface must be a momentum_math.surfaces.Surface (e.g. surfaces.get('ravine')), "
+            f"got {surface!r}"
+        )
+    lr_array = _validate.learning_rate(lr)
+    beta_array = _validate.momentum(beta)
+    _validate.choice(convention, "convention", CONVENTIONS)
+    _validate.flag(nesterov, "nesterov")
+    return lr_array, beta_array, _validate.steps(steps)
+
+
+def simulate(
+    surface: Surface,
+    start: ArrayLike,
+    lr: float,
+    beta: float = 0.0,
+    steps: int = 100,
+    convention: str = "pytorch",
+    nesterov: bool = False,
+    bound: float = DIVERGENCE_BOUND,
+) -> Trajectory:
+    r"""Run gradient descent with momentum from ``start`` for ``steps`` steps.
+
+    Parameters
+    ----------
+    surface : Surface
+        The loss, e.g. ``surfaces.ravine()``.
+    start : (2,) array
+        θ₀, finite.
+    lr : float
+        α, finite and > 0.
+    beta : float
+        β (μ in the classical convention), in [0, 1); 0 is plain gradient descent.
+    steps : int
+        Number of steps, in [0, 1 000 000].
+    convention : {"pytorch", "lesson", "ema", "classical"}
+        How the velocity is scaled (see :mod:`momentum_math.rules`).
+    nesterov : bool
+        Step along ∇L + βv as PyTorch's ``nesterov=True`` does.
+    bound : float
+        A coordinate beyond ±bound counts as divergence.
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> from momentum_math import simulate, surfaces
+    >>> run = simulate(surfaces.ravine(), [-2.4, 0.2], lr=0.1, beta=0.8, steps=50)
+    >>> run.positions.shape, f"{run.final_loss:.3e}"
+    ((51, 2), '2.868e-05')
+    """
+    lr_array, beta_array, step_count = _check_common(surface, lr, beta, steps, convention, nesterov)
+    if lr_array.shape != () or beta_array.shape != ():
+        raise ValueError(
+            f"lr and beta must be single numbers in simulate (use simulate_batch for "
+            f"arrays), got lr={lr!r}, beta={beta!r}"
+        )
+    start_array = _validate.points(start, "start", surface.dimension)
+    if start_array.shape != (surface.dimension,):
+        raise ValueError(
+            f"start must be one point of shape ({surface.dimension},) in simulate "
+            f"(use simulate_batch for many), got shape {start_array.shape}"
+        )
+    bound_value = _validate.positive(bound, "bound")
+    with np.errstate(all="ignore"):
+        out = _run_kernel(
+            surface,
+            start_array,
+            pytorch_step_size(lr_array, beta_array, convention),
+            beta_array,
+            step_count,
+            bool(nesterov),
+            None,
+            True,
+            bound_value,
+        )
+        velocities = out.velocities * velocity_scale(lr_array, beta_array, convention)
+    failed_at = int(out.diverged_step)
+    stored = step_count + 1 if failed_at < 0 else failed_at
+    return Trajectory(
+        surface=surface,
+        start=start_array,
+        lr=float(lr_array),
+        beta=float(beta_array),
+        steps=step_count,
+        convention=convention,
+        nesterov=bool(nesterov),
+        positions=out.positions[:stored].copy(),
+        velocities=velocities[:stored].copy(),
+        gradients=out.gradients[:stored].copy(),
+        losses=out.losses[:stored].copy(),
+        diverged_step=None if failed_at < 0 else failed_at,
+    )
+
+
+def simulate_batch(
+    surface: Surface,
+    start: ArrayLike,
+    lr: ArrayLike,
+    beta: ArrayLike = 0.0,
+    steps: int = 100,
+    convention: str = "pytorch",
+    nesterov: bool = False,
+    threshold: float | None = None,
+    record: Record = "summary",
+    bound: float = DIVERGENCE_BOUND,
+) -> BatchResult:
+    """Run many momentum runs at once; ``start`` (..., 2), ``lr`` and ``beta`` broadcast.
+
+    The batch shape B is ``broadcast_shapes(start.shape[:-1], lr.shape, beta.shape)``.
+    Every run equals :func:`simulate` with the same arguments.
+
+    Parameters
+    ----------
+    surface, steps, convention, nesterov, bound
+        As in :func:`simulate`.
+    start : (..., 2) array
+        Start points.
+    lr, beta : array_like
+        Step sizes (> 0) and momenta (in [0, 1)), any shapes that broadcast.
+    threshold : float or None
+        When given, ``steps_to_converge`` holds each run's first step with
+        loss < threshold (−1 for none).
+    record : {"summary", "path"}
+        ``"summary"`` keeps only final positions and losses, divergence and
+        steps to converge: memory O(B), for big sweeps. ``"path"`` also keeps
+        every step of every run: memory O(B · steps), refused past 2 GiB.
+
+    Returns
+    -------
+    BatchResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from momentum_math import simulate_batch, surfaces
+    >>> sweep = simulate_batch(surfaces.stretched_bowl(), [-4.0, 1.5], lr=0.18,
+    ...     beta=np.array([0.0, 0.9]), steps=300, convention="ema", threshold=1e-3)
+    >>> sweep.steps_to_converge.tolist()
+    [185, 159]
+    """
+    lr_array, beta_array, step_count = _check_common(surface, lr, beta, steps, convention, nesterov)
+    start_array = _validate.points(start, "start", surface.dimension)
+    threshold_value = None if threshold is None else _validate.positive(threshold, "threshold")
+    _validate.choice(record, "record", ("summary", "path"))
+    bound_value = _validate.positive(bound, "bound")
+    try:
+        shape = np.broadcast_shapes(start_array.shape[:-1], lr_array.shape, beta_array.shape)
+    except ValueError:
+        raise ValueError(
+            f"start (shape {start_array.shape[:-1]} + (2,)), lr (shape {lr_array.shape}) and "
+            f"beta (shape {beta_array.shape}) must broadcast to one batch shape"
+        ) from None
+    runs = int(np.prod(shape, dtype=np.int64))
+    if record == "path":
+        path_bytes = runs * (step_count + 1) * 7 * 8
+        if path_bytes > MAX_PATH_BYTES:
+            raise ValueError(
+                f"record='path' would store {path_bytes / 1024**3:.1f} GiB for {runs} runs of "
+                f"{step_count} steps (limit 2 GiB); use record='summary' for big sweeps"
+            )
+    starts = np.broadcast_to(start_array, (*shape, surface.dimension)).copy()
+    lr_full = np.broadcast_to(lr_array, shape).copy()
+    beta_full = np.broadcast_to(beta_array, shape).copy()
+    with np.errstate(all="ignore"):
+        out = _run_kernel(
+            surface,
+            starts,
+            pytorch_step_size(lr_full, beta_full, convention),
+            beta_full,
+            step_count,
+            bool(nesterov),
+            threshold_value,
+            record == "path",
+            bound_value,
+        )
+        if out.velocities is not None:
+            scale = velocity_scale(lr_full, beta_full, convention)[..., None, None]
+            out.velocities = out.velocities * scale
+    return BatchResult(
+        surface=surface,
+        starts=starts,
+        lr=lr_full,
+        beta=beta_full,
+        steps=step_count,
+        convention=convention,
+        nesterov=bool(nesterov),
+        threshold=threshold_value,
+        final_positions=out.final_positions,
+        final_losses=np.asarray(out.final_losses),
+        diverged_step=out.diverged_step,
+        steps_to_converge=out.steps_to_converge,
+        positions=out.positions,
+        velocities=out.velocities,
+        gradients=out.gradients,
+        losses=out.losses,
+    )

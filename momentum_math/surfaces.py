@@ -1,0 +1,323 @@
+"""Loss surfaces L(x, y): small immutable objects of pure, vectorised functions.
+
+Every surface takes one point of shape ``(2,)`` or any batch ``(..., 2)``;
+``value`` returns shape ``()`` / ``(...)`` and ``gradient`` shape ``(2,)`` /
+``(..., 2)``.
+
+>>> from momentum_math import surfaces
+>>> ravine = surfaces.ravine()
+>>> float(ravine.value([4.0, 0.0]))
+1.0
+>>> ravine.gradient([[8.0, 1.0], [0.0, 0.0]]).tolist()
+[[1.0, 18.0], [0.0, 0.0]]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from momentum_math import _validate
+
+FloatArray = NDArray[np.float64]
+PointFunction = Callable[[FloatArray], FloatArray]
+
+
+def _frozen(array: ArrayLike) -> FloatArray:
+    out = np.array(array, dtype=np.float64)
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """A 2-D loss surface.
+
+    Attributes
+    ----------
+    name : str
+        Short identifier used by :func:`get` (``"ravine"``, ``"qfsp"``, ...).
+    title : str
+        Human-readable name for titles and narration.
+    latex : str
+        The formula of L(x, y) in LaTeX (math mode, no dollar signs).
+    value_fn, gradient_fn : callable
+        Unchecked functions of a ``(..., 2)`` float array; use :meth:`value`
+        and :meth:`gradient` unless you need the raw speed.
+    x_range, y_range : tuple of float
+        The plot window ``(low, high)`` in each coordinate.
+    minima : (k, 2) array
+        Known global minima.
+    hessian : (2, 2) array or None
+        The constant Hessian of a quadratic surface, else None.
+    """
+
+    name: str
+    title: str
+    latex: str
+    value_fn: PointFunction = field(repr=False)
+    gradient_fn: PointFunction = field(repr=False)
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    minima: FloatArray = field(repr=False)
+    hessian: FloatArray | None = field(default=None, repr=False)
+    dimension: int = 2
+
+    def value(self, points: ArrayLike) -> FloatArray:
+        """L at ``points`` of shape (2,) or (..., 2); returns shape () or (...)."""
+        checked = _validate.points(points, "points", self.dimension)
+        with np.errstate(all="ignore"):
+            return self.value_fn(checked)
+
+    def gradient(self, points: ArrayLike) -> FloatArray:
+        """∇L at ``points`` of shape (2,) or (..., 2); returns the same shape."""
+        checked = _validate.points(points, "points", self.dimension)
+        with np.errstate(all="ignore"):
+            return self.gradient_fn(checked)
+
+    @property
+    def is_quadratic(self) -> bool:
+        """True when the surface is a quadratic with a constant Hessian."""
+        return self.hessian is not None
+
+    @property
+    def hessian_eigenvalues(self) -> FloatArray:
+        """Eigenvalues of the Hessian, ascending (quadratics only)."""
+        if self.hessian is None:
+            raise ValueError(f"surface {self.name!r} is not quadratic: it has no constant Hessian")
+        return np.linalg.eigvalsh(self.hessian)
+
+    @property
+    def condition_number(self) -> float:
+        """κ = λ_max / λ_min of the Hessian (quadratics only)."""
+        low, high = self.hessian_eigenvalues[[0, -1]]
+        return float(high / low)
+
+    @property
+    def min_value(self) -> float:
+        """L at the known global minima."""
+        return float(self.value_fn(self.minima[0]))
+
+
+# --- quadratics -------------------------------------------------------------
+
+
+def _quadratic(
+    name: str,
+    title: str,
+    latex: str,
+    hessian: ArrayLike,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+) -> Surface:
+    matrix = _frozen(hessian)
+
+    def gradient_fn(points: FloatArray) -> FloatArray:
+        return points @ matrix
+
+    def value_fn(points: FloatArray) -> FloatArray:
+        return 0.5 * np.sum((points @ matrix) * points, axis=-1)
+
+    return Surface(
+        name=name,
+        title=title,
+        latex=latex,
+        value_fn=value_fn,
+        gradient_fn=gradient_fn,
+        x_range=x_range,
+        y_range=y_range,
+        minima=_frozen([[0.0, 0.0]]),
+        hessian=matrix,
+    )
+
+
+def ravine() -> Surface:
+    r"""The ravine :math:`L = x^2/16 + 9y^2`: Hessian diag(1/8, 18), κ = 144."""
+    return _quadratic(
+        "ravine",
+        "Ravine",
+        r"L(x, y) = \frac{x^2}{16} + 9y^2",
+        [[1 / 8, 0.0], [0.0, 18.0]],
+        (-3.0, 3.0),
+        (-0.5, 0.5),
+    )
+
+
+def stretched_bowl() -> Surface:
+    r"""The stretched bowl :math:`L = \tfrac12(0.1x^2 + 10y^2)`: κ = 100."""
+    return _quadratic(
+        "stretched_bowl",
+        "Stretched bowl",
+        r"L(x, y) = \tfrac{1}{2}\left(0.1\,x^2 + 10\,y^2\right)",
+        [[0.1, 0.0], [0.0, 10.0]],
+        (-5.0, 5.0),
+        (-2.2, 2.2),
+    )
+
+
+def paraboloid() -> Surface:
+    r"""The easy bowl :math:`L = x^2 + y^2`."""
+    return _quadratic(
+        "paraboloid",
+        "Paraboloid",
+        r"L(x, y) = x^2 + y^2",
+        [[2.0, 0.0], [0.0, 2.0]],
+        (-10.0, 10.0),
+        (-10.0, 10.0),
+    )
+
+
+def quadratic(eigenvalues: ArrayLike, angle: float = 0.0) -> Surface:
+    r"""The quadratic :math:`L = \tfrac12 \theta^T H \theta` with ``H = R diag(λ) Rᵀ``.
+
+    Parameters
+    ----------
+    eigenvalues : (2,) array
+        Hessian eigenvalues, each finite and > 0.
+    angle : float
+        Rotation of the eigenvectors from the axes, in radians.
+    """
+    values = _validate.real_array("eigenvalues", eigenvalues)
+    if values.shape != (2,) or not np.all(np.isfinite(values) & (values > 0)):
+        raise ValueError(
+            f"eigenvalues must be two finite numbers > 0, got {eigenvalues!r}"
+        )
+    angle_array = _validate.real_array("angle", angle)
+    if angle_array.shape != () or not math.isfinite(float(angle_array)):
+        raise ValueError(f"angle must be one finite number of radians, got {angle!r}")
+    rotation_angle = float(angle_array)
+    cos, sin = math.cos(rotation_angle), math.sin(rotation_angle)
+    rotation = np.array([[cos, -sin], [sin, cos]])
+    hessian = rotation @ np.diag(values) @ rotation.T
+    hessian = 0.5 * (hessian + hessian.T)
+    half_width = 5.0
+    return _quadratic(
+        "quadratic",
+        f"Quadratic (λ = {values[0]:g}, {values[1]:g})",
+        r"L(\theta) = \tfrac{1}{2}\,\theta^\top H\,\theta",
+        hessian,
+        (-half_width, half_width),
+        (-half_width, half_width),
+    )
+
+
+# --- non-convex surfaces ----------------------------------------------------
+
+
+def _qfsp_value(points: FloatArray) -> FloatArray:
+    x, y = points[..., 0], points[..., 1]
+    return x * x + y * y + 10.0 * np.sin(x) * np.sin(y)
+
+
+def _qfsp_gradient(points: FloatArray) -> FloatArray:
+    x, y = points[..., 0], points[..., 1]
+    sin_x, cos_x, sin_y, cos_y = np.sin(x), np.cos(x), np.sin(y), np.cos(y)
+    return np.stack((2.0 * x + 10.0 * cos_x * sin_y, 2.0 * y + 10.0 * sin_x * cos_y), axis=-1)
+
+
+def _qfsp_minima() -> FloatArray:
+    # The global minima lie on the anti-diagonal (t, -t), where the gradient
+    # vanishes when 2t - 5 sin(2t) = 0; Newton's method from t = 1.3 finds t.
+    t = 1.3
+    for _ in range(50):
+        residual = 2.0 * t - 5.0 * math.sin(2.0 * t)
+        slope = 2.0 - 10.0 * math.cos(2.0 * t)
+        t -= residual / slope
+    return _frozen([[t, -t], [-t, t]])
+
+
+def qfsp() -> Surface:
+    r"""Quadratic with sinusoidal perturbation :math:`x^2 + y^2 + 10\sin x\sin y`."""
+    return Surface(
+        name="qfsp",
+        title="Bumpy bowl (QFSP)",
+        latex=r"L(x, y) = x^2 + y^2 + 10\sin x\,\sin y",
+        value_fn=_qfsp_value,
+        gradient_fn=_qfsp_gradient,
+        x_range=(-8.0, 8.0),
+        y_range=(-8.0, 8.0),
+        minima=_qfsp_minima(),
+    )
+
+
+def _ackley_value(points: FloatArray) -> FloatArray:
+    x, y = points[..., 0], points[..., 1]
+    radius = np.sqrt(0.5 * (x * x + y * y))
+    waves = 0.5 * (np.cos(2.0 * np.pi * x) + np.cos(2.0 * np.pi * y))
+    return -20.0 * np.exp(-0.2 * radius) - np.exp(waves) + math.e + 20.0
+
+
+def _ackley_gradient(points: FloatArray) -> FloatArray:
+    x, y = points[..., 0], points[..., 1]
+    radius = np.sqrt(0.5 * (x * x + y * y))
+    # d/dx of -20 exp(-0.2 r) is 2 x exp(-0.2 r) / r; the cone's tip (r = 0) gets 0.
+    safe_radius = np.where(radius > 0.0, radius, 1.0)
+    cone = np.where(radius > 0.0, 2.0 * np.exp(-0.2 * radius) / safe_radius, 0.0)
+    waves = np.pi * np.exp(0.5 * (np.cos(2.0 * np.pi * x) + np.cos(2.0 * np.pi * y)))
+    return np.stack(
+        (cone * x + waves * np.sin(2.0 * np.pi * x), cone * y + waves * np.sin(2.0 * np.pi * y)),
+        axis=-1,
+    )
+
+
+def ackley() -> Surface:
+    """The standard 2-D Ackley function: many local minima, global minimum 0 at the origin."""
+    return Surface(
+        name="ackley",
+        title="Ackley",
+        latex=(
+            r"L = -20e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20"
+        ),
+        value_fn=_ackley_value,
+        gradient_fn=_ackley_gradient,
+        x_range=(-5.0, 5.0),
+        y_range=(-5.0, 5.0),
+        minima=_frozen([[0.0, 0.0]]),
+    )
+
+
+def _rosenbrock_value(points: FloatArray) -> FloatArray:
+    x, y = points[..., 0], points[..., 1]
+    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
+
+
+def _rosenbrock_gradient(points: FloatArray) -> FloatArray:
+    x, y = points[..., 0], points[..., 1]
+    valley = y - x * x
+    return np.stack((-2.0 * (1.0 - x) - 400.0 * x * valley, 200.0 * valley), axis=-1)
+
+
+def rosenbrock() -> Surface:
+    r"""Rosenbrock's banana :math:`(1-x)^2 + 100(y-x^2)^2`, minimum 0 at (1, 1)."""
+    return Surface(
+        name="rosenbrock",
+        title="Rosenbrock",
+        latex=r"L(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
+        value_fn=_rosenbrock_value,
+        gradient_fn=_rosenbrock_gradient,
+        x_range=(-2.0, 2.0),
+        y_range=(-1.0, 3.0),
+        minima=_frozen([[1.0, 1.0]]),
+    )
+
+
+_CONSTRUCTORS: dict[str, Callable[[], Surface]] = {
+    "ravine": ravine,
+    "stretched_bowl": stretched_bowl,
+    "paraboloid": paraboloid,
+    "qfsp": qfsp,
+    "ackley": ackley,
+    "rosenbrock": rosenbrock,
+}
+
+#: Names accepted by :func:`get`.
+NAMES: tuple[str, ...] = tuple(_CONSTRUCTORS)
+
+
+def get(name: str) -> Surface:
+    """The named surface; an unknown name is a ValueError listing the known ones."""
+    return _CONSTRUCTORS[_validate.choice(name, "name", NAMES)]()
