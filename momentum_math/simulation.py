@@ -96,6 +96,11 @@ class Trajectory:
         return len(self.positions) - 1
 
     @property
+    def displacements(self) -> FloatArray:
+        """θₖ₊₁ − θₖ for each stored step, shape (n, 2): where each step moved."""
+        return np.diff(self.positions, axis=0)
+
+    @property
     def final_position(self) -> FloatArray:
         """The last stored position, shape (2,)."""
         return self.positions[-1]
@@ -190,6 +195,23 @@ class _KernelOutput:
     losses: FloatArray | None = None
 
 
+def _componentwise(surface: Surface):
+    """``(x, y) -> (L, ∂L/∂x, ∂L/∂y)`` for ``surface``, on contiguous coordinate arrays."""
+    if surface.evaluate_xy is not None:
+        return surface.evaluate_xy
+
+    def evaluate_xy(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        points = np.stack((x, y), axis=-1)
+        gradient = surface.gradient_fn(points)
+        return (
+            surface.value_fn(points),
+            np.ascontiguousarray(gradient[..., 0]),
+            np.ascontiguousarray(gradient[..., 1]),
+        )
+
+    return evaluate_xy
+
+
 def _run_kernel(
     surface: Surface,
     starts: FloatArray,
@@ -201,69 +223,116 @@ def _run_kernel(
     record_path: bool,
     bound: float,
 ) -> _KernelOutput:
-    """The pytorch-convention heavy-ball loop over a batch (all arrays broadcast to B)."""
-    shape = beta.shape
-    position = starts.copy()
-    step = step_size[..., None].copy()  # (*B, 1); set to 0 to freeze a diverged run
-    momentum = beta[..., None]
-    velocity = np.zeros_like(position)
-    candidate = np.empty_like(position)
-    scratch = np.empty_like(position)
-    diverged_step = np.full(shape, -1, dtype=np.int64)
+    """The pytorch-convention heavy-ball loop over a batch (all arrays broadcast to B).
 
-    gradient = surface.gradient_fn(position)
-    loss = surface.value_fn(position)
+    The runs are flattened to n = prod(B) and each coordinate is kept in its
+    own contiguous (n,) array, so every step is a handful of same-shape ufunc
+    calls whose per-element arithmetic does not depend on n: a batch of one
+    (:func:`simulate`) rounds exactly like any larger batch.
+    """
+    shape = beta.shape
+    count = int(np.prod(shape, dtype=np.int64))
+    evaluate = _componentwise(surface)
+    flat_starts = starts.reshape(count, 2)
+    x, y = flat_starts[:, 0].copy(), flat_starts[:, 1].copy()
+    step = np.array(step_size, dtype=np.float64).reshape(count)  # 0 freezes a diverged run
+    momentum = np.array(beta, dtype=np.float64).reshape(count)
+    velocity_x, velocity_y = np.zeros(count), np.zeros(count)
+    shift_x, shift_y = np.empty(count), np.empty(count)
+    next_x, next_y = np.empty(count), np.empty(count)
+    diverged_step = np.full(count, -1, dtype=np.int64)
+    low = -bound
+
+    # A surface may offer evaluate_xy.into(x, y, value, grad_x, grad_y, scratch),
+    # the same arithmetic written into buffers: then the loop allocates nothing.
+    evaluate_into = getattr(evaluate, "into", None)
+    if evaluate_into is not None:
+        loss, gradient_x, gradient_y, spare = (np.empty(count) for _ in range(4))
+        evaluate_into(x, y, loss, gradient_x, gradient_y, spare)
+    else:
+        loss, gradient_x, gradient_y = evaluate(x, y)
 
     if record_path:
-        path_positions = np.empty((steps + 1, *shape, 2))
-        path_velocities = np.empty((steps + 1, *shape, 2))
-        path_gradients = np.empty((steps + 1, *shape, 2))
-        path_losses = np.empty((steps + 1, *shape))
-        path_positions[0], path_velocities[0] = position, velocity
-        path_gradients[0], path_losses[0] = gradient, loss
+        path_positions = np.empty((steps + 1, count, 2))
+        path_velocities = np.empty((steps + 1, count, 2))
+        path_gradients = np.empty((steps + 1, count, 2))
+        path_losses = np.empty((steps + 1, count))
+
+        def store(k: int) -> None:
+            path_positions[k, :, 0], path_positions[k, :, 1] = x, y
+            path_velocities[k, :, 0], path_velocities[k, :, 1] = velocity_x, velocity_y
+            path_gradients[k, :, 0], path_gradients[k, :, 1] = gradient_x, gradient_y
+            path_losses[k] = loss
+
+        store(0)
 
     converged_step: IntArray | None = None
     if threshold is not None:
         converged_step = np.where(loss < threshold, 0, -1).astype(np.int64)
-        not_yet = converged_step < 0
+        # Runs still waiting compare against the threshold, finished ones against
+        # -inf (never true), so one comparison per step finds the new arrivals.
+        waiting_limit = np.where(converged_step < 0, threshold, -np.inf)
+        reached = np.empty(count, dtype=np.bool_)
 
     for k in range(1, steps + 1):
-        np.multiply(velocity, momentum, out=velocity)
-        np.add(velocity, gradient, out=velocity)
+        np.multiply(velocity_x, momentum, out=velocity_x)
+        np.add(velocity_x, gradient_x, out=velocity_x)
+        np.multiply(velocity_y, momentum, out=velocity_y)
+        np.add(velocity_y, gradient_y, out=velocity_y)
         if nesterov:
-            np.multiply(velocity, momentum, out=scratch)
-            np.add(scratch, gradient, out=scratch)
-            np.multiply(scratch, step, out=scratch)
+            np.multiply(velocity_x, momentum, out=shift_x)
+            np.add(shift_x, gradient_x, out=shift_x)
+            np.multiply(shift_x, step, out=shift_x)
+            np.multiply(velocity_y, momentum, out=shift_y)
+            np.add(shift_y, gradient_y, out=shift_y)
+            np.multiply(shift_y, step, out=shift_y)
         else:
-            np.multiply(velocity, step, out=scratch)
-        np.subtract(position, scratch, out=candidate)
+            np.multiply(velocity_x, step, out=shift_x)
+            np.multiply(velocity_y, step, out=shift_y)
+        np.subtract(x, shift_x, out=next_x)
+        np.subtract(y, shift_y, out=next_y)
 
-        # NaN fails the comparison too, so this also catches non-finite values.
-        escaped = ~(np.abs(candidate).max(axis=-1) <= bound)
-        if escaped.any():
+        # Cheap reductions first; NaN propagates through max/min and fails the
+        # comparisons, so non-finite values take the slow path too.
+        if not (
+            next_x.max() <= bound
+            and next_y.max() <= bound
+            and next_x.min() >= low
+            and next_y.min() >= low
+        ):
+            escaped = ~((np.abs(next_x) <= bound) & (np.abs(next_y) <= bound))
             diverged_step[escaped] = k
-            candidate[escaped] = position[escaped]
+            next_x[escaped] = x[escaped]
+            next_y[escaped] = y[escaped]
             step[escaped] = 0.0
-            velocity[escaped] = 0.0
-        position, candidate = candidate, position
+            velocity_x[escaped] = 0.0
+            velocity_y[escaped] = 0.0
+        x, next_x = next_x, x
+        y, next_y = next_y, y
 
-        gradient = surface.gradient_fn(position)
-        loss = surface.value_fn(position)
+        if evaluate_into is not None:
+            evaluate_into(x, y, loss, gradient_x, gradient_y, spare)
+        else:
+            loss, gradient_x, gradient_y = evaluate(x, y)
         if record_path:
-            path_positions[k], path_velocities[k] = position, velocity
-            path_gradients[k], path_losses[k] = gradient, loss
+            store(k)
         if converged_step is not None:
-            reached = (loss < threshold) & not_yet
+            np.less(loss, waiting_limit, out=reached)
             if reached.any():
                 converged_step[reached] = k
-                not_yet &= ~reached
+                waiting_limit[reached] = -np.inf
 
-    output = _KernelOutput(position, loss, diverged_step, converged_step)
+    output = _KernelOutput(
+        np.stack((x, y), axis=-1).reshape(*shape, 2),
+        np.array(loss, dtype=np.float64).reshape(shape),
+        diverged_step.reshape(shape),
+        None if converged_step is None else converged_step.reshape(shape),
+    )
     if record_path:
-        output.positions = np.moveaxis(path_positions, 0, -2)
-        output.velocities = np.moveaxis(path_velocities, 0, -2)
-        output.gradients = np.moveaxis(path_gradients, 0, -2)
-        output.losses = np.moveaxis(path_losses, 0, -1)
+        output.positions = np.moveaxis(path_positions.reshape(steps + 1, *shape, 2), 0, -2)
+        output.velocities = np.moveaxis(path_velocities.reshape(steps + 1, *shape, 2), 0, -2)
+        output.gradients = np.moveaxis(path_gradients.reshape(steps + 1, *shape, 2), 0, -2)
+        output.losses = np.moveaxis(path_losses.reshape(steps + 1, *shape), 0, -1)
     return output
 
 

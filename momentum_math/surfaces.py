@@ -25,6 +25,8 @@ from momentum_math import _validate
 
 FloatArray = NDArray[np.float64]
 PointFunction = Callable[[FloatArray], FloatArray]
+#: ``(x, y) -> (L, ∂L/∂x, ∂L/∂y)`` on same-shape coordinate arrays.
+ComponentFunction = Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray, FloatArray]]
 
 
 def _frozen(array: ArrayLike) -> FloatArray:
@@ -54,6 +56,11 @@ class Surface:
         Known global minima.
     hessian : (2, 2) array or None
         The constant Hessian of a quadratic surface, else None.
+    evaluate_xy : callable or None
+        Optional ``(x, y) -> (L, ∂L/∂x, ∂L/∂y)`` on coordinate arrays of one
+        shape; the built-in surfaces define ``value_fn`` and ``gradient_fn``
+        through it, so both give bit-identical numbers. The simulation kernel
+        uses it (on contiguous per-coordinate arrays) when present.
     """
 
     name: str
@@ -66,6 +73,7 @@ class Surface:
     minima: FloatArray = field(repr=False)
     hessian: FloatArray | None = field(default=None, repr=False)
     dimension: int = 2
+    evaluate_xy: ComponentFunction | None = field(default=None, repr=False)
 
     def value(self, points: ArrayLike) -> FloatArray:
         """L at ``points`` of shape (2,) or (..., 2); returns shape () or (...)."""
@@ -103,6 +111,19 @@ class Surface:
         return float(self.value_fn(self.minima[0]))
 
 
+def _point_functions(evaluate: ComponentFunction) -> tuple[PointFunction, PointFunction]:
+    """``value_fn`` and ``gradient_fn`` on (..., 2) points, computed by ``evaluate``."""
+
+    def value_fn(points: FloatArray) -> FloatArray:
+        return evaluate(points[..., 0], points[..., 1])[0]
+
+    def gradient_fn(points: FloatArray) -> FloatArray:
+        _, grad_x, grad_y = evaluate(points[..., 0], points[..., 1])
+        return np.stack((grad_x, grad_y), axis=-1)
+
+    return value_fn, gradient_fn
+
+
 # --- quadratics -------------------------------------------------------------
 
 
@@ -115,13 +136,45 @@ def _quadratic(
     y_range: tuple[float, float],
 ) -> Surface:
     matrix = _frozen(hessian)
+    # ∇L = θᵀH written out element by element (no BLAS, so every batch shape
+    # rounds the same way), and L = ½ θ·∇L.
+    h_xx, h_xy = float(matrix[0, 0]), float(matrix[0, 1])
+    h_yx, h_yy = float(matrix[1, 0]), float(matrix[1, 1])
 
-    def gradient_fn(points: FloatArray) -> FloatArray:
-        return points @ matrix
+    diagonal = h_xy == 0.0 and h_yx == 0.0
 
-    def value_fn(points: FloatArray) -> FloatArray:
-        return 0.5 * np.sum((points @ matrix) * points, axis=-1)
+    def evaluate_into(
+        x: FloatArray,
+        y: FloatArray,
+        value: FloatArray,
+        grad_x: FloatArray,
+        grad_y: FloatArray,
+        scratch: FloatArray,
+    ) -> None:
+        # Axis-aligned Hessians skip the cross terms (that changes at most the
+        # sign of a zero). Writing into given buffers lets the kernel run
+        # without allocating.
+        np.multiply(x, h_xx, out=grad_x)
+        np.multiply(y, h_yy, out=grad_y)
+        if not diagonal:
+            np.multiply(y, h_yx, out=scratch)
+            np.add(grad_x, scratch, out=grad_x)
+            np.multiply(x, h_xy, out=scratch)
+            np.add(scratch, grad_y, out=grad_y)
+        np.multiply(grad_x, x, out=value)
+        np.multiply(grad_y, y, out=scratch)
+        np.add(value, scratch, out=value)
+        np.multiply(value, 0.5, out=value)
 
+    def evaluate_xy(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        x, y = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+        value, grad_x, grad_y, scratch = (np.empty(x.shape) for _ in range(4))
+        evaluate_into(x, y, value, grad_x, grad_y, scratch)
+        return value, grad_x, grad_y
+
+    evaluate_xy.into = evaluate_into  # type: ignore[attr-defined]
+
+    value_fn, gradient_fn = _point_functions(evaluate_xy)
     return Surface(
         name=name,
         title=title,
@@ -132,6 +185,7 @@ def _quadratic(
         y_range=y_range,
         minima=_frozen([[0.0, 0.0]]),
         hessian=matrix,
+        evaluate_xy=evaluate_xy,
     )
 
 
@@ -142,8 +196,8 @@ def ravine() -> Surface:
         "Ravine",
         r"L(x, y) = \frac{x^2}{16} + 9y^2",
         [[1 / 8, 0.0], [0.0, 18.0]],
-        (-3.0, 3.0),
-        (-0.5, 0.5),
+        (-3.6, 3.6),
+        (-0.4, 0.4),
     )
 
 
@@ -208,15 +262,13 @@ def quadratic(eigenvalues: ArrayLike, angle: float = 0.0) -> Surface:
 # --- non-convex surfaces ----------------------------------------------------
 
 
-def _qfsp_value(points: FloatArray) -> FloatArray:
-    x, y = points[..., 0], points[..., 1]
-    return x * x + y * y + 10.0 * np.sin(x) * np.sin(y)
-
-
-def _qfsp_gradient(points: FloatArray) -> FloatArray:
-    x, y = points[..., 0], points[..., 1]
+def _qfsp_xy(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     sin_x, cos_x, sin_y, cos_y = np.sin(x), np.cos(x), np.sin(y), np.cos(y)
-    return np.stack((2.0 * x + 10.0 * cos_x * sin_y, 2.0 * y + 10.0 * sin_x * cos_y), axis=-1)
+    value = x * x + y * y + 10.0 * sin_x * sin_y
+    return value, 2.0 * x + 10.0 * cos_x * sin_y, 2.0 * y + 10.0 * sin_x * cos_y
+
+
+_qfsp_value, _qfsp_gradient = _point_functions(_qfsp_xy)
 
 
 def _qfsp_minima() -> FloatArray:
@@ -241,27 +293,24 @@ def qfsp() -> Surface:
         x_range=(-8.0, 8.0),
         y_range=(-8.0, 8.0),
         minima=_qfsp_minima(),
+        evaluate_xy=_qfsp_xy,
     )
 
 
-def _ackley_value(points: FloatArray) -> FloatArray:
-    x, y = points[..., 0], points[..., 1]
+def _ackley_xy(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     radius = np.sqrt(0.5 * (x * x + y * y))
-    waves = 0.5 * (np.cos(2.0 * np.pi * x) + np.cos(2.0 * np.pi * y))
-    return -20.0 * np.exp(-0.2 * radius) - np.exp(waves) + math.e + 20.0
-
-
-def _ackley_gradient(points: FloatArray) -> FloatArray:
-    x, y = points[..., 0], points[..., 1]
-    radius = np.sqrt(0.5 * (x * x + y * y))
+    decay = np.exp(-0.2 * radius)
+    angle_x, angle_y = 2.0 * np.pi * x, 2.0 * np.pi * y
+    ripple = np.exp(0.5 * (np.cos(angle_x) + np.cos(angle_y)))
+    value = -20.0 * decay - ripple + math.e + 20.0
     # d/dx of -20 exp(-0.2 r) is 2 x exp(-0.2 r) / r; the cone's tip (r = 0) gets 0.
     safe_radius = np.where(radius > 0.0, radius, 1.0)
-    cone = np.where(radius > 0.0, 2.0 * np.exp(-0.2 * radius) / safe_radius, 0.0)
-    waves = np.pi * np.exp(0.5 * (np.cos(2.0 * np.pi * x) + np.cos(2.0 * np.pi * y)))
-    return np.stack(
-        (cone * x + waves * np.sin(2.0 * np.pi * x), cone * y + waves * np.sin(2.0 * np.pi * y)),
-        axis=-1,
-    )
+    cone = np.where(radius > 0.0, 2.0 * decay / safe_radius, 0.0)
+    waves = np.pi * ripple
+    return value, cone * x + waves * np.sin(angle_x), cone * y + waves * np.sin(angle_y)
+
+
+_ackley_value, _ackley_gradient = _point_functions(_ackley_xy)
 
 
 def ackley() -> Surface:
@@ -277,18 +326,17 @@ def ackley() -> Surface:
         x_range=(-5.0, 5.0),
         y_range=(-5.0, 5.0),
         minima=_frozen([[0.0, 0.0]]),
+        evaluate_xy=_ackley_xy,
     )
 
 
-def _rosenbrock_value(points: FloatArray) -> FloatArray:
-    x, y = points[..., 0], points[..., 1]
-    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
-
-
-def _rosenbrock_gradient(points: FloatArray) -> FloatArray:
-    x, y = points[..., 0], points[..., 1]
+def _rosenbrock_xy(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     valley = y - x * x
-    return np.stack((-2.0 * (1.0 - x) - 400.0 * x * valley, 200.0 * valley), axis=-1)
+    value = (1.0 - x) ** 2 + 100.0 * valley**2
+    return value, -2.0 * (1.0 - x) - 400.0 * x * valley, 200.0 * valley
+
+
+_rosenbrock_value, _rosenbrock_gradient = _point_functions(_rosenbrock_xy)
 
 
 def rosenbrock() -> Surface:
@@ -302,6 +350,7 @@ def rosenbrock() -> Surface:
         x_range=(-2.0, 2.0),
         y_range=(-1.0, 3.0),
         minima=_frozen([[1.0, 1.0]]),
+        evaluate_xy=_rosenbrock_xy,
     )
 
 
