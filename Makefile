@@ -1,0 +1,70 @@
+# momentum-lesson: `make lesson` renders the videos, `make test` runs the tests.
+# Both run `make setup` first, which installs only what is missing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANIM := $(VENV)/bin/manim
+STAMP := $(VENV)/.installed
+
+# Debian/Ubuntu packages manim needs to build (Cairo, Pango) and for MathTex (LaTeX, dvisvgm).
+APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config \
+	texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm cm-super-minimal \
+	fonts-dejavu-core sox
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Rendering: QUALITY is manim's -q flag (l = 480p15, m = 720p30, h = 1080p60); SCENES are the videos.
+QUALITY ?= h
+SCENES ?= $(sort $(wildcard scenes/*.py))
+
+.PHONY: setup system-deps venv lesson test lint benchmark clean
+
+setup: system-deps venv
+
+system-deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "install ok installed" \
+			|| missing="$$missing $$package"; \
+	done; \
+	if ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1; then missing="$$missing python3-venv"; fi; \
+	if ! $(PYTHON) -c 'import os, sysconfig; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' >/dev/null 2>&1; then \
+		missing="$$missing python3-dev"; fi; \
+	if [ -z "$$missing" ]; then \
+		echo "setup: system packages already installed"; \
+	else \
+		echo "setup: installing system packages:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "setup: Python >= 3.11 is required, found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --editable ".[voice,test]"
+	@touch $@
+	@echo "setup: .venv is ready"
+
+lesson: setup
+	@mkdir -p media
+	@for scene in $(SCENES); do \
+		echo "lesson: rendering $$scene (quality $(QUALITY))"; \
+		$(MANIM) render -q$(QUALITY) "$$scene" || exit 1; \
+	done
+	@echo "lesson: videos are in media/videos/"
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check momentum_math scenes tests benchmarks
+
+benchmark: setup
+	$(PY) benchmarks/sweep_benchmark.py
+
+clean:
+	rm -rf media/videos media/images media/texts media/Tex media/voiceovers .pytest_cache .hypothesis

@@ -1,0 +1,73 @@
+"""Lesson toolkit: narration-timed scenes, the offline voice, captions.
+
+Scenes import from here: ``from lessonkit import LessonScene``.
+"""
+
+import logging as _logging
+
+
+class _DropSoxMissing(_logging.Filter):
+    # manim-voiceover imports the ``sox`` wrapper, which warns when the SoX
+    # program is absent. The lesson never changes speed with SoX, so the
+    # warning is noise next to the one line that states the narration mode.
+    def filter(self, record: _logging.LogRecord) -> bool:
+        return "SoX could not be found" not in record.getMessage()
+
+
+_logging.getLogger("sox").addFilter(_DropSoxMissing())
+
+from .captions import (  # noqa: E402
+    MAX_CUE_CHARS,
+    MAX_LINE_CHARS,
+    ChapterMark,
+    Cue,
+    chapters_to_webvtt,
+    cues_for_line,
+    normalize_text,
+    reading_duration,
+    split_cues,
+    srt_to_webvtt,
+    time_cues,
+    wrap_cue,
+)
+from .narration import (  # noqa: E402
+    VOICE_ENV,
+    AtomicSceneFileWriter,
+    LessonScene,
+    NarrationConfigError,
+    NarrationMode,
+    resolve_narration_mode,
+)
+from .voice import (  # noqa: E402
+    PiperService,
+    SynthesisSettings,
+    normalize_loudness,
+    true_peak_dbtp,
+    voice_unavailable_reason,
+)
+
+__all__ = [
+    "MAX_CUE_CHARS",
+    "MAX_LINE_CHARS",
+    "VOICE_ENV",
+    "AtomicSceneFileWriter",
+    "ChapterMark",
+    "Cue",
+    "LessonScene",
+    "NarrationConfigError",
+    "NarrationMode",
+    "PiperService",
+    "SynthesisSettings",
+    "chapters_to_webvtt",
+    "cues_for_line",
+    "normalize_loudness",
+    "normalize_text",
+    "reading_duration",
+    "resolve_narration_mode",
+    "split_cues",
+    "srt_to_webvtt",
+    "time_cues",
+    "true_peak_dbtp",
+    "voice_unavailable_reason",
+    "wrap_cue",
+]

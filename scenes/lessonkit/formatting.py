@@ -1,0 +1,73 @@
+"""How numbers from ``momentum_math`` are written on screen and in narration.
+
+Pure functions of floats, so tests can check that what a scene shows equals
+the trajectory it came from.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+MINUS = "\u2212"
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _signed(text: str) -> str:
+    return text.replace("-", MINUS)
+
+
+def format_number(value: float, digits: int = 3) -> str:
+    """``value`` with ``digits`` significant digits, plain notation for 1e-3 ≤ |v| < 1e4.
+
+    >>> format_number(0.10233), format_number(-1.27957), format_number(2.868e-5)
+    ('0.102', '−1.28', '2.87×10⁻⁵')
+    """
+    if not math.isfinite(value):
+        raise ValueError(f"value must be finite, got {value!r}")
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if 1e-3 <= magnitude < 1e4:
+        decimals = max(digits - 1 - math.floor(math.log10(magnitude)), 0)
+        return _signed(f"{value:.{decimals}f}")
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    return _signed(mantissa) + "×10" + str(int(exponent)).translate(_SUPERSCRIPTS)
+
+
+def format_loss(value: float) -> str:
+    """A loss for the on-screen readout (3 significant digits)."""
+    return format_number(float(value), 3)
+
+
+def format_step(step: int, width: int = 3) -> str:
+    """A step counter, right-aligned so the readout does not jitter."""
+    return f"{int(step):>{width}d}"
+
+
+def format_point(point: Sequence[float], digits: int = 3) -> str:
+    """A point as ``(x, y)`` with fixed decimals, e.g. ``(−2.400, 0.200)``."""
+    # Adding 0.0 after rounding turns a -0.0 into 0.0, so tiny values never show as "−0.000".
+    x, y = (round(float(value), digits) + 0.0 for value in point)
+    return _signed(f"({x:+.{digits}f}, {y:+.{digits}f})").replace("+", " ")
+
+
+def spoken_number(value: float, digits: int = 2) -> str:
+    """A number as narration says it: ``digits`` significant digits, no trailing zeros.
+
+    >>> spoken_number(0.10233, 1), spoken_number(-1.2796), spoken_number(-2.4)
+    ('0.1', '-1.3', '-2.4')
+    """
+    if not math.isfinite(value):
+        raise ValueError(f"value must be finite, got {value!r}")
+    if value == 0:
+        return "0"
+    decimals = max(digits - 1 - math.floor(math.log10(abs(value))), 0)
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def spoken_point(point: Sequence[float], digits: int = 2) -> str:
+    """A point as narration says it: ``(-2.4, 0.2)``."""
+    x, y = (float(value) for value in point)
+    return f"({spoken_number(x, digits)}, {spoken_number(y, digits)})"

@@ -1,0 +1,43 @@
+"""The lesson's look: colours named by meaning, fonts, sizes and margins.
+
+Sizes are chosen to stay readable at 480p (the smallest size is about 14 px
+tall there). Scenes use these names, never hex codes.
+"""
+
+from __future__ import annotations
+
+from manim import ManimColor
+
+# --- colours, by meaning ------------------------------------------------------
+BACKGROUND_COLOR = ManimColor("#10131a")
+TEXT_COLOR = ManimColor("#e8eaf0")
+MUTED_TEXT_COLOR = ManimColor("#9aa3b5")
+PANEL_COLOR = ManimColor("#1b2030")
+PANEL_BORDER_COLOR = ManimColor("#39425a")
+AXIS_COLOR = ManimColor("#5b6478")
+#: Contour lines run from the low (inner) colour to the high (outer) one.
+CONTOUR_LOW_COLOR = ManimColor("#2d6a8f")
+CONTOUR_HIGH_COLOR = ManimColor("#9bb7d4")
+MINIMUM_COLOR = ManimColor("#f5f5f5")
+
+GD_COLOR = ManimColor("#ff9f43")  # plain gradient descent
+MOMENTUM_COLOR = ManimColor("#36d6b0")  # momentum, the method that works
+OVERSHOOT_COLOR = ManimColor("#ff5d8f")  # too much momentum
+GRADIENT_COLOR = ManimColor("#ffd166")  # the downhill step -α∇L
+VELOCITY_COLOR = ManimColor("#7aa2ff")  # accumulated velocity
+HIGHLIGHT_COLOR = ManimColor("#ffd166")
+
+# --- type ----------------------------------------------------------------------
+FONT = "DejaVu Sans"
+MONO_FONT = "DejaVu Sans Mono"
+TITLE_SIZE = 40
+BODY_SIZE = 30
+LABEL_SIZE = 26
+SMALL_SIZE = 22  # the smallest text allowed on screen
+
+# --- layout (manim units; the frame is 14.22 × 8) ------------------------------
+MARGIN = 0.35
+#: Keep the bottom of the frame free: players draw the captions there.
+CAPTION_SAFE_HEIGHT = 1.25
+STROKE_WIDTH = 3.0
+THIN_STROKE_WIDTH = 1.6
