@@ -1,10 +1,11 @@
-"""Shared test set-up: the scenes folder is importable, as manim makes it when rendering."""
+"""Shared test set-up: scene folders are importable, as manim makes them when rendering."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-SCENES_DIR = Path(__file__).resolve().parent.parent / "scenes"
-if str(SCENES_DIR) not in sys.path:
-    sys.path.insert(0, str(SCENES_DIR))
+ROOT = Path(__file__).resolve().parent.parent
+for folder in (ROOT / "scenes", ROOT / "tests" / "scenes"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))

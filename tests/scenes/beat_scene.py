@@ -1,0 +1,51 @@
+"""Tiny narrated scenes for the narration tests (rendered at toy resolution).
+
+``LESSON_TEST_FAIL=1`` makes :class:`BeatScene` raise after its first beat,
+to check that a failed render leaves the previous files alone.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
+
+from manim import BLUE, Circle, Create, FadeIn, FadeOut, Square  # noqa: E402
+
+from lessonkit import LessonScene  # noqa: E402
+
+BEATS = (
+    "Gradient descent takes a small step downhill, against the gradient.",
+    "With momentum, the step also remembers <bookmark mark='turn'/> the previous one, "
+    "so in a long narrow valley the velocity builds up along the floor, while the "
+    "zigzag across the walls cancels out.",
+    "That is the whole idea.",
+)
+
+VOICE_LINE = "Momentum remembers the past. <bookmark mark='go'/> It rolls on."
+
+
+class BeatScene(LessonScene):
+    def construct(self) -> None:
+        self.chapter("Descent")
+        circle = Circle(color=BLUE)
+        with self.voiceover(text=BEATS[0]) as tracker:
+            self.play(Create(circle), run_time=tracker.duration)
+        if os.environ.get("LESSON_TEST_FAIL") == "1":
+            raise RuntimeError("deliberate failure in the middle of the scene")
+        self.chapter("Momentum")
+        square = Square()
+        with self.voiceover(text=BEATS[1]):
+            self.wait_until_bookmark("turn")
+            self.play(FadeIn(square), run_time=0.5)
+        with self.voiceover(text=BEATS[2]) as tracker:
+            self.play(FadeOut(circle), FadeOut(square), run_time=tracker.duration)
+
+
+class VoiceBeatScene(LessonScene):
+    def construct(self) -> None:
+        square = Square()
+        with self.voiceover(text=VOICE_LINE) as tracker:
+            self.play(Create(square), run_time=tracker.duration / 2)
+            self.wait_until_bookmark("go")
+            self.play(FadeOut(square), run_time=0.3)

@@ -1,0 +1,225 @@
+"""The lesson toolkit's data path: what a scene draws equals the trajectory it came from.
+
+These tests build the toolkit's mobjects without rendering and check their
+numbers and geometry, not pixels.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lessonkit import formatting
+from lessonkit.maps import (
+    ContourMap,
+    MapFrame,
+    Readout,
+    StepArrows,
+    TrajectoryTrail,
+    contour_levels,
+)
+from momentum_math import presets, simulate, surfaces
+from scripts.zigzag import script
+
+
+def parse_number(text: str) -> float:
+    """Read back a number written by :mod:`lessonkit.formatting`."""
+    text = text.replace(formatting.MINUS, "-")
+    match = re.fullmatch(r"(-?[\d.]+)(?:×10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+))?", text)
+    assert match, f"not a formatted number: {text!r}"
+    exponent = match.group(2)
+    if exponent is None:
+        return float(match.group(1))
+    digits = exponent.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
+    return float(match.group(1)) * 10.0 ** int(digits)
+
+
+@pytest.fixture(scope="module")
+def zigzag_run():
+    return presets.ravine_zigzag().run(beta=0.0)
+
+
+@pytest.fixture(scope="module")
+def frame(zigzag_run):
+    surface = zigzag_run.surface
+    return MapFrame(surface.x_range, surface.y_range, center=(0.0, -0.8), width=12.6, height=3.5)
+
+
+# --- formatting ------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).filter(lambda v: v == 0 or abs(v) > 1e-300))
+def test_format_number_reads_back_to_three_significant_digits(value):
+    shown = parse_number(formatting.format_number(value))
+    assert shown == pytest.approx(value, rel=5e-3, abs=0)
+
+
+def test_format_number_examples():
+    assert formatting.format_number(0.0) == "0"
+    assert formatting.format_number(2.868e-5) == "2.87×10⁻⁵"
+    assert formatting.format_number(-1.27957) == "−1.28"
+    assert formatting.format_number(12345.0) == "1.23×10⁴"
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_formatting_rejects_non_finite_values(bad):
+    with pytest.raises(ValueError, match="value must be finite"):
+        formatting.format_number(bad)
+    with pytest.raises(ValueError, match="value must be finite"):
+        formatting.spoken_number(bad)
+
+
+def test_format_point_never_shows_negative_zero():
+    assert formatting.format_point((-1e-9, -0.0)) == "( 0.000,  0.000)"
+    assert formatting.format_point((-2.4, 0.2)) == "(−2.400,  0.200)"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-1e4, max_value=1e4, allow_nan=False).filter(lambda v: v == 0 or abs(v) > 1e-12))
+def test_spoken_number_keeps_two_significant_digits(value):
+    spoken = formatting.spoken_number(value)
+    assert float(spoken) == pytest.approx(value, rel=0.051)
+    assert not spoken.endswith(".")
+
+
+# --- frame and contours ---------------------------------------------------------------
+
+
+def test_map_frame_maps_the_window_onto_its_rectangle(frame):
+    corners = [(frame.x_range[0], frame.y_range[0]), (frame.x_range[1], frame.y_range[1])]
+    low, high = frame.to_scene(corners)
+    np.testing.assert_allclose(low[:2], [-6.3, -0.8 - 1.75])
+    np.testing.assert_allclose(high[:2], [6.3, -0.8 + 1.75])
+    step = np.array([0.5, -0.1])
+    origin = np.array([1.0, 0.2])
+    np.testing.assert_allclose(
+        frame.to_scene(origin + step) - frame.to_scene(origin), frame.vector_to_scene(step)
+    )
+
+
+def test_contour_ellipses_lie_on_their_level_sets(frame, zigzag_run):
+    surface = zigzag_run.surface
+    contours = ContourMap(surface, frame)
+    assert len(contours.levels) == len(contours) >= 5
+    assert np.all(np.diff(contours.levels) > 0)
+    inverse_scale = np.array([1.0 / frame.x_scale, 1.0 / frame.y_scale])
+    center = frame.to_scene(surface.minima[0])[:2]
+    for level, ring in zip(contours.levels, contours, strict=True):
+        points = np.asarray(ring.get_anchors())[:, :2]
+        data = (points - center) * inverse_scale
+        np.testing.assert_allclose(surface.value(data), level, rtol=1e-6)
+        # every ring fits inside the plot window
+        assert np.all(np.abs(data[:, 0]) <= frame.x_range[1])
+        assert np.all(np.abs(data[:, 1]) <= frame.y_range[1])
+
+
+def test_contour_lines_of_a_non_quadratic_surface_follow_their_levels():
+    surface = surfaces.qfsp()
+    frame = MapFrame(surface.x_range, surface.y_range, width=6.0, height=6.0)
+    contours = ContourMap(surface, frame)
+    assert set(contours.line_levels) == set(contour_levels(surface, frame))
+    xs = np.linspace(*surface.x_range, 50)
+    spread = float(np.ptp(surface.value(np.stack(np.meshgrid(xs, xs), axis=-1))))
+    mid = np.array([np.mean(frame.x_range), np.mean(frame.y_range)])
+    for level, line in zip(contours.line_levels, contours, strict=True):
+        points = np.asarray(line.get_anchors())[:, :2]
+        data = (points - np.array(frame.center)) / np.array([frame.x_scale, frame.y_scale]) + mid
+        # traced on a 160x160 grid: within a small fraction of the loss range
+        assert np.max(np.abs(surface.value(data) - level)) < 0.01 * spread
+
+
+def test_contour_levels_reject_a_bad_count(frame, zigzag_run):
+    with pytest.raises(ValueError, match="count must be >= 1, got 0"):
+        contour_levels(zigzag_run.surface, frame, count=0)
+
+
+# --- the trajectory, its arrows and its readout -------------------------------------
+
+
+@pytest.mark.parametrize("step", [0, 1, 2, 7, 25, 50])
+def test_trail_dot_sits_on_the_trajectory(zigzag_run, frame, step):
+    trail = TrajectoryTrail(zigzag_run, frame)
+    trail.progress.set_value(step)
+    trail.update()
+    expected = frame.to_scene(zigzag_run.positions[step])
+    np.testing.assert_allclose(trail.dot.get_center(), expected, atol=1e-9)
+    # the trail runs through every position so far, in order
+    corners = np.asarray(trail.trail.get_anchors())
+    for k in range(step + 1):
+        assert np.min(np.linalg.norm(corners - frame.to_scene(zigzag_run.positions[k]), axis=1)) < 1e-9
+
+
+def test_trail_halfway_between_steps_is_on_the_segment(zigzag_run, frame):
+    trail = TrajectoryTrail(zigzag_run, frame)
+    trail.progress.set_value(3.5)
+    trail.update()
+    expected = frame.to_scene(0.5 * (zigzag_run.positions[3] + zigzag_run.positions[4]))
+    np.testing.assert_allclose(trail.dot.get_center(), expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("step", [0, 1, 5, 49])
+def test_step_arrow_goes_from_this_position_to_the_next(zigzag_run, frame, step):
+    trail = TrajectoryTrail(zigzag_run, frame)
+    arrows = StepArrows(zigzag_run.positions[:-1], zigzag_run.displacements, frame, trail.progress)
+    trail.progress.set_value(step + 0.3)
+    arrows.update()
+    start, end = arrows.shown_segment
+    np.testing.assert_allclose(start, frame.to_scene(zigzag_run.positions[step]), atol=1e-9)
+    np.testing.assert_allclose(end, frame.to_scene(zigzag_run.positions[step + 1]), atol=1e-9)
+
+
+def test_step_arrow_flips_across_the_valley(zigzag_run):
+    # The arrow is -α∇L: its y component changes sign every step in the ravine.
+    signs = np.sign(zigzag_run.displacements[:20, 1])
+    assert np.all(signs[1:] == -signs[:-1])
+
+
+@pytest.mark.parametrize("step", [0, 1, 2, 10, 50])
+def test_readout_shows_the_trajectory_numbers(zigzag_run, frame, step):
+    trail = TrajectoryTrail(zigzag_run, frame)
+    readout = Readout(zigzag_run, trail.progress, title="plain gradient descent")
+    trail.progress.set_value(step)
+    readout.update()
+    step_line, loss_line, theta_line = readout.shown_texts
+    assert int(step_line.split()[-1]) == step
+    loss = parse_number(loss_line.split()[-1])
+    assert loss == pytest.approx(zigzag_run.losses[step], rel=5e-3)
+    numbers = re.findall(r"[−-]?\d+\.\d+", theta_line)
+    shown = [float(n.replace(formatting.MINUS, "-")) for n in numbers]
+    np.testing.assert_allclose(shown, zigzag_run.positions[step], atol=5e-4)
+
+
+def test_readout_follows_a_different_run(frame):
+    run = simulate(surfaces.ravine(), (-2.4, 0.2), lr=0.1, beta=0.8, steps=50)
+    trail = TrajectoryTrail(run, frame)
+    readout = Readout(run, trail.progress)
+    trail.progress.set_value(50)
+    readout.update()
+    assert parse_number(readout.shown_texts[1].split()[-1]) == pytest.approx(run.final_loss, rel=5e-3)
+
+
+# --- the narration's numbers -------------------------------------------------------------
+
+
+def test_zigzag_script_speaks_the_runs_numbers(zigzag_run):
+    lines = script(zigzag_run)
+    assert "(-2.4, 0.2)" in lines.start
+    assert "0.1" in lines.start
+    assert f"After {zigzag_run.num_steps} steps" in lines.verdict
+    assert formatting.spoken_number(zigzag_run.final_loss, 1) in lines.verdict
+    assert formatting.spoken_number(zigzag_run.final_position[0]) in lines.verdict
+
+
+def test_zigzag_script_changes_with_the_run():
+    other = simulate(surfaces.ravine(), (-3.0, 0.3), lr=0.05, steps=80)
+    lines = script(other)
+    assert "(-3, 0.3)" in lines.start
+    assert "0.05" in lines.start
+    assert "After 80 steps" in lines.verdict
+    assert formatting.spoken_number(other.final_loss, 1) in lines.verdict
