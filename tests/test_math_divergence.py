@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import reference
 
-from momentum_math import DIVERGENCE_BOUND, CONVENTIONS, simulate, simulate_batch, surfaces
+from momentum_math import CONVENTIONS, DIVERGENCE_BOUND, simulate, simulate_batch, surfaces
 
 
 @pytest.fixture(autouse=True)
