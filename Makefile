@@ -8,7 +8,8 @@ PY := $(VENV)/bin/python
 MANIM := $(VENV)/bin/manim
 STAMP := $(VENV)/.installed
 
-# Debian/Ubuntu packages manim needs to build (Cairo, Pango) and for MathTex (LaTeX, dvisvgm).
+# Debian/Ubuntu packages manim needs to build (Cairo, Pango) and for MathTex (LaTeX, dvisvgm);
+# DejaVu is the lesson's font; manim-voiceover probes for SoX when it is imported.
 APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config \
 	texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm cm-super-minimal \
 	fonts-dejavu-core sox

@@ -130,3 +130,18 @@ def test_a_damaged_cache_entry_is_synthesised_again(tmp_path):
     again = voice.PiperService(cache_dir=tmp_path)
     again.synthesize("A short line.")
     assert again.synthesis_count == 1
+
+
+def test_the_voice_says_the_minus_signs_of_the_zigzag_numbers():
+    from piper import PiperVoice
+
+    from momentum_math import presets
+    from scripts.zigzag import script
+
+    service = voice.PiperService()
+    piper_voice = PiperVoice.load(service.model_path, config_path=service.config_path)
+    lines = script(presets.ravine_zigzag().run(beta=0.0))
+    minus = "mˈaɪnəs"
+    for line in (lines.start, lines.verdict):
+        phonemes = "".join("".join(sentence) for sentence in piper_voice.phonemize(line))
+        assert phonemes.count(minus) == line.count("−") > 0

@@ -56,7 +56,7 @@ def spoken_number(value: float, digits: int = 2) -> str:
     """A number as narration says it: ``digits`` significant digits, no trailing zeros.
 
     >>> spoken_number(0.10233, 1), spoken_number(-1.2796), spoken_number(-2.4)
-    ('0.1', '-1.3', '-2.4')
+    ('0.1', '−1.3', '−2.4')
     """
     if not math.isfinite(value):
         raise ValueError(f"value must be finite, got {value!r}")
@@ -64,10 +64,13 @@ def spoken_number(value: float, digits: int = 2) -> str:
         return "0"
     decimals = max(digits - 1 - math.floor(math.log10(abs(value))), 0)
     text = f"{value:.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    # A true minus sign: the voice reads "−2.4" as "minus two point four" even
+    # after a bracket, where it drops a hyphen's sign.
+    return _signed(text)
 
 
 def spoken_point(point: Sequence[float], digits: int = 2) -> str:
-    """A point as narration says it: ``(-2.4, 0.2)``."""
+    """A point as narration says it: ``(−2.4, 0.2)``."""
     x, y = (float(value) for value in point)
     return f"({spoken_number(x, digits)}, {spoken_number(y, digits)})"

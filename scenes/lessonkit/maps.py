@@ -259,8 +259,11 @@ class StepArrows(VGroup):
     """An arrow at the current step: ``vectors[k]`` drawn from ``anchors[k]``.
 
     Used for the downhill step (the displacement of plain gradient descent,
-    −α∇L) and for velocities. Rebuilt only when the integer step changes.
+    −α∇L) and for velocities. Rebuilt only when the integer step changes. The
+    label is shown only while the arrow is at least ``min_label_length`` long.
     """
+
+    min_label_length: float = 0.45
 
     def __init__(
         self,
@@ -308,7 +311,11 @@ class StepArrows(VGroup):
             tip_length=0.22,
         )
         self.arrow.become(arrow)
-        if self.label_text:
+        if self.label_text and np.linalg.norm(end - start) < self.min_label_length:
+            # A tiny arrow hides under the dot: no label to crowd it.
+            self.label.clear_points()
+            self.label.submobjects = []
+        elif self.label_text:
             label = MathTex(self.label_text, color=self.color, font_size=style.LABEL_SIZE)
             side = RIGHT if self.vectors[step][0] >= 0 else LEFT
             label.next_to(end, side, buff=0.22)
