@@ -87,6 +87,8 @@ def zigzag_render(tmp_path_factory):
 def test_zigzag_renders_a_valid_silent_mp4_of_the_expected_length(zigzag_render):
     folder, result = zigzag_render
     assert "Narration: SILENT (MOMENTUM_VOICE=off)" in log_text(result)
+    # after every line the scene checks that nothing leaves the frame or covers the captions
+    assert "Layout at" not in log_text(result)
     duration, frames, audio = video_facts(folder / "Zigzag.mp4")
     assert audio == []
     lines = script(presets.ravine_zigzag().run(beta=0.0)).lines()

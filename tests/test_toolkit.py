@@ -238,3 +238,20 @@ def test_step_arrow_label_shows_only_on_long_arrows(zigzag_run, frame):
     trail.progress.set_value(1)
     arrows.update()
     assert any(part.has_points() for part in arrows.label.get_family())
+
+
+def test_layout_problems_name_what_crosses_which_edge():
+    from manim import Square
+
+    from lessonkit.layout import layout_problems, safe_box
+
+    left, right, bottom, top = safe_box()
+    assert layout_problems([Square(side_length=2)]) == []
+    low = Square(side_length=1).move_to([0, bottom, 0])
+    assert layout_problems([low]) == ["Square crosses the caption area by 0.50 units"]
+    wide = Square(side_length=1).move_to([right, top, 0])
+    assert layout_problems([wide]) == [
+        "Square crosses the right edge by 0.50 units",
+        "Square crosses the top edge by 0.50 units",
+    ]
+    assert layout_problems([low.copy().set_opacity(0)]) == []

@@ -62,6 +62,7 @@ from .captions import (
     word_boundaries,
     wrap_cue,
 )
+from .layout import layout_problems
 
 __all__ = [
     "VOICE_ENV",
@@ -414,6 +415,17 @@ class LessonScene(VoiceoverScene):
             yield self._narrate(text, subcaption, service_kwargs)
         finally:
             self.wait_for_voiceover()
+        self.check_layout()
+
+    def check_layout(self) -> list[str]:
+        """Warn about anything on screen outside the frame or over the captions.
+
+        Called after every narrated line; returns the problems found.
+        """
+        problems = layout_problems(self.mobjects)
+        for problem in problems:
+            logger.warning(f"Layout at {float(self.renderer.time):.1f} s: {problem}")
+        return problems
 
     def add_voiceover_text(self, text: str, subcaption: str | None = None, **kwargs: object) -> VoiceoverTracker:
         for ignored in ("max_subcaption_len", "subcaption_buff"):

@@ -39,5 +39,7 @@ SMALL_SIZE = 22  # the smallest text allowed on screen
 MARGIN = 0.35
 #: Keep the bottom of the frame free: players draw the captions there.
 CAPTION_SAFE_HEIGHT = 1.25
+#: Nothing may come closer than this to the left, right and top edges.
+EDGE_TOLERANCE = 0.1
 STROKE_WIDTH = 3.0
 THIN_STROKE_WIDTH = 1.6
