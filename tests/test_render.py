@@ -84,6 +84,16 @@ def zigzag_render(tmp_path_factory):
     return folder, result
 
 
+def test_rendering_the_zigzag_again_reuses_every_animation(zigzag_render):
+    folder, first = zigzag_render
+    plays = log_text(first).count("Partial movie file written")
+    assert plays > 10
+    again = render(ROOT / "scenes" / "zigzag.py", "Zigzag", folder.parents[2], "off")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert log_text(again).count("Using cached data") == plays
+    assert "Partial movie file written" not in log_text(again)
+
+
 def test_zigzag_renders_a_valid_silent_mp4_of_the_expected_length(zigzag_render):
     folder, result = zigzag_render
     assert "Narration: SILENT (MOMENTUM_VOICE=off)" in log_text(result)
@@ -186,3 +196,5 @@ def test_a_narrated_beat_has_audible_normalised_speech_as_long_as_its_captions(t
     assert again.returncode == 0, again.stderr[-3000:]
     assert sorted((media / "voiceovers").glob("*.wav")) == clips
     assert [clip.stat().st_mtime_ns for clip in clips] == stamps
+    # ...and every animation: the narration clock does not drift between renders.
+    assert "Partial movie file written" not in log_text(again)

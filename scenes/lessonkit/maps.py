@@ -17,6 +17,7 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
     Animation,
@@ -30,6 +31,7 @@ from manim import (
     RoundedRectangle,
     Text,
     ValueTracker,
+    VectorizedPoint,
     VGroup,
     VMobject,
     interpolate_color,
@@ -223,6 +225,10 @@ class TrajectoryTrail(VGroup):
         self.trail = VMobject().set_stroke(color, style.STROKE_WIDTH)
         self.dot = Dot(radius=dot_radius, color=color).set_z_index(2)
         self.trail.set_z_index(1)
+        # The dot is placed by setting its points, not by shifting them: repeated
+        # shifts pile up rounding, so the same step would hash differently
+        # depending on how many frames led to it, and defeat manim's cache.
+        self._dot_outline = self.dot.points - self.dot.get_center()
         self.add(self.trail, self.dot)
         self._refresh()
         self.trail.add_updater(lambda _: self._refresh())
@@ -247,7 +253,7 @@ class TrajectoryTrail(VGroup):
         head = self.point_at(value)
         corners = np.vstack((self.scene_points[: index + 1], head[None, :]))
         self.trail.set_points_as_corners(corners)
-        self.dot.move_to(head)
+        self.dot.points = self._dot_outline + head
 
     def walk(self, to_step: float, run_time: float) -> Animation:
         """Animate the dot from where it is to ``to_step`` at constant speed."""
@@ -282,6 +288,7 @@ class StepArrows(VGroup):
         self.label_text = label
         self.shown_step = -1
         self.shown_segment: tuple[FloatArray, FloatArray] | None = None
+        self.label_visible = False
         self.arrow = VMobject()
         self.label = VMobject()
         self.add(self.arrow, self.label)
@@ -311,15 +318,43 @@ class StepArrows(VGroup):
             tip_length=0.22,
         )
         self.arrow.become(arrow)
-        if self.label_text and np.linalg.norm(end - start) < self.min_label_length:
-            # A tiny arrow hides under the dot: no label to crowd it.
-            self.label.clear_points()
-            self.label.submobjects = []
-        elif self.label_text:
+        if self.label_text:
+            # Same structure every step (``become`` keeps it), hidden on tiny arrows,
+            # which sit under the dot where a label would only crowd it.
             label = MathTex(self.label_text, color=self.color, font_size=style.LABEL_SIZE)
             side = RIGHT if self.vectors[step][0] >= 0 else LEFT
             label.next_to(end, side, buff=0.22)
             self.label.become(label)
+            self.label_visible = bool(np.linalg.norm(end - start) >= self.min_label_length)
+            if not self.label_visible:
+                self.label.set_opacity(0.0)
+
+
+#: Glyphs a readout line can hold (see :func:`_show_glyphs`).
+GLYPH_SLOTS = 48
+
+
+def _show_glyphs(line: VMobject, text: Text, slots: int = GLYPH_SLOTS) -> None:
+    """Make ``line`` draw ``text``: its ``slots`` glyph children take the text's shapes.
+
+    ``become`` would resample points to match the line's previous text, so a
+    line's points would depend on every string it showed before, and manim
+    hashes them to cache animations. Here each glyph is copied as it is and
+    the unused slots are emptied: the line is the same whatever its history,
+    and re-renders reuse the cache. The children stay the same objects, so
+    manim keeps drawing them during a play.
+    """
+    glyphs = text.submobjects
+    if len(glyphs) > slots:
+        raise ValueError(f"readout text {text.text!r} has {len(glyphs)} glyphs; at most {slots} fit")
+    if len(line.submobjects) != slots:
+        line.submobjects = [VMobject() for _ in range(slots)]
+    for index, slot in enumerate(line.submobjects):
+        if index < len(glyphs):
+            slot.points = np.array(glyphs[index].points)
+            slot.match_style(glyphs[index])
+        else:
+            slot.clear_points()
 
 
 class Readout(VGroup):
@@ -349,7 +384,11 @@ class Readout(VGroup):
             else VMobject()
         )
         self.lines = VGroup(*[VMobject() for _ in range(3)])
-        self.add(self.title, self.lines)
+        # The lines hang from a fixed point (the title's corner, or this marker),
+        # never from where the previous lines were, so their position does not
+        # depend on how many times they were rebuilt.
+        self.anchor = VectorizedPoint(ORIGIN)
+        self.add(self.anchor, self.title, self.lines)
         self._refresh()
         self.add_updater(lambda _: self._refresh())
 
@@ -369,18 +408,15 @@ class Readout(VGroup):
         step = self.current_step()
         if step == self.shown_step:
             return
-        anchor = self.get_corner(UP + LEFT) if self.shown_step >= 0 else None
         self.shown_step = step
         self.shown_texts = self.texts(step)
         for line, text in zip(self.lines, self.shown_texts, strict=True):
-            line.become(
-                Text(text, font=style.MONO_FONT, font_size=style.SMALL_SIZE, color=self.color)
-            )
+            _show_glyphs(line, Text(text, font=style.MONO_FONT, font_size=style.SMALL_SIZE, color=self.color))
         self.lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         if self.has_title:
             self.lines.next_to(self.title, DOWN, aligned_edge=LEFT, buff=0.15)
-        if anchor is not None:
-            self.move_to(anchor, aligned_edge=UP + LEFT)
+        else:
+            self.lines.move_to(self.anchor.get_center(), aligned_edge=UP + LEFT)
 
 
 def equation_panel(lines: Sequence[str], font_size: int = style.BODY_SIZE) -> VGroup:

@@ -40,6 +40,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import srt
 from manim import Camera, ManimColor, config, logger
 from manim.constants import RendererType
@@ -68,6 +69,7 @@ __all__ = [
     "VOICE_ENV",
     "VOICE_ENV_VALUES",
     "AtomicSceneFileWriter",
+    "FrameClockRenderer",
     "LessonScene",
     "NarrationConfigError",
     "NarrationMode",
@@ -281,6 +283,31 @@ class AtomicSceneFileWriter(SceneFileWriter):
         super().print_file_ready_message(file_path)
 
 
+class FrameClockRenderer(CairoRenderer):
+    """manim's Cairo renderer with a clock that counts whole frames.
+
+    manim advances ``renderer.time`` by the frames it writes when it renders a
+    play, but by the exact duration when it reuses a cached one. Narration
+    computes waits from that clock, so a re-render would drift by fractions of
+    a frame, change the next animation's hash and render everything after it
+    again. Here the clock always moves by the number of frames the play
+    produces, so cached and fresh plays keep the same time and re-renders
+    reuse every unchanged animation.
+    """
+
+    def play(self, scene: Any, *args: Any, **kwargs: Any) -> None:
+        start = self.time
+        super().play(scene, *args, **kwargs)
+        if self._original_skipping_status or scene.animations is None:
+            return  # no movie is written (-s, -n): the exact clock is right
+        frame_time = 1 / self.camera.frame_rate
+        if scene.is_current_animation_frozen_frame():
+            frames = int(scene.duration / frame_time)  # as freeze_current_frame counts them
+        else:
+            frames = len(np.arange(0, scene.duration, frame_time))  # as get_time_progression does
+        self.time = start + frames * frame_time
+
+
 class LessonScene(VoiceoverScene):
     """Base scene of the lesson: narration-timed, captioned, written atomically.
 
@@ -318,7 +345,7 @@ class LessonScene(VoiceoverScene):
         **kwargs: Any,
     ) -> None:
         if renderer is None and config.renderer != RendererType.OPENGL:
-            renderer = CairoRenderer(
+            renderer = FrameClockRenderer(
                 file_writer_class=AtomicSceneFileWriter,
                 camera_class=camera_class,
                 skip_animations=skip_animations,
