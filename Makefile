@@ -19,7 +19,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 QUALITY ?= h
 SCENES ?= $(sort $(wildcard scenes/*.py))
 
-.PHONY: setup system-deps venv lesson test lint benchmark clean
+.PHONY: setup system-deps venv lesson preview test lint benchmark clean
 
 setup: system-deps venv
 
@@ -57,6 +57,10 @@ lesson: setup
 		$(MANIM) render -q$(QUALITY) "$$scene" || exit 1; \
 	done
 	@echo "lesson: videos are in media/videos/"
+
+# A quick look: silent, 480p15.
+preview:
+	@$(MAKE) --no-print-directory lesson QUALITY=l MOMENTUM_VOICE=off
 
 test: setup
 	$(PY) -m pytest
