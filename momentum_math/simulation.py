@@ -250,9 +250,9 @@ def _run_kernel(
     diverged_step = np.full(count, -1, dtype=np.int64)
     low = -bound
 
-    # A surface may offer evaluate_xy.into(x, y, value, grad_x, grad_y, scratch),
-    # the same arithmetic written into buffers: then the loop allocates nothing.
-    evaluate_into = getattr(evaluate, "into", None)
+    # A surface that offers evaluate_into writes into these buffers: then the
+    # loop allocates nothing.
+    evaluate_into = surface.evaluate_into
     if evaluate_into is not None:
         loss, gradient_x, gradient_y, spare = (np.empty(count) for _ in range(4))
         evaluate_into(x, y, loss, gradient_x, gradient_y, spare)

@@ -27,6 +27,10 @@ FloatArray = NDArray[np.float64]
 PointFunction = Callable[[FloatArray], FloatArray]
 #: ``(x, y) -> (L, ∂L/∂x, ∂L/∂y)`` on same-shape coordinate arrays.
 ComponentFunction = Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray, FloatArray]]
+#: ``(x, y, value, grad_x, grad_y, scratch) -> None``: the same, written into given buffers.
+ComponentIntoFunction = Callable[
+    [FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray], None
+]
 
 
 def _frozen(array: ArrayLike) -> FloatArray:
@@ -61,6 +65,10 @@ class Surface:
         shape; the built-in surfaces define ``value_fn`` and ``gradient_fn``
         through it, so both give bit-identical numbers. The simulation kernel
         uses it (on contiguous per-coordinate arrays) when present.
+    evaluate_into : callable or None
+        Optional ``(x, y, value, grad_x, grad_y, scratch) -> None``: the
+        arithmetic of ``evaluate_xy`` written into given (n,) buffers, so the
+        simulation loop allocates nothing (the quadratics define it).
     """
 
     name: str
@@ -74,6 +82,7 @@ class Surface:
     hessian: FloatArray | None = field(default=None, repr=False)
     dimension: int = 2
     evaluate_xy: ComponentFunction | None = field(default=None, repr=False)
+    evaluate_into: ComponentIntoFunction | None = field(default=None, repr=False)
 
     def value(self, points: ArrayLike) -> FloatArray:
         """L at ``points`` of shape (2,) or (..., 2); returns shape () or (...)."""
@@ -172,8 +181,6 @@ def _quadratic(
         evaluate_into(x, y, value, grad_x, grad_y, scratch)
         return value, grad_x, grad_y
 
-    evaluate_xy.into = evaluate_into  # type: ignore[attr-defined]
-
     value_fn, gradient_fn = _point_functions(evaluate_xy)
     return Surface(
         name=name,
@@ -186,6 +193,7 @@ def _quadratic(
         minima=_frozen([[0.0, 0.0]]),
         hessian=matrix,
         evaluate_xy=evaluate_xy,
+        evaluate_into=evaluate_into,
     )
 
 
