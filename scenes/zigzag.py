@@ -119,7 +119,6 @@ class ZigzagChapter(Chapter):
         # Beat: what comes next.
         with scene.voiceover(text=lines.teaser):
             scene.play(FadeOut(highlight), run_time=0.5)
-        scene.play(*[FadeOut(mobject) for mobject in scene.mobjects], run_time=0.6)
 
 
 class Zigzag(LessonScene):

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from manim import ValueTracker
 
 from lessonkit import formatting
 from lessonkit.maps import (
@@ -247,8 +248,8 @@ def test_step_arrow_label_shows_only_on_long_arrows(zigzag_run, frame):
 def test_readout_lines_have_the_same_structure_whatever_their_history(zigzag_run, frame):
     # manim caches animations by hashing mobjects: a line that showed other
     # numbers before must look exactly like one built fresh.
-    direct = Readout(zigzag_run, ValueTracker_at(7), title="gd")
-    walked = Readout(zigzag_run, ValueTracker_at(0), title="gd")
+    direct = Readout(zigzag_run, ValueTracker(7), title="gd")
+    walked = Readout(zigzag_run, ValueTracker(0), title="gd")
     for step in (1, 3, 50, 12, 7):
         walked.progress.set_value(step)
         walked.update()
@@ -256,12 +257,6 @@ def test_readout_lines_have_the_same_structure_whatever_their_history(zigzag_run
         assert len(fresh.submobjects) == len(reused.submobjects)
         for a, b in zip(fresh.get_family(), reused.get_family(), strict=True):
             np.testing.assert_array_equal(a.points, b.points)
-
-
-def ValueTracker_at(value):  # noqa: N802 - reads like the class it builds
-    from manim import ValueTracker
-
-    return ValueTracker(value)
 
 
 def test_layout_problems_name_what_crosses_which_edge():

@@ -3,20 +3,7 @@
 Scenes import from here: ``from lessonkit import LessonScene``.
 """
 
-import logging as _logging
-
-
-class _DropSoxMissing(_logging.Filter):
-    # manim-voiceover imports the ``sox`` wrapper, which warns when the SoX
-    # program is absent. The lesson never changes speed with SoX, so the
-    # warning is noise next to the one line that states the narration mode.
-    def filter(self, record: _logging.LogRecord) -> bool:
-        return "SoX could not be found" not in record.getMessage()
-
-
-_logging.getLogger("sox").addFilter(_DropSoxMissing())
-
-from .captions import (  # noqa: E402
+from .captions import (
     MAX_CUE_CHARS,
     MAX_LINE_CHARS,
     ChapterMark,
@@ -30,7 +17,7 @@ from .captions import (  # noqa: E402
     time_cues,
     wrap_cue,
 )
-from .narration import (  # noqa: E402
+from .narration import (
     VOICE_ENV,
     AtomicSceneFileWriter,
     LessonScene,
@@ -38,7 +25,7 @@ from .narration import (  # noqa: E402
     NarrationMode,
     resolve_narration_mode,
 )
-from .voice import (  # noqa: E402
+from .voice import (
     PiperService,
     SynthesisSettings,
     normalize_loudness,

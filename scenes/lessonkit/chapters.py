@@ -21,18 +21,18 @@ class Chapter:
     title: str = "Untitled chapter"
 
     def play(self, scene: LessonScene) -> None:
-        """Lay out and animate the chapter's beats on ``scene``."""
+        """Lay out and animate the chapter's beats on ``scene``.
+
+        What is still on screen at the end is faded out by :func:`play_chapters`.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement play(scene)")
 
 
 def play_chapters(scene: LessonScene, *chapters: Chapter) -> None:
     """Play ``chapters`` in order on ``scene``, marking each and clearing between them."""
     for chapter in chapters:
-        mark = getattr(scene, "chapter", None)
-        if callable(mark):
-            mark(chapter.title)
+        scene.chapter(chapter.title)
         chapter.play(scene)
-        leftovers = [mobject for mobject in scene.mobjects if mobject.get_family()]
-        if leftovers:
-            scene.play(*[FadeOut(mobject) for mobject in leftovers], run_time=0.5)
+        if scene.mobjects:
+            scene.play(*[FadeOut(mobject) for mobject in scene.mobjects], run_time=0.6)
         scene.clear()

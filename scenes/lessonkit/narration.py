@@ -369,8 +369,6 @@ class LessonScene(VoiceoverScene):
         writer = self.renderer.file_writer
         if isinstance(writer, AtomicSceneFileWriter):
             writer.scene_time = lambda: float(self.renderer.time)
-        if getattr(self, "_narration_ready", False):
-            return
         mode, reason = resolve_narration_mode()
         self.narration_mode = mode
         if mode is NarrationMode.VOICE:
@@ -388,21 +386,14 @@ class LessonScene(VoiceoverScene):
                 f"Narration: SILENT ({reason}); no audio, lines timed at "
                 f"{self.words_per_minute:g} words/minute, captions still written"
             )
-        self._narration_ready = True
 
     # --- narration ---------------------------------------------------------------
 
-    def _narrate(self, text: str, subcaption: str | None, service_kwargs: Mapping[str, object]) -> VoiceoverTracker:
-        if not getattr(self, "_narration_ready", False):
-            self.setup()
+    def _narrate(self, text: str, subcaption: str | None) -> VoiceoverTracker:
         tracker: VoiceoverTracker
         if self.narration_mode is NarrationMode.VOICE:
             service = self.speech_service
-            synthesize = getattr(service, "synthesize", None)
-            if synthesize is not None and not service_kwargs:
-                data = synthesize(text)
-            else:
-                data = service._wrap_generate_from_text(text, **dict(service_kwargs))
+            data = service.synthesize(text)
             tracker = VoiceoverTracker(self, data, Path(service.cache_dir))
             self.renderer.skip_animations = self.renderer._original_skipping_status
             self.add_sound(str(Path(service.cache_dir) / data["final_audio"]))
@@ -420,13 +411,7 @@ class LessonScene(VoiceoverScene):
             self.add_subcaption(wrap_cue(cue.text), duration=cue.end - cue.start, offset=cue.start)
 
     @contextmanager
-    def voiceover(
-        self,
-        text: str | None = None,
-        ssml: str | None = None,
-        subcaption: str | None = None,
-        **service_kwargs: object,
-    ) -> Generator[VoiceoverTracker, None, None]:
+    def voiceover(self, text: str, subcaption: str | None = None) -> Generator[VoiceoverTracker, None, None]:
         """Speak ``text`` (or, silently, time it) while the block's animations play.
 
         Yields the tracker: ``tracker.duration`` (seconds) for ``run_time``,
@@ -434,12 +419,8 @@ class LessonScene(VoiceoverScene):
         the scene waits for the line to end. ``subcaption`` replaces the
         caption text (default: ``text`` without bookmarks).
         """
-        if ssml is not None or text is None:
-            raise ValueError("LessonScene.voiceover needs text= (SSML is not supported)")
-        for ignored in ("max_subcaption_len", "subcaption_buff"):
-            service_kwargs.pop(ignored, None)  # cue splitting is LessonScene's job
         try:
-            yield self._narrate(text, subcaption, service_kwargs)
+            yield self._narrate(text, subcaption)
         finally:
             self.wait_for_voiceover()
         self.check_layout()
@@ -454,24 +435,13 @@ class LessonScene(VoiceoverScene):
             logger.warning(f"Layout at {float(self.renderer.time):.1f} s: {problem}")
         return problems
 
-    def add_voiceover_text(self, text: str, subcaption: str | None = None, **kwargs: object) -> VoiceoverTracker:
-        for ignored in ("max_subcaption_len", "subcaption_buff"):
-            kwargs.pop(ignored, None)
-        return self._narrate(text, subcaption, kwargs)
-
-    def _add_voiceover_text(
-        self,
-        text: str,
-        service_kwargs: dict[str, object],
-        subcaption: str | None = None,
-        max_subcaption_len: int = MAX_CUE_CHARS,
-        subcaption_buff: float = CUE_GAP_S,
-    ) -> VoiceoverTracker:
-        return self._narrate(text, subcaption, service_kwargs)
+    def add_voiceover_text(self, text: str, subcaption: str | None = None) -> VoiceoverTracker:
+        """Start narrating ``text`` without a ``with`` block (manim-voiceover's API)."""
+        return self._narrate(text, subcaption)
 
     def wait_for_voiceover(self) -> None:
         """Wait until the current line has been spoken (even a last partial frame)."""
-        tracker = getattr(self, "current_tracker", None)
+        tracker = self.current_tracker
         if tracker is None:
             return
         remaining = tracker.get_remaining_duration()
