@@ -112,8 +112,7 @@ def contour_levels(surface: Surface, frame: MapFrame, count: int = 10) -> FloatA
         ]
         highest = 0.92 * min(fits) + surface.min_value
     else:
-        grid = _grid_values(surface, frame, 120)
-        highest = float(np.quantile(grid, 0.8))
+        highest = float(np.quantile(_grid(surface, frame, 120)[2], 0.8))
     lowest = surface.min_value + (highest - surface.min_value) * 1e-3
     offset = surface.min_value
     return offset + np.geomspace(lowest - offset, highest - offset, count)
@@ -126,11 +125,11 @@ def _half_widths(frame: MapFrame) -> tuple[float, float]:
     )
 
 
-def _grid_values(surface: Surface, frame: MapFrame, resolution: int) -> FloatArray:
+def _grid(surface: Surface, frame: MapFrame, resolution: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Grid coordinates over the window and the loss on the grid: ``(xs, ys, values)``."""
     xs = np.linspace(*frame.x_range, resolution)
     ys = np.linspace(*frame.y_range, resolution)
-    grid = np.stack(np.meshgrid(xs, ys), axis=-1)
-    return surface.value(grid)
+    return xs, ys, surface.value(np.stack(np.meshgrid(xs, ys), axis=-1))
 
 
 class ContourMap(VGroup):
@@ -155,23 +154,20 @@ class ContourMap(VGroup):
         )
         #: The loss level of each line, in the order of the submobjects.
         self.line_levels: list[float] = []
+        # Non-quadratic surfaces are traced on one grid, evaluated once for all levels.
+        tracer = None if surface.is_quadratic else contourpy.contour_generator(*_grid(surface, frame, resolution))
         for index, level in enumerate(self.levels):
             fraction = index / max(len(self.levels) - 1, 1)
             color = interpolate_color(style.CONTOUR_LOW_COLOR, style.CONTOUR_HIGH_COLOR, fraction)
-            for line in self._lines_at(level, resolution):
+            lines = [self._ellipse(level)] if tracer is None else self._traced(tracer, level)
+            for line in lines:
                 line.set_stroke(color, style.THIN_STROKE_WIDTH, opacity=0.9)
                 self.add(line)
                 self.line_levels.append(float(level))
 
-    def _lines_at(self, level: float, resolution: int) -> list[VMobject]:
-        if self.surface.is_quadratic:
-            return [self._ellipse(level)]
-        xs = np.linspace(*self.frame.x_range, resolution)
-        ys = np.linspace(*self.frame.y_range, resolution)
-        values = self.surface.value(np.stack(np.meshgrid(xs, ys), axis=-1))
-        generator = contourpy.contour_generator(xs, ys, values)
+    def _traced(self, tracer: contourpy.ContourGenerator, level: float) -> list[VMobject]:
         lines = []
-        for segment in generator.lines(level):
+        for segment in tracer.lines(level):
             if len(segment) < 3:
                 continue
             line = VMobject()
