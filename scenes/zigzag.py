@@ -21,20 +21,14 @@ from manim import (
     Text,
 )
 
+from lesson_narration.zigzag import script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
-from lessonkit.maps import (
-    ContourMap,
-    MapFrame,
-    Readout,
-    StepArrows,
-    TrajectoryTrail,
-    equation_panel,
-    minimum_marker,
-)
+from lessonkit.maps import ContourMap, MapFrame, minimum_marker
+from lessonkit.motion import StepArrows, TrajectoryTrail
 from lessonkit.narration import LessonScene
+from lessonkit.panels import Readout, equation_panel
 from momentum_math import presets
-from scripts.zigzag import script
 
 
 class ZigzagChapter(Chapter):

@@ -1,11 +1,17 @@
-"""Shared test set-up: scene folders are importable, as manim makes them when rendering."""
+"""Shared test set-up: load scene files the way ``manim render`` does."""
 
 from __future__ import annotations
 
-import sys
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-for folder in (ROOT / "scenes", ROOT / "tests" / "scenes"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+SCENES = ROOT / "scenes"
+
+
+def load_scene_module(name: str) -> types.ModuleType:
+    """Import ``scenes/<name>.py`` (or a path) with manim's own loader, as ``manim render`` would."""
+    from manim.utils.module_ops import get_module
+
+    path = Path(name) if name.endswith(".py") else SCENES / f"{name}.py"
+    return get_module(path)

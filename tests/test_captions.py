@@ -7,11 +7,11 @@ import webvtt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lesson_narration.zigzag import script
 from lessonkit.captions import (
     MAX_CUE_CHARS,
     MAX_LINE_CHARS,
     ChapterMark,
-    atomic_write_text,
     chapters_to_webvtt,
     cues_for_line,
     normalize_text,
@@ -21,7 +21,7 @@ from lessonkit.captions import (
     time_cues,
     wrap_cue,
 )
-from scripts.zigzag import script
+from lessonkit.publishing import atomic_write_text
 
 words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=14)
 punctuation = st.sampled_from(["", "", "", ",", ".", ";", ":", "!", "?"])
@@ -110,14 +110,12 @@ def test_reading_duration_is_150_words_per_minute():
 
 
 def test_srt_to_webvtt_keeps_the_cues(tmp_path):
-    srt_file = tmp_path / "cues.srt"
-    srt_file.write_text(
+    srt_text = (
         "1\n00:00:00,000 --> 00:00:01,500\nFirst line\nwrapped\n\n"
-        "2\n00:00:01,600 --> 00:00:03,000\nx < y & more\n\n",
-        encoding="utf-8",
+        "2\n00:00:01,600 --> 00:00:03,000\nx < y & more\n\n"
     )
     vtt_file = tmp_path / "cues.vtt"
-    vtt_file.write_text(srt_to_webvtt(srt_file), encoding="utf-8")
+    vtt_file.write_text(srt_to_webvtt(srt_text), encoding="utf-8")
     captions = webvtt.read(str(vtt_file)).captions
     assert [(c.start, c.end) for c in captions] == [
         ("00:00:00.000", "00:00:01.500"),

@@ -17,10 +17,10 @@ import pyloudnorm
 import pytest
 import webvtt
 
-from lessonkit import voice
+from lesson_narration.zigzag import script
+from lessonkit import loudness
 from lessonkit.captions import normalize_text, reading_duration
 from momentum_math import presets
-from scripts.zigzag import script
 
 pytestmark = pytest.mark.render
 
@@ -187,7 +187,7 @@ def test_a_narrated_beat_has_audible_normalised_speech_as_long_as_its_captions(t
     # (BS.1770 over the file's channels as played, as a loudness meter reads it)
     file_loudness = pyloudnorm.Meter(rate).integrated_loudness(samples.T.astype(np.float64))
     assert file_loudness == pytest.approx(-16.0, abs=1.0)
-    assert max(voice.true_peak_dbtp(channel) for channel in samples.astype(np.float64)) < -1.0
+    assert max(loudness.true_peak_dbtp(channel) for channel in samples.astype(np.float64)) < -1.0
 
     # Rendering again reuses the cached clip: no new synthesis.
     clips = sorted((media / "voiceovers").glob("*.wav"))

@@ -15,17 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from manim import ValueTracker
 
+from lesson_narration.zigzag import script
 from lessonkit import formatting
-from lessonkit.maps import (
-    ContourMap,
-    MapFrame,
-    Readout,
-    StepArrows,
-    TrajectoryTrail,
-    contour_levels,
-)
+from lessonkit.maps import ContourMap, MapFrame, contour_levels
+from lessonkit.motion import StepArrows, TrajectoryTrail
+from lessonkit.panels import Readout
 from momentum_math import presets, simulate, surfaces
-from scripts.zigzag import script
 
 
 def parse_number(text: str) -> float:

@@ -12,8 +12,8 @@ import wave
 import numpy as np
 import pytest
 
-from lessonkit import narration, voice
-from lessonkit.narration import NarrationConfigError, NarrationMode, resolve_narration_mode
+from lessonkit import loudness, modes, voice
+from lessonkit.modes import NarrationConfigError, NarrationMode, resolve_narration_mode
 
 pytestmark = pytest.mark.voice
 
@@ -48,7 +48,7 @@ def test_missing_voice_is_an_error_when_asked_for_and_silent_otherwise(monkeypat
         resolve_narration_mode({"MOMENTUM_VOICE": "on"})
     mode, reason = resolve_narration_mode({})
     assert mode is NarrationMode.SILENT and "cannot import piper" in reason
-    assert narration.resolve_narration_mode({"MOMENTUM_VOICE": "off"})[0] is NarrationMode.SILENT
+    assert modes.resolve_narration_mode({"MOMENTUM_VOICE": "off"})[0] is NarrationMode.SILENT
 
 
 # --- loudness -------------------------------------------------------------------------
@@ -66,15 +66,15 @@ def _speechlike(rate: int, seconds: float, peak_every: float = 0.3) -> np.ndarra
 @pytest.mark.parametrize("gain", [0.05, 1.0, 8.0])
 def test_normalize_loudness_hits_the_target_under_the_ceiling(gain):
     rate = 22050
-    out, report = voice.normalize_loudness(_speechlike(rate, 4.0) * gain, rate)
+    out, report = loudness.normalize_loudness(_speechlike(rate, 4.0) * gain, rate)
     assert report.integrated_lufs == pytest.approx(-16.0, abs=0.5)
-    assert voice.integrated_loudness(out, rate) == pytest.approx(report.integrated_lufs, abs=1e-6)
-    assert voice.true_peak_dbtp(out) <= voice.TRUE_PEAK_CEILING_DBTP + 1e-6
+    assert loudness.integrated_loudness(out, rate) == pytest.approx(report.integrated_lufs, abs=1e-6)
+    assert loudness.true_peak_dbtp(out) <= loudness.TRUE_PEAK_CEILING_DBTP + 1e-6
     assert np.max(np.abs(out)) < 1.0
 
 
 def test_silence_stays_silence():
-    out, _ = voice.normalize_loudness(np.zeros(22050), 22050)
+    out, _ = loudness.normalize_loudness(np.zeros(22050), 22050)
     assert not np.any(out)
 
 
@@ -84,7 +84,7 @@ def test_true_peak_sees_peaks_between_samples():
     # a quarter-rate sine sampled at 45°: samples reach 0.707, the wave reaches 1.0
     samples = np.sin(2 * np.pi * (rate / 4) * t + np.pi / 4)
     assert np.max(np.abs(samples)) == pytest.approx(np.sqrt(0.5), rel=1e-6)
-    assert voice.true_peak_dbtp(samples) == pytest.approx(0.0, abs=0.1)
+    assert loudness.true_peak_dbtp(samples) == pytest.approx(0.0, abs=0.1)
 
 
 # --- the speech service -------------------------------------------------------------------
@@ -105,8 +105,8 @@ def test_piper_speaks_normalised_audio_and_caches_it(tmp_path):
     samples, rate = _read_wav(tmp_path / data["final_audio"])
     duration = samples.size / rate
     assert 2.0 < duration < 8.0
-    assert voice.integrated_loudness(samples, rate) == pytest.approx(-16.0, abs=0.7)
-    assert voice.true_peak_dbtp(samples) < -1.0
+    assert loudness.integrated_loudness(samples, rate) == pytest.approx(-16.0, abs=0.7)
+    assert loudness.true_peak_dbtp(samples) < -1.0
     # word boundaries cover the spoken words, in order, inside the clip
     offsets = [b["audio_offset"] / 1e7 for b in data["word_boundaries"]]
     assert offsets == sorted(offsets) and 0 <= offsets[0] and offsets[-1] <= duration + 1e-6
@@ -135,8 +135,8 @@ def test_a_damaged_cache_entry_is_synthesised_again(tmp_path):
 def test_the_voice_says_the_minus_signs_of_the_zigzag_numbers():
     from piper import PiperVoice
 
+    from lesson_narration.zigzag import script
     from momentum_math import presets
-    from scripts.zigzag import script
 
     service = voice.PiperService()
     piper_voice = PiperVoice.load(service.model_path, config_path=service.config_path)

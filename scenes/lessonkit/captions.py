@@ -19,13 +19,11 @@ either the old or the new content, never a half-written one.
 from __future__ import annotations
 
 import html
+import io
 import math
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import webvtt
 
@@ -43,8 +41,6 @@ __all__ = [
     "cues_for_line",
     "srt_to_webvtt",
     "chapters_to_webvtt",
-    "atomic_write_text",
-    "atomic_write_bytes",
     "reading_duration",
     "word_boundaries",
     "AUDIO_OFFSET_RESOLUTION",
@@ -293,52 +289,18 @@ def word_boundaries(
     return result
 
 
-# --- files -----------------------------------------------------------------
-
-
-def _temporary_sibling(path: Path) -> tuple[int, Path]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    return fd, Path(name)
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory.
-
-    The file is flushed and then moved into place with :func:`os.replace`, so
-    ``path`` holds either its previous content or all of ``data``.
-    """
-    target = Path(path)
-    fd, temporary = _temporary_sibling(target)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write UTF-8 ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
 def _escape_cue_text(text: str) -> str:
     # WebVTT cue text treats < and & as markup; escape them (and >).
     return html.escape(text, quote=False)
 
 
-def srt_to_webvtt(srt_path: str | os.PathLike[str]) -> str:
-    """WebVTT text with the same cues as the SubRip file ``srt_path``.
+def srt_to_webvtt(srt_text: str) -> str:
+    """WebVTT text with the same cues as the SubRip text ``srt_text``.
 
-    The SRT is parsed by webvtt-py; cue text is escaped for WebVTT
-    (``&lt;``, ``&amp;``, ``&gt;``).
+    The SRT is parsed by webvtt-py, from memory; cue text is escaped for
+    WebVTT (``&lt;``, ``&amp;``, ``&gt;``).
     """
-    captions = webvtt.from_srt(os.fspath(srt_path))
+    captions = webvtt.WebVTT.from_buffer(io.StringIO(srt_text), format="srt")
     for caption in captions.captions:
         caption.identifier = None
         caption.lines = [_escape_cue_text(line) for line in caption.lines]

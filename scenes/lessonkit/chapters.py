@@ -3,36 +3,80 @@
 A video file defines a :class:`Chapter` subclass (its beats in ``play``) and
 a one-line scene that plays it; the full lesson plays many chapters in one
 scene, each also renderable as its own clip.
+
+Each chapter has a lifecycle, run by :func:`play_chapters`:
+
+1. :meth:`Chapter.setup` puts the camera the chapter needs in place: the flat
+   camera, or (``three_d = True``) a fresh 3-D camera at
+   ``camera_orientation``;
+2. :meth:`Chapter.play` runs the beats;
+3. :meth:`Chapter.teardown` fades out what is left, empties the scene and
+   puts the flat camera back.
+
+Because every chapter starts from the same state, it looks the same played
+alone or in the middle of the lesson.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from manim import FadeOut
 
 if TYPE_CHECKING:
     from lessonkit.narration import LessonScene
 
+__all__ = ["Chapter", "play_chapters"]
+
 
 class Chapter:
-    """One chapter of the lesson. Subclasses set ``title`` and implement ``play``."""
+    """One chapter of the lesson. Subclasses set ``title`` and implement ``play``.
 
-    title: str = "Untitled chapter"
+    ``three_d`` and ``camera_orientation`` (``set_camera_orientation``'s
+    keywords, e.g. ``phi``, ``theta``, ``zoom``) choose the camera;
+    :meth:`figures` returns the numbers the chapter shows, computed by
+    ``momentum_math``, so tests can check them.
+    """
+
+    title: ClassVar[str] = "Untitled chapter"
+    three_d: ClassVar[bool] = False
+    camera_orientation: ClassVar[Mapping[str, Any]] = {}
+    #: Seconds of the fade-out that ends the chapter.
+    fade_out_s: ClassVar[float] = 0.6
+
+    def figures(self) -> Any:
+        """The numbers this chapter shows and speaks (``None`` when it shows none)."""
+        return None
+
+    def setup(self, scene: LessonScene) -> None:
+        """Put the chapter's camera in place (flat, or 3-D at ``camera_orientation``)."""
+        scene.clear()
+        if self.three_d:
+            scene.use_3d_camera(**dict(self.camera_orientation))
+        else:
+            scene.use_2d_camera()
 
     def play(self, scene: LessonScene) -> None:
         """Lay out and animate the chapter's beats on ``scene``.
 
-        What is still on screen at the end is faded out by :func:`play_chapters`.
+        What is still on screen at the end is faded out by :meth:`teardown`.
         """
         raise NotImplementedError(f"{type(self).__name__} must implement play(scene)")
 
+    def teardown(self, scene: LessonScene) -> None:
+        """Fade out what is left, empty the scene and restore the flat camera."""
+        visible = [mobject for mobject in scene.mobjects if mobject.get_family()]
+        if visible:
+            scene.play(*[FadeOut(mobject) for mobject in visible], run_time=self.fade_out_s)
+        scene.clear()
+        scene.use_2d_camera()
+
 
 def play_chapters(scene: LessonScene, *chapters: Chapter) -> None:
-    """Play ``chapters`` in order on ``scene``, marking each and clearing between them."""
+    """Play ``chapters`` in order on ``scene``: mark, set up, play and tear down each."""
     for chapter in chapters:
         scene.chapter(chapter.title)
+        chapter.setup(scene)
         chapter.play(scene)
-        if scene.mobjects:
-            scene.play(*[FadeOut(mobject) for mobject in scene.mobjects], run_time=0.6)
-        scene.clear()
+        chapter.teardown(scene)

@@ -1,4 +1,4 @@
-"""Narrated lesson scenes: :class:`LessonScene`, mode selection, atomic output.
+"""Narrated lesson scenes: :class:`LessonScene`.
 
 Narration drives the timing. A scene writes::
 
@@ -10,42 +10,34 @@ Narration drives the timing. A scene writes::
 and ``self.wait_until_bookmark("A")`` lands an animation on a word.
 
 **Mode.** ``setup()`` picks the narration mode once, from the environment
-variable ``MOMENTUM_VOICE`` (see :func:`resolve_narration_mode`), and logs one
-line saying which:
+variable ``MOMENTUM_VOICE`` (:func:`lessonkit.modes.resolve_narration_mode`),
+and logs one line saying which: the piper voice (an AAC track in the MP4) or
+silent (no audio; each line lasts as long as the voice would take to read it).
+Both modes write the same captions: ``<scene>.srt`` and ``<scene>.vtt`` beside
+the MP4, plus ``<scene>.chapters.vtt`` when the scene calls
+:meth:`LessonScene.chapter`.
 
-* ``voice`` -- speech from :class:`~lessonkit.voice.PiperService`, an AAC track
-  in the MP4;
-* ``silent`` -- no audio stream; each line lasts as long as reading it at
-  :attr:`LessonScene.words_per_minute` takes (at least
-  :attr:`LessonScene.minimum_line_s`), and bookmarks sit at their word's
-  position.
+**Cameras.** A lesson mixes flat and 3-D chapters in one scene: the flat
+camera is the default, :meth:`LessonScene.use_3d_camera` swaps in a fresh
+``ThreeDCamera`` (``move_camera``, ``set_camera_orientation`` and
+``add_fixed_in_frame_mobjects`` then work as in a ``ThreeDScene``) and
+:meth:`LessonScene.use_2d_camera` puts the flat one back, so nothing of a 3-D
+chapter leaks into the next.
 
-Both modes write the same captions: ``<scene>.srt`` (manim) and
-``<scene>.vtt`` beside the MP4, plus ``<scene>.chapters.vtt`` when the scene
-calls :meth:`LessonScene.chapter`.
-
-**Nothing lost.** :class:`AtomicSceneFileWriter` renders the movie under a
-temporary name in the output folder and moves it, and the caption files, into
-place with :func:`os.replace` only after the whole render succeeded. A render
-that fails leaves the previous files untouched.
+**Nothing lost.** :class:`~lessonkit.publishing.AtomicSceneFileWriter`
+publishes the movie and captions only after the whole render succeeded.
 """
 
 from __future__ import annotations
 
-import datetime
-import enum
-import os
-from collections.abc import Generator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Generator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
-import srt
-from manim import Camera, ManimColor, config, logger
+from manim import Camera, ManimColor, ThreeDCamera, ThreeDScene, config, logger
 from manim.constants import RendererType
-from manim.renderer.cairo_renderer import CairoRenderer
-from manim.scene.scene_file_writer import SceneFileWriter
+from manim.scene.scene import Scene
 from manim_voiceover import VoiceoverScene
 from manim_voiceover.tracker import VoiceoverTracker
 
@@ -54,261 +46,19 @@ from .captions import (
     CUE_GAP_S,
     MAX_CUE_CHARS,
     ChapterMark,
-    atomic_write_text,
-    chapters_to_webvtt,
     cues_for_line,
     reading_duration,
-    remove_bookmarks,
-    srt_to_webvtt,
-    word_boundaries,
     wrap_cue,
 )
+from .clock import FrameClockRenderer
 from .layout import layout_problems
+from .modes import SILENT_WORDS_PER_MINUTE, NarrationMode, SilentTracker, resolve_narration_mode
+from .publishing import AtomicSceneFileWriter
 
-__all__ = [
-    "VOICE_ENV",
-    "VOICE_ENV_VALUES",
-    "AtomicSceneFileWriter",
-    "FrameClockRenderer",
-    "LessonScene",
-    "NarrationConfigError",
-    "NarrationMode",
-    "SilentTracker",
-    "resolve_narration_mode",
-]
-
-#: Environment variable choosing the narration mode.
-VOICE_ENV = "MOMENTUM_VOICE"
-#: Its allowed values (unset or empty means ``auto``).
-VOICE_ENV_VALUES = ("on", "off", "auto")
+__all__ = ["LessonScene"]
 
 
-class NarrationMode(enum.Enum):
-    """How narration is rendered."""
-
-    VOICE = "voice"
-    SILENT = "silent"
-
-
-class NarrationConfigError(RuntimeError):
-    """``MOMENTUM_VOICE`` is invalid, or asks for a voice that is not there."""
-
-
-def resolve_narration_mode(environ: Mapping[str, str] | None = None) -> tuple[NarrationMode, str]:
-    """Narration mode from ``MOMENTUM_VOICE`` and why, as ``(mode, reason)``.
-
-    ``on``: the piper voice, or :class:`NarrationConfigError` if it is not
-    installed; ``off``: silent; ``auto`` or unset: the voice when installed,
-    else silent. Any other value is an error naming the variable, the value
-    and the allowed values.
-    """
-    environ = os.environ if environ is None else environ
-    raw = environ.get(VOICE_ENV, "")
-    value = raw.strip().lower() or "auto"
-    if value not in VOICE_ENV_VALUES:
-        raise NarrationConfigError(
-            f"{VOICE_ENV}={raw!r} is not valid; use one of: on (voice, error if it is "
-            "missing), off (silent), auto (voice if installed; the default when unset)"
-        )
-    if value == "off":
-        return NarrationMode.SILENT, f"{VOICE_ENV}=off"
-    unavailable = voice.voice_unavailable_reason()
-    if unavailable is None:
-        return NarrationMode.VOICE, f"{VOICE_ENV}={value}"
-    if value == "on":
-        raise NarrationConfigError(f"{VOICE_ENV}=on but the piper voice is not available: {unavailable}")
-    return NarrationMode.SILENT, f"voice not available: {unavailable}"
-
-
-class SilentTracker(VoiceoverTracker):
-    """A voiceover tracker with no audio: duration from reading speed.
-
-    Word ``i`` of ``n`` is placed at ``duration * i / n``, so bookmarks land
-    where they would at an even reading pace.
-    """
-
-    def __init__(self, scene: Any, text: str, duration: float) -> None:
-        self.scene = scene
-        self.cache_dir = ""
-        self.duration = float(duration)
-        n_words = len(remove_bookmarks(text).split())
-        starts = [self.duration * index / max(1, n_words) for index in range(n_words)]
-        self.data = {"input_text": text, "word_boundaries": word_boundaries(text, starts, self.duration)}
-        self.start_t = float(scene.renderer.time or 0.0)
-        self.end_t = self.start_t + self.duration
-        self._process_bookmarks()
-
-
-class AtomicSceneFileWriter(SceneFileWriter):
-    """manim's file writer, publishing the movie and captions all-or-nothing.
-
-    While :meth:`finish` runs, :attr:`movie_file_path` points to a temporary
-    sibling (``.<name>.partial-<pid>.mp4``), so manim's own combine step
-    (concatenating segments, muxing the AAC track through its own ``_temp``
-    file) never touches the published movie. Afterwards the captions are
-    written to temporary files and everything is moved into place with
-    :func:`os.replace`. On any error the temporary files are removed and the
-    previous movie, ``.srt``, ``.vtt`` and ``.chapters.vtt`` stay as they were.
-
-    Captions are tidied before writing: sorted, each cue ending no later than
-    the next starts and no later than :attr:`scene_time` (the video's end).
-    """
-
-    def __init__(self, settings: Any) -> None:
-        super().__init__(settings)
-        self.chapters: list[ChapterMark] = []
-        self.scene_time: Any = None  # callable returning the scene's end time, set by LessonScene
-        self._staging: Path | None = None
-        self._caption_texts: tuple[str, str] | None = None
-
-    @property
-    def movie_file_path(self) -> Path:
-        if self._staging is not None:
-            return self._staging
-        return super().movie_file_path
-
-    @property
-    def final_movie_path(self) -> Path:
-        """Where the finished movie is published."""
-        return super().movie_file_path
-
-    def _video_end(self) -> float | None:
-        return None if self.scene_time is None else float(self.scene_time())
-
-    def _tidy_subcaptions(self) -> list[srt.Subtitle]:
-        end = self._video_end()
-        subtitles = sorted(self.subcaptions, key=lambda sub: (sub.start, sub.end))
-        tidy: list[srt.Subtitle] = []
-        for index, sub in enumerate(subtitles):
-            stop = sub.end
-            if index + 1 < len(subtitles):
-                stop = min(stop, subtitles[index + 1].start)
-            if end is not None:
-                stop = min(stop, datetime.timedelta(seconds=end))
-            if stop > sub.start:
-                tidy.append(srt.Subtitle(index=len(tidy) + 1, start=sub.start, end=stop, content=sub.content))
-        return tidy
-
-    def write_subcaption_file(self) -> None:
-        """Prepare (not yet publish) the ``.srt`` and ``.vtt`` texts."""
-        if not self.output_spec.is_video:
-            return
-        srt_text = srt.compose(self._tidy_subcaptions())
-        scratch = self.final_movie_path.with_name(f".{self.final_movie_path.stem}.cues-{os.getpid()}.srt")
-        try:
-            atomic_write_text(scratch, srt_text)
-            vtt_text = srt_to_webvtt(scratch)
-        finally:
-            scratch.unlink(missing_ok=True)
-        self._caption_texts = (srt_text, vtt_text)
-
-    def _staging_leftovers(self, staging: Path) -> list[Path]:
-        return [
-            staging,
-            staging.with_suffix(".wav"),
-            staging.with_suffix(".aac"),
-            staging.with_suffix(".ogg"),
-            staging.with_name(f"{staging.stem}_temp{staging.suffix}"),
-        ]
-
-    def finish(self) -> None:
-        if not self.output_spec.is_video:
-            super().finish()
-            return
-        final = self.final_movie_path
-        final.parent.mkdir(parents=True, exist_ok=True)
-        staging = final.with_name(f".{final.stem}.partial-{os.getpid()}{final.suffix}")
-        self._staging = staging
-        self._caption_texts = None
-        try:
-            super().finish()
-        except BaseException:
-            for leftover in self._staging_leftovers(staging):
-                with suppress(OSError):
-                    leftover.unlink(missing_ok=True)
-            raise
-        finally:
-            self._staging = None
-        try:
-            self._publish(staging, final)
-        finally:
-            # manim leaves the mixed .wav/.aac beside the movie; they are scratch.
-            for leftover in self._staging_leftovers(staging):
-                with suppress(OSError):
-                    leftover.unlink(missing_ok=True)
-
-    def _publish(self, staging: Path, final: Path) -> None:
-        subcaption_file = self.output_plan.subcaption_file
-        vtt_file = final.with_suffix(".vtt")
-        chapters_file = final.with_suffix(".chapters.vtt")
-        # Prepare every file first, then move them all into place.
-        moves: list[tuple[Path, Path]] = []
-        try:
-            if staging.exists():
-                moves.append((staging, final))
-            if self._caption_texts is not None and subcaption_file is not None:
-                srt_text, vtt_text = self._caption_texts
-                for text, target in ((srt_text, Path(subcaption_file)), (vtt_text, vtt_file)):
-                    temporary = target.with_name(f".{target.name}.new-{os.getpid()}")
-                    atomic_write_text(temporary, text)
-                    moves.append((temporary, target))
-            if self.chapters:
-                end = self._video_end() or max(chapter.start for chapter in self.chapters)
-                temporary = chapters_file.with_name(f".{chapters_file.name}.new-{os.getpid()}")
-                atomic_write_text(temporary, chapters_to_webvtt(self.chapters, end))
-                moves.append((temporary, chapters_file))
-        except BaseException:
-            for temporary, _ in moves:
-                temporary.unlink(missing_ok=True)
-            raise
-        for temporary, target in moves:
-            os.replace(temporary, target)
-        # Captions of a previous render that no longer apply would mislead.
-        stale = []
-        if self._caption_texts is None and subcaption_file is not None:
-            stale += [Path(subcaption_file), vtt_file]
-        if not self.chapters:
-            stale.append(chapters_file)
-        for path in stale:
-            path.unlink(missing_ok=True)
-        if self._caption_texts is not None:
-            logger.info(f"Captions written: {subcaption_file} and {vtt_file}")
-        if any(target == final for _, target in moves):
-            super().print_file_ready_message(str(final))
-
-    def print_file_ready_message(self, file_path: Any) -> None:
-        # manim announces the staging file; the real announcement follows publishing.
-        if self._staging is not None and Path(file_path) == self._staging:
-            return
-        super().print_file_ready_message(file_path)
-
-
-class FrameClockRenderer(CairoRenderer):
-    """manim's Cairo renderer with a clock that counts whole frames.
-
-    manim advances ``renderer.time`` by the frames it writes when it renders a
-    play, but by the exact duration when it reuses a cached one. Narration
-    computes waits from that clock, so a re-render would drift by fractions of
-    a frame, change the next animation's hash and render everything after it
-    again. Here the clock always moves by the number of frames the play
-    produces, so cached and fresh plays keep the same time and re-renders
-    reuse every unchanged animation.
-    """
-
-    def play(self, scene: Any, *args: Any, **kwargs: Any) -> None:
-        start = self.time
-        super().play(scene, *args, **kwargs)
-        if self._original_skipping_status or scene.animations is None:
-            return  # no movie is written (-s, -n): the exact clock is right
-        frame_time = 1 / self.camera.frame_rate
-        if scene.is_current_animation_frozen_frame():
-            frames = int(scene.duration / frame_time)  # as freeze_current_frame counts them
-        else:
-            frames = len(np.arange(0, scene.duration, frame_time))  # as get_time_progression does
-        self.time = start + frames * frame_time
-
-
-class LessonScene(VoiceoverScene):
+class LessonScene(VoiceoverScene, ThreeDScene):
     """Base scene of the lesson: narration-timed, captioned, written atomically.
 
     Class attributes tune a scene (override in a subclass):
@@ -317,7 +67,8 @@ class LessonScene(VoiceoverScene):
         The lesson's background (``style.BACKGROUND_COLOR``; ``None`` keeps manim's).
 
     ``words_per_minute``
-        Reading speed that times lines in silent mode (150).
+        Reading speed that times lines in silent mode (the voice's own pace,
+        :data:`~lessonkit.modes.SILENT_WORDS_PER_MINUTE`).
     ``minimum_line_s``
         Shortest silent line, seconds (1.5).
     ``max_cue_chars``
@@ -325,12 +76,12 @@ class LessonScene(VoiceoverScene):
 
     Use :meth:`voiceover` (context manager yielding a tracker with
     ``duration`` and bookmarks), :meth:`wait_until_bookmark`,
-    :meth:`chapter`. Subclasses that override :meth:`setup` must call
+    :meth:`chapter`, :meth:`use_3d_camera` / :meth:`use_2d_camera`. Subclasses that override :meth:`setup` must call
     ``super().setup()``.
     """
 
     background_color: ClassVar[ManimColor | None] = style.BACKGROUND_COLOR
-    words_per_minute: ClassVar[float] = 150.0
+    words_per_minute: ClassVar[float] = SILENT_WORDS_PER_MINUTE
     minimum_line_s: ClassVar[float] = 1.5
     max_cue_chars: ClassVar[int] = MAX_CUE_CHARS
     cue_gap_s: ClassVar[float] = CUE_GAP_S
@@ -356,16 +107,16 @@ class LessonScene(VoiceoverScene):
             renderer = OpenGLRenderer(file_writer_class=AtomicSceneFileWriter, skip_animations=skip_animations)
         super().__init__(renderer=renderer, camera_class=camera_class, skip_animations=skip_animations, **kwargs)
         self.current_tracker = None
+        self._flat_camera: Camera | None = None
+        self._held: list[Any] = []
 
     # --- setup -----------------------------------------------------------------
 
     def setup(self) -> None:
         """Paint the lesson background; pick the narration mode (once) and log it."""
         super().setup()
-        if self.background_color is not None and hasattr(self.camera, "init_background"):
-            self.camera.background_color = ManimColor(self.background_color)
-            self.camera.init_background()
-            self.camera.reset()
+        self._paint_background(self.renderer.camera)
+        self._flat_camera = self.renderer.camera
         writer = self.renderer.file_writer
         if isinstance(writer, AtomicSceneFileWriter):
             writer.scene_time = lambda: float(self.renderer.time)
@@ -386,6 +137,47 @@ class LessonScene(VoiceoverScene):
                 f"Narration: SILENT ({reason}); no audio, lines timed at "
                 f"{self.words_per_minute:g} words/minute, captions still written"
             )
+
+    def _paint_background(self, camera: Camera) -> None:
+        if self.background_color is not None and hasattr(camera, "init_background"):
+            camera.background_color = ManimColor(self.background_color)
+            camera.init_background()
+            camera.reset()
+
+    # --- cameras -----------------------------------------------------------------
+
+    @property
+    def is_3d(self) -> bool:
+        """Whether the 3-D camera is in use."""
+        return isinstance(self.renderer.camera, ThreeDCamera)
+
+    def _install_camera(self, camera: Camera) -> None:
+        self.renderer.camera = camera
+        self.renderer.static_image = None  # the cached background was drawn by the old camera
+
+    def use_3d_camera(self, **orientation: Any) -> None:
+        """Swap in a fresh ``ThreeDCamera`` oriented by ``orientation``.
+
+        Takes ``set_camera_orientation``'s keywords (``phi``, ``theta``,
+        ``gamma``, ``zoom``, ``focal_distance``, ``frame_center``).
+        """
+        if config.renderer == RendererType.OPENGL:
+            raise NotImplementedError("3-D chapters need the Cairo renderer")
+        camera = ThreeDCamera()
+        self._paint_background(camera)
+        self._install_camera(camera)
+        self.set_camera_orientation(**orientation)
+
+    def use_2d_camera(self) -> None:
+        """Put the flat camera back (a no-op when it is already in use)."""
+        if self._flat_camera is not None and self.renderer.camera is not self._flat_camera:
+            self._install_camera(self._flat_camera)
+
+    def get_moving_mobjects(self, *animations: Any) -> list[Any]:
+        # ThreeDScene's version asks the camera for its trackers; the flat camera has none.
+        if self.is_3d:
+            return ThreeDScene.get_moving_mobjects(self, *animations)
+        return Scene.get_moving_mobjects(self, *animations)
 
     # --- narration ---------------------------------------------------------------
 
@@ -425,12 +217,25 @@ class LessonScene(VoiceoverScene):
             self.wait_for_voiceover()
         self.check_layout()
 
+    def hold(self, *mobjects: Any) -> None:
+        """Mark ``mobjects`` as left on screen for the viewer to think about.
+
+        While they are on screen the layout guard also keeps them above the
+        line a paused player's captions reach (``style.PAUSED_CAPTION_TOP``).
+        """
+        self._held.extend(mobjects)
+
     def check_layout(self) -> list[str]:
         """Warn about anything on screen outside the frame or over the captions.
 
-        Called after every narrated line; returns the problems found.
+        Called after every narrated line; returns the problems found. Held
+        mobjects (:meth:`hold`) are checked against the paused-caption line.
         """
-        problems = layout_problems(self.mobjects)
+        camera = self.renderer.camera
+        problems = layout_problems(self.mobjects, camera)
+        on_screen = {id(part) for mobject in self.mobjects for part in mobject.get_family()}
+        self._held = [mobject for mobject in self._held if id(mobject) in on_screen]
+        problems += layout_problems(self._held, camera, region="held")
         for problem in problems:
             logger.warning(f"Layout at {float(self.renderer.time):.1f} s: {problem}")
         return problems

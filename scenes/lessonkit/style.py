@@ -39,6 +39,10 @@ SMALL_SIZE = 22  # the smallest text allowed on screen
 MARGIN = 0.35
 #: Keep the bottom of the frame free: players draw the captions there.
 CAPTION_SAFE_HEIGHT = 1.25
+#: Where the viewer is left to think (quiz, key results), content stays above this
+#: share of the frame height, measured from the top: a paused player lifts a
+#: two-line cue to 68 % of the height at 640x360 (RENDER_NOTES).
+PAUSED_CAPTION_TOP = 0.66
 #: Nothing may come closer than this to the left, right and top edges.
 EDGE_TOLERANCE = 0.1
 STROKE_WIDTH = 3.0

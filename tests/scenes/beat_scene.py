@@ -5,14 +5,10 @@ to check that a failed render leaves the previous files alone.
 """
 
 import os
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scenes"))
+from manim import BLUE, Circle, Create, FadeIn, FadeOut, Square
 
-from manim import BLUE, Circle, Create, FadeIn, FadeOut, Square  # noqa: E402
-
-from lessonkit import LessonScene  # noqa: E402
+from lessonkit import LessonScene
 
 BEATS = (
     "Gradient descent takes a small step downhill, against the gradient.",

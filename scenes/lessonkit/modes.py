@@ -1,0 +1,93 @@
+"""Narration modes: the piper voice or silent reading, chosen from ``MOMENTUM_VOICE``.
+
+Silent mode times each line at the voice's own reading pace
+(:data:`SILENT_WORDS_PER_MINUTE`), so a silent render lasts about as long as a
+voiced one; its :class:`SilentTracker` places bookmarks at their word.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from manim_voiceover.tracker import VoiceoverTracker
+
+from . import voice
+from .captions import remove_bookmarks, word_boundaries
+
+__all__ = [
+    "VOICE_ENV",
+    "VOICE_ENV_VALUES",
+    "SILENT_WORDS_PER_MINUTE",
+    "NarrationConfigError",
+    "NarrationMode",
+    "SilentTracker",
+    "resolve_narration_mode",
+]
+
+#: Reading pace of silent mode, words a minute: the piper voice's own pace,
+#: measured over the lesson's narration (``tests/test_voice.py`` checks it).
+SILENT_WORDS_PER_MINUTE = 150.0
+
+#: Environment variable choosing the narration mode.
+VOICE_ENV = "MOMENTUM_VOICE"
+#: Its allowed values (unset or empty means ``auto``).
+VOICE_ENV_VALUES = ("on", "off", "auto")
+
+
+class NarrationMode(enum.Enum):
+    """How narration is rendered."""
+
+    VOICE = "voice"
+    SILENT = "silent"
+
+
+class NarrationConfigError(RuntimeError):
+    """``MOMENTUM_VOICE`` is invalid, or asks for a voice that is not there."""
+
+
+def resolve_narration_mode(environ: Mapping[str, str] | None = None) -> tuple[NarrationMode, str]:
+    """Narration mode from ``MOMENTUM_VOICE`` and why, as ``(mode, reason)``.
+
+    ``on``: the piper voice, or :class:`NarrationConfigError` if it is not
+    installed; ``off``: silent; ``auto`` or unset: the voice when installed,
+    else silent. Any other value is an error naming the variable, the value
+    and the allowed values.
+    """
+    environ = os.environ if environ is None else environ
+    raw = environ.get(VOICE_ENV, "")
+    value = raw.strip().lower() or "auto"
+    if value not in VOICE_ENV_VALUES:
+        raise NarrationConfigError(
+            f"{VOICE_ENV}={raw!r} is not valid; use one of: on (voice, error if it is "
+            "missing), off (silent), auto (voice if installed; the default when unset)"
+        )
+    if value == "off":
+        return NarrationMode.SILENT, f"{VOICE_ENV}=off"
+    unavailable = voice.voice_unavailable_reason()
+    if unavailable is None:
+        return NarrationMode.VOICE, f"{VOICE_ENV}={value}"
+    if value == "on":
+        raise NarrationConfigError(f"{VOICE_ENV}=on but the piper voice is not available: {unavailable}")
+    return NarrationMode.SILENT, f"voice not available: {unavailable}"
+
+
+class SilentTracker(VoiceoverTracker):
+    """A voiceover tracker with no audio: duration from reading speed.
+
+    Word ``i`` of ``n`` is placed at ``duration * i / n``, so bookmarks land
+    where they would at an even reading pace.
+    """
+
+    def __init__(self, scene: Any, text: str, duration: float) -> None:
+        self.scene = scene
+        self.cache_dir = ""
+        self.duration = float(duration)
+        n_words = len(remove_bookmarks(text).split())
+        starts = [self.duration * index / max(1, n_words) for index in range(n_words)]
+        self.data = {"input_text": text, "word_boundaries": word_boundaries(text, starts, self.duration)}
+        self.start_t = float(scene.renderer.time or 0.0)
+        self.end_t = self.start_t + self.duration
+        self._process_bookmarks()
