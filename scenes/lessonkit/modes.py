@@ -29,7 +29,7 @@ __all__ = [
 
 #: Reading pace of silent mode, words a minute: the piper voice's own pace,
 #: measured over the lesson's narration (``tests/test_voice.py`` checks it).
-SILENT_WORDS_PER_MINUTE = 150.0
+SILENT_WORDS_PER_MINUTE = 175.0
 
 #: Environment variable choosing the narration mode.
 VOICE_ENV = "MOMENTUM_VOICE"

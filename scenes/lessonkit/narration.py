@@ -73,6 +73,8 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         Shortest silent line, seconds (1.5).
     ``max_cue_chars``
         Longest caption cue (84 characters, two lines of 42).
+    ``max_pause_s``
+        Longest silent :meth:`pause` a chapter may ask for (4 s).
 
     Use :meth:`voiceover` (context manager yielding a tracker with
     ``duration`` and bookmarks), :meth:`wait_until_bookmark`,
@@ -85,6 +87,7 @@ class LessonScene(VoiceoverScene, ThreeDScene):
     minimum_line_s: ClassVar[float] = 1.5
     max_cue_chars: ClassVar[int] = MAX_CUE_CHARS
     cue_gap_s: ClassVar[float] = CUE_GAP_S
+    max_pause_s: ClassVar[float] = 4.0
 
     narration_mode: NarrationMode
 
@@ -252,6 +255,17 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         remaining = tracker.get_remaining_duration()
         if remaining > 1e-3:
             self.wait(remaining)
+
+    def pause(self, seconds: float = 1.5) -> None:
+        """Hold still, with no narration, for the viewer to think (at most ``max_pause_s``).
+
+        The only silence a chapter should ask for besides its fade-out: the
+        lesson's captions never leave a longer gap than this.
+        """
+        if not 0 < seconds <= self.max_pause_s:
+            raise ValueError(f"pause seconds must be in (0, {self.max_pause_s:g}], got {seconds!r}")
+        self.current_tracker = None
+        self.wait(seconds)
 
     # --- chapters ------------------------------------------------------------------
 
