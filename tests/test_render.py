@@ -158,8 +158,9 @@ def test_an_invalid_voice_setting_stops_the_render_with_a_clear_message(tmp_path
 
 @pytest.mark.voice
 def test_a_narrated_beat_has_audible_normalised_speech_as_long_as_its_captions(tmp_path):
-    from beat_scene import VOICE_LINE
+    from conftest import load_scene_module
 
+    VOICE_LINE = load_scene_module(str(BEAT_SCENES)).VOICE_LINE
     media = tmp_path / "media"
     result = render(BEAT_SCENES, "VoiceBeatScene", media, "on")
     assert result.returncode == 0, result.stderr[-3000:]
