@@ -15,11 +15,12 @@ APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config \
 	fonts-dejavu-core sox
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Rendering: QUALITY is manim's -q flag (l = 480p15, m = 720p30, h = 1080p60); SCENES are the videos.
+# Rendering: QUALITY is manim's -q flag (l = 480p15, m = 720p30, h = 1080p60); SCENES are the videos:
+# the whole lesson (scenes/ravine.py) first, then each chapter on its own.
 QUALITY ?= h
-SCENES ?= $(sort $(wildcard scenes/*.py))
+SCENES ?= scenes/ravine.py $(filter-out scenes/ravine.py,$(sort $(wildcard scenes/*.py)))
 
-.PHONY: setup system-deps venv lesson preview test lint benchmark clean
+.PHONY: setup system-deps venv lesson preview contact-sheet test lint benchmark clean
 
 setup: system-deps venv
 
@@ -62,11 +63,16 @@ lesson: setup
 preview:
 	@$(MAKE) --no-print-directory lesson QUALITY=l MOMENTUM_VOICE=off
 
+# One picture of the whole lesson (frames of every chapter): docs/lesson_contact_sheet.jpg.
+contact-sheet: setup
+	MOMENTUM_VOICE=off $(MANIM) render -ql scenes/ravine.py
+	$(PY) tools/contact_sheet.py media/videos/ravine/480p15/Ravine.mp4 --out docs/lesson_contact_sheet.jpg
+
 test: setup
 	$(PY) -m pytest
 
 lint: setup
-	$(VENV)/bin/ruff check momentum_math scenes tests benchmarks
+	$(VENV)/bin/ruff check momentum_math scenes tests benchmarks tools
 
 benchmark: setup
 	$(PY) benchmarks/sweep_benchmark.py

@@ -102,8 +102,10 @@ def test_time_cues_share_time_by_length():
         time_cues(["a"], 0.0, -1.0)
 
 
-def test_reading_duration_is_150_words_per_minute():
-    assert reading_duration(" ".join(["word"] * 150)) == pytest.approx(60.0)
+def test_reading_duration_follows_the_reading_pace():
+    assert reading_duration(" ".join(["word"] * 150), words_per_minute=150) == pytest.approx(60.0)
+    assert reading_duration(" ".join(["word"] * 300), words_per_minute=200) == pytest.approx(90.0)
+    assert reading_duration("one two", words_per_minute=60, minimum_s=5.0) == 5.0
     assert reading_duration("Hi.") == 1.5
     with pytest.raises(ValueError, match="words_per_minute must be positive"):
         reading_duration("text", words_per_minute=0)

@@ -170,10 +170,19 @@ def test_step_arrow_goes_from_this_position_to_the_next(zigzag_run, frame, step)
     np.testing.assert_allclose(end, frame.to_scene(zigzag_run.positions[step + 1]), atol=1e-9)
 
 
-def test_step_arrow_flips_across_the_valley(zigzag_run):
-    # The arrow is -α∇L: its y component changes sign every step in the ravine.
-    signs = np.sign(zigzag_run.displacements[:20, 1])
-    assert np.all(signs[1:] == -signs[:-1])
+def test_step_arrow_flips_across_the_valley(zigzag_run, frame):
+    # The arrow drawn is -α∇L: across the ravine it points the other way every step.
+    trail = TrajectoryTrail(zigzag_run, frame)
+    arrows = StepArrows(zigzag_run.positions[:-1], zigzag_run.displacements, frame, trail.progress)
+    drawn = []
+    for step in range(12):
+        trail.progress.set_value(step + 0.5)
+        arrows.update()
+        shaft, *_, tip = [part for part in arrows.arrow.get_family() if part.has_points()]
+        tip_minus_tail = tip.points.mean(axis=0) - shaft.points[0]
+        drawn.append(np.sign(tip_minus_tail[1]))
+    assert all(sign != 0 for sign in drawn)
+    assert all(later == -earlier for earlier, later in zip(drawn, drawn[1:], strict=False))
 
 
 @pytest.mark.parametrize("step", [0, 1, 2, 10, 50])

@@ -42,6 +42,7 @@ __all__ = [
     "srt_to_webvtt",
     "chapters_to_webvtt",
     "reading_duration",
+    "VOICE_WORDS_PER_MINUTE",
     "word_boundaries",
     "AUDIO_OFFSET_RESOLUTION",
 ]
@@ -240,8 +241,13 @@ def cues_for_line(
 AUDIO_OFFSET_RESOLUTION = 10_000_000
 
 
+#: The piper voice's reading pace over the lesson's narration, words a minute;
+#: silent mode reads at this pace (``tests/test_lesson.py`` checks it against the voice).
+VOICE_WORDS_PER_MINUTE = 175.0
+
+
 def reading_duration(
-    text: str, words_per_minute: float = 150.0, minimum_s: float = 1.5
+    text: str, words_per_minute: float = VOICE_WORDS_PER_MINUTE, minimum_s: float = 1.5
 ) -> float:
     """Seconds needed to say ``text`` at ``words_per_minute`` (at least ``minimum_s``).
 

@@ -15,7 +15,7 @@ from typing import Any
 from manim_voiceover.tracker import VoiceoverTracker
 
 from . import voice
-from .captions import remove_bookmarks, word_boundaries
+from .captions import VOICE_WORDS_PER_MINUTE, remove_bookmarks, word_boundaries
 
 __all__ = [
     "VOICE_ENV",
@@ -27,9 +27,8 @@ __all__ = [
     "resolve_narration_mode",
 ]
 
-#: Reading pace of silent mode, words a minute: the piper voice's own pace,
-#: measured over the lesson's narration (``tests/test_voice.py`` checks it).
-SILENT_WORDS_PER_MINUTE = 175.0
+#: Reading pace of silent mode, words a minute: the piper voice's own pace.
+SILENT_WORDS_PER_MINUTE = VOICE_WORDS_PER_MINUTE
 
 #: Environment variable choosing the narration mode.
 VOICE_ENV = "MOMENTUM_VOICE"
