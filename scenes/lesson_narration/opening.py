@@ -1,0 +1,79 @@
+"""Narration for the opening chapter: the lesson's title and its question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from momentum_math import Trajectory, presets
+from momentum_math.presets import Experiment
+
+#: The lesson's title, as the course page announces it.
+LESSON_TITLE = "Momentum: why gradient descent gets stuck in ravines"
+#: The question the lesson answers.
+QUESTION = "Why does plain gradient descent crawl through a long, narrow valley?"
+
+
+@dataclass(frozen=True, eq=False)
+class OpeningFigures:
+    """What the opening draws: a few plain-GD steps on the ravine, faintly.
+
+    Attributes
+    ----------
+    experiment : Experiment
+        The ravine preset (the zigzag chapter's map).
+    run : Trajectory
+        Plain gradient descent (β = 0) on it, the first ``tease_steps`` steps.
+    tease_steps : int
+        How many steps the teaser walks.
+    """
+
+    experiment: Experiment
+    run: Trajectory
+    tease_steps: int
+
+
+def figures(tease_steps: int = 20) -> OpeningFigures:
+    """The teaser run: plain GD on the ravine preset for ``tease_steps`` steps."""
+    experiment = presets.ravine_zigzag()
+    return OpeningFigures(
+        experiment=experiment,
+        run=experiment.run(beta=0.0, steps=tease_steps),
+        tease_steps=tease_steps,
+    )
+
+
+@dataclass(frozen=True)
+class OpeningScript:
+    """The opening's spoken lines, in the order they are played."""
+
+    welcome: str
+    valley: str
+    question: str
+    plan: str
+
+    def lines(self) -> list[str]:
+        """Every line, in order."""
+        return [self.welcome, self.valley, self.question, self.plan]
+
+
+def script(figs: OpeningFigures) -> OpeningScript:
+    """The opening narration (it speaks no numbers; ``figs`` is the picture it describes)."""
+    del figs  # the teaser is shown, not counted
+    return OpeningScript(
+        welcome=(
+            "Welcome! This lesson is about momentum, "
+            "and why gradient descent gets stuck in ravines."
+        ),
+        valley=(
+            "Here is a long, narrow valley, seen from above. "
+            "Watch the orange path of plain gradient descent: "
+            "it bounces from wall to wall, and barely moves along the floor."
+        ),
+        question=(
+            "So here is our question. <bookmark mark=\"ask\"/>"
+            "Why does plain gradient descent crawl through a valley like this?"
+        ),
+        plan=(
+            "Hold that thought. By the end, you'll know why, and how momentum helps."
+        ),
+    )
