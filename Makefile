@@ -9,10 +9,11 @@ MANIM := $(VENV)/bin/manim
 STAMP := $(VENV)/.installed
 
 # Debian/Ubuntu packages manim needs to build (Cairo, Pango) and for MathTex (LaTeX, dvisvgm);
-# DejaVu is the lesson's font; manim-voiceover probes for SoX when it is imported.
+# DejaVu is the lesson's font; manim-voiceover probes for SoX when it is imported; the lesson page's
+# browser tests drive Debian's chromium through playwright (no browser download).
 APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config \
 	texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm cm-super-minimal \
-	fonts-dejavu-core sox
+	fonts-dejavu-core sox chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Rendering: QUALITY is manim's -q flag (l = 480p15, m = 720p30, h = 1080p60); SCENES are the videos:
