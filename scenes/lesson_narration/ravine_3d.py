@@ -1,0 +1,77 @@
+"""Narration for the 3-D ravine chapter: the loss as a landscape, steep across, gentle along."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lessonkit.formatting import spoken_number
+from momentum_math import presets
+
+
+@dataclass(frozen=True)
+class Ravine3DFigures:
+    """Every number the chapter shows or speaks, from ``momentum_math`` at call time.
+
+    The ravine's Hessian is diagonal: ``curvature_along`` is ∂²L/∂x² (along
+    the floor, x), ``curvature_across`` is ∂²L/∂y² (across the walls, y), and
+    ``condition_number`` is their ratio κ = λ_max / λ_min.
+    """
+
+    curvature_along: float
+    curvature_across: float
+    condition_number: float
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+
+
+def figures() -> Ravine3DFigures:
+    """The chapter's numbers for the zigzag preset's ravine (``presets.ravine_zigzag()``)."""
+    surface = presets.ravine_zigzag().surface
+    return Ravine3DFigures(
+        curvature_along=float(surface.hessian[0, 0]),
+        curvature_across=float(surface.hessian[1, 1]),
+        condition_number=surface.condition_number,
+        x_range=surface.x_range,
+        y_range=surface.y_range,
+    )
+
+
+@dataclass(frozen=True)
+class Ravine3DScript:
+    """The chapter's spoken lines, in the order they are played."""
+
+    landscape: str
+    across: str
+    along: str
+    ratio: str
+    top_down: str
+
+    def lines(self) -> list[str]:
+        """Every line, in order."""
+        return [self.landscape, self.across, self.along, self.ratio, self.top_down]
+
+
+def script(figs: Ravine3DFigures) -> Ravine3DScript:
+    """The narration, speaking the numbers in ``figs`` as the screen shows them."""
+    return Ravine3DScript(
+        landscape=(
+            "Before we watch gradient descent at work, let's see the ravine as a landscape, "
+            "where the height of the ground is the loss."
+        ),
+        across=(
+            "Cut across the valley, along the yellow curve, and the walls shoot up. "
+            f"The curvature that way is {spoken_number(figs.curvature_across, 3)}."
+        ),
+        along=(
+            "Now follow the white curve along the floor. It hardly rises: "
+            f"the curvature there is only {spoken_number(figs.curvature_along, 3)}."
+        ),
+        ratio=(
+            f"One direction bends {spoken_number(figs.condition_number, 3)} times more sharply "
+            "than the other. That mismatch is what makes a ravine."
+        ),
+        top_down=(
+            "Now let's look straight down from above. <bookmark mark=\"flat\"/> "
+            "Each ring of the map joins points of equal height on this surface."
+        ),
+    )
