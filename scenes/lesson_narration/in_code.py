@@ -1,0 +1,146 @@
+"""Narration for the "In code" chapter: momentum in PyTorch's SGD optimizer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lessonkit.formatting import spoken_number
+from momentum_math import Trajectory, presets, simulate
+
+#: The course page's PyTorch call: α and β as the snippet writes them.
+SNIPPET_LR = 0.01
+SNIPPET_MOMENTUM = 0.9
+#: The ravine run compared in both conventions, and the step whose numbers are shown.
+COMPARE_BETA = 0.8
+COMPARE_STEP = 3
+
+
+def snippet(lr: float = SNIPPET_LR, momentum: float = SNIPPET_MOMENTUM) -> str:
+    """The PyTorch training loop shown in the chapter, with ``lr`` and ``momentum`` filled in."""
+    return (
+        "optimizer = optim.SGD(model.parameters(),\n"
+        f"                      lr={lr:g}, momentum={momentum:g})\n"
+        "\n"
+        "for inputs, targets in loader:\n"
+        "    optimizer.zero_grad()\n"
+        "    loss = loss_fn(model(inputs), targets)\n"
+        "    loss.backward()\n"
+        "    optimizer.step()"
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class InCodeFigures:
+    """Every number the chapter shows or speaks.
+
+    Attributes
+    ----------
+    lr, momentum : float
+        The snippet's ``lr`` (α) and ``momentum`` (β).
+    code : str
+        The snippet, with those two numbers in it.
+    pytorch, lesson : Trajectory
+        The ravine preset at β = ``COMPARE_BETA``, in the pytorch and the lesson convention.
+    compare_lr : float
+        α of those runs: the factor between their velocities.
+    step : int
+        The step whose position and velocities are shown.
+    position : (2,) array
+        θ at ``step`` (the pytorch run's; the lesson run's is the same).
+    pytorch_velocity, lesson_velocity : (2,) arrays
+        v at ``step`` in each convention.
+    max_position_gap : float
+        The largest |θ_pytorch − θ_lesson| over the whole run.
+    velocity_ratio : float
+        lesson velocity / pytorch velocity at ``step`` (equals ``compare_lr``).
+    """
+
+    lr: float
+    momentum: float
+    code: str
+    pytorch: Trajectory
+    lesson: Trajectory
+    compare_lr: float
+    step: int
+    position: np.ndarray
+    pytorch_velocity: np.ndarray
+    lesson_velocity: np.ndarray
+    max_position_gap: float
+    velocity_ratio: float
+
+
+def figures(step: int = COMPARE_STEP, beta: float = COMPARE_BETA) -> InCodeFigures:
+    """The snippet's numbers and the ravine run in both conventions, compared at ``step``."""
+    experiment = presets.ravine_zigzag()
+    runs = {
+        convention: simulate(
+            experiment.surface,
+            np.array(experiment.start),
+            lr=experiment.lr,
+            beta=beta,
+            steps=experiment.steps,
+            convention=convention,
+        )
+        for convention in ("pytorch", "lesson")
+    }
+    pytorch, lesson = runs["pytorch"], runs["lesson"]
+    pytorch_velocity = pytorch.velocities[step].copy()
+    lesson_velocity = lesson.velocities[step].copy()
+    return InCodeFigures(
+        lr=SNIPPET_LR,
+        momentum=SNIPPET_MOMENTUM,
+        code=snippet(),
+        pytorch=pytorch,
+        lesson=lesson,
+        compare_lr=pytorch.lr,
+        step=step,
+        position=pytorch.positions[step].copy(),
+        pytorch_velocity=pytorch_velocity,
+        lesson_velocity=lesson_velocity,
+        max_position_gap=float(np.abs(pytorch.positions - lesson.positions).max()),
+        velocity_ratio=float(lesson_velocity[1] / pytorch_velocity[1]),
+    )
+
+
+@dataclass(frozen=True)
+class InCodeScript:
+    """The chapter's spoken lines, in the order they are played."""
+
+    code: str
+    beta: str
+    convention: str
+    same_path: str
+    buffer: str
+
+    def lines(self) -> list[str]:
+        """Every line, in order."""
+        return [self.code, self.beta, self.convention, self.same_path, self.buffer]
+
+
+def script(figs: InCodeFigures) -> InCodeScript:
+    """The chapter's narration for ``figs``."""
+    return InCodeScript(
+        code=(
+            "In PyTorch, momentum is one argument of the SGD optimizer. "
+            "Here is a typical training loop."
+        ),
+        beta=(
+            f"Look at momentum equals {spoken_number(figs.momentum)}. "
+            "That is our beta: how much of the old velocity each step keeps."
+        ),
+        convention=(
+            "PyTorch adds the raw gradient to the velocity, and multiplies by alpha "
+            "only when it steps. Our lesson puts alpha inside the velocity."
+        ),
+        same_path=(
+            f"The path is the same. On the ravine, with beta {spoken_number(figs.pytorch.beta)}, "
+            f"both runs stand at the same point after {figs.step} steps, but our velocity is "
+            f"PyTorch's times alpha, {spoken_number(figs.velocity_ratio)}."
+        ),
+        buffer=(
+            "And the velocity lives inside the optimizer, one buffer per parameter. "
+            "<bookmark mark=\"zero\"/>It starts at zero, so a new optimizer starts with no memory."
+        ),
+    )
