@@ -20,25 +20,64 @@ def _is_real_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _to_float(value: Any) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def core(array: NDArray[Any]) -> NDArray[Any]:
+    """The distinct elements of ``array``: a view without its zero-stride (broadcast) axes.
+
+    ``np.broadcast_to(x, big)`` repeats ``x`` through zero strides; checking the
+    repeated copies would allocate the whole broadcast shape, so checks look at
+    this view instead (each broadcast axis cut to length 1). A plain array is
+    returned as it is.
+    """
+    if array.size <= 1 or all(stride != 0 for stride in array.strides):
+        return array
+    return array[tuple(slice(0, 1) if stride == 0 else slice(None) for stride in array.strides)]
+
+
 def real_array(name: str, value: ArrayLike) -> NDArray[np.float64]:
-    """Return ``value`` as a float64 array, or raise TypeError naming ``name``."""
+    """Return ``value`` as a float64 array, or raise TypeError naming ``name``.
+
+    A plain array is copied; a broadcast view (zero strides) stays a read-only
+    broadcast view of its converted distinct elements, so a huge
+    ``np.broadcast_to`` argument is never materialised.
+    """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a real number or array of real numbers, got {value!r}")
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError, OverflowError):
+        raise TypeError(
+            f"{name} must be a real number or a rectangular array of real numbers, got {value!r}"
+        ) from None
     if array.dtype == np.bool_ or not (
         np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
     ):
+        if array.dtype == object and all(_is_real_number(item) for item in array.flat):
+            # Python ints beyond int64 (or other real numbers NumPy keeps as objects):
+            # their float values, ±inf past the float range (refused by the checks).
+            return np.array([_to_float(item) for item in array.flat]).reshape(array.shape)
         raise TypeError(
             f"{name} must be a real number or array of real numbers, got {value!r} "
             f"(dtype {array.dtype})"
         )
-    return array.astype(np.float64)
+    distinct = core(array)
+    if distinct is not array:
+        return np.broadcast_to(distinct.astype(np.float64), array.shape)
+    with np.errstate(over="ignore"):  # a huge integer becomes inf, refused by the checks
+        return array.astype(np.float64)
 
 
 def learning_rate(value: ArrayLike, name: str = "lr") -> NDArray[np.float64]:
     """Check a learning rate (scalar or array): finite and > 0."""
     array = real_array(name, value)
-    if not np.all(np.isfinite(array) & (array > 0)):
+    distinct = core(array)
+    if not np.all(np.isfinite(distinct) & (distinct > 0)):
         raise ValueError(f"{name} must be finite and > 0, got {value!r}")
     return array
 
@@ -46,7 +85,8 @@ def learning_rate(value: ArrayLike, name: str = "lr") -> NDArray[np.float64]:
 def momentum(value: ArrayLike, name: str = "beta") -> NDArray[np.float64]:
     """Check a momentum coefficient (scalar or array): in [0, 1)."""
     array = real_array(name, value)
-    if not np.all((array >= 0) & (array < 1)):
+    distinct = core(array)
+    if not np.all((distinct >= 0) & (distinct < 1)):
         raise ValueError(f"{name} must be in [0, 1), got {value!r}")
     return array
 
@@ -64,9 +104,10 @@ def positive(value: Any, name: str) -> float:
     """Check a finite scalar > 0 (a threshold, a bound)."""
     if not _is_real_number(value):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    if not (math.isfinite(value) and value > 0):
+    number = _to_float(value)
+    if not (math.isfinite(number) and number > 0):
         raise ValueError(f"{name} must be finite and > 0, got {value!r}")
-    return float(value)
+    return number
 
 
 def points(value: ArrayLike, name: str = "start", dimension: int = 2) -> NDArray[np.float64]:
@@ -77,7 +118,7 @@ def points(value: ArrayLike, name: str = "start", dimension: int = 2) -> NDArray
             f"{name} must have shape ({dimension},) or (..., {dimension}), "
             f"got shape {array.shape} from {value!r}"
         )
-    if not np.all(np.isfinite(array)):
+    if not np.all(np.isfinite(core(array))):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return array
 

@@ -22,6 +22,9 @@ NumPy warning escapes.
 
 from __future__ import annotations
 
+import math
+import numbers
+import os
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -39,8 +42,32 @@ Record = Literal["path", "summary"]
 #: A run whose coordinate leaves [-DIVERGENCE_BOUND, DIVERGENCE_BOUND] has diverged.
 DIVERGENCE_BOUND = 1e10
 
-#: ``simulate_batch(record="path")`` refuses to allocate more than this many bytes.
-MAX_PATH_BYTES = 2 * 1024**3
+#: The memory budget of one :func:`simulate_batch` call, in bytes: a batch whose
+#: estimate (:func:`batch_bytes`) exceeds it is refused before anything is
+#: allocated. Override it per call with ``max_bytes=``, or for the process with
+#: the environment variable named by :data:`MAX_BATCH_BYTES_ENV` (an integer
+#: number of bytes); the keyword wins over the variable, the variable over this.
+MAX_BATCH_BYTES = 2 * 1024**3
+
+#: The environment variable that overrides :data:`MAX_BATCH_BYTES`.
+MAX_BATCH_BYTES_ENV = "MOMENTUM_MATH_MAX_BATCH_BYTES"
+
+#: The former name of :data:`MAX_BATCH_BYTES` (the budget once applied to paths only).
+MAX_PATH_BYTES = MAX_BATCH_BYTES
+
+#: Bytes each run keeps in a :class:`BatchResult` whatever is recorded: starts
+#: (16), α and β (8 each), final position (16), final loss, divergence step and
+#: steps to converge (8 each).
+RESULT_BYTES_PER_RUN = 72
+
+#: Bytes of the kernel's working arrays per run in flight (about 18 float64
+#: arrays and a bool mask): all runs with ``record="path"``, one block of
+#: :data:`SUMMARY_BLOCK_RUNS` with ``record="summary"``.
+KERNEL_BYTES_PER_RUN = 152
+
+#: Bytes per run and step with ``record="path"``: position, velocity and
+#: gradient (16 each) and loss (8).
+PATH_BYTES_PER_STEP = 56
 
 #: ``record="summary"`` runs the kernel on blocks of this many runs, so that a
 #: block's dozen or so (n,) float arrays (about 1 MiB) stay in the CPU cache
@@ -229,6 +256,7 @@ def _run_kernel(
     threshold: float | None,
     record_path: bool,
     bound: float,
+    check_values: bool = True,
 ) -> _KernelOutput:
     """The pytorch-convention heavy-ball loop over a batch (all arrays broadcast to B).
 
@@ -236,9 +264,14 @@ def _run_kernel(
     own contiguous (n,) array, so every step is a handful of same-shape ufunc
     calls whose per-element arithmetic does not depend on n: a batch of one
     (:func:`simulate`) rounds exactly like any larger batch.
+
+    A run diverges at step k when θₖ leaves the bound or is not finite, or
+    (with ``check_values``) when L or ∇L at θₖ is not finite; it then stays at
+    θₖ₋₁. ``check_values=False`` is for surfaces where L and ∇L are provably
+    finite inside the bound (see :func:`_values_may_overflow`).
     """
     shape = beta.shape
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)
     evaluate = _componentwise(surface)
     flat_starts = starts.reshape(count, 2)
     x, y = flat_starts[:, 0].copy(), flat_starts[:, 1].copy()
@@ -322,6 +355,27 @@ def _run_kernel(
             evaluate_into(x, y, loss, gradient_x, gradient_y, spare)
         else:
             loss, gradient_x, gradient_y = evaluate(x, y)
+        # A sum is not finite when any term is not (or, rarely, when it overflows:
+        # then the exact check below finds nothing).
+        if (
+            check_values
+            and count
+            and not math.isfinite(loss.sum() + gradient_x.sum() + gradient_y.sum())
+        ):
+            failed = ~(np.isfinite(loss) & np.isfinite(gradient_x) & np.isfinite(gradient_y))
+            if failed.any():
+                # θₖ has no finite L or ∇L: the run diverged at k and stays at θₖ₋₁
+                # (still in next_x, next_y after the swap).
+                diverged_step[failed] = k
+                x[failed] = next_x[failed]
+                y[failed] = next_y[failed]
+                step[failed] = 0.0
+                velocity_x[failed] = 0.0
+                velocity_y[failed] = 0.0
+                if evaluate_into is not None:
+                    evaluate_into(x, y, loss, gradient_x, gradient_y, spare)
+                else:
+                    loss, gradient_x, gradient_y = evaluate(x, y)
         if record_path:
             store(k)
         if converged_step is not None:
@@ -347,41 +401,136 @@ def _run_kernel(
 def _run_summary_in_blocks(
     surface: Surface,
     starts: FloatArray,
-    step_size: FloatArray,
+    lr: FloatArray,
     beta: FloatArray,
+    convention: str,
     steps: int,
     nesterov: bool,
     threshold: float | None,
     bound: float,
+    check_values: bool,
 ) -> _KernelOutput:
-    """:func:`_run_kernel` without paths, over blocks of :data:`SUMMARY_BLOCK_RUNS` runs."""
+    """:func:`_run_kernel` without paths, over blocks of :data:`SUMMARY_BLOCK_RUNS` runs.
+
+    The pytorch step size is computed block by block and each block's results
+    are written into the outputs, so nothing but the outputs grows with B.
+    """
     shape = beta.shape
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)
     flat_starts = starts.reshape(count, 2)
-    flat_steps = np.broadcast_to(step_size, shape).reshape(count)
+    flat_lrs = lr.reshape(count)
     flat_betas = beta.reshape(count)
+    final_positions = np.empty((count, 2))
+    final_losses = np.empty(count)
+    diverged_step = np.empty(count, dtype=np.int64)
+    converged = None if threshold is None else np.empty(count, dtype=np.int64)
     block = max(1, int(SUMMARY_BLOCK_RUNS))
-    parts = [
-        _run_kernel(
+    for first in range(0, count, block):
+        part = slice(first, first + block)
+        out = _run_kernel(
             surface,
-            flat_starts[first : first + block],
-            flat_steps[first : first + block],
-            flat_betas[first : first + block],
+            flat_starts[part],
+            pytorch_step_size(flat_lrs[part], flat_betas[part], convention),
+            flat_betas[part],
             steps,
             nesterov,
             threshold,
             False,
             bound,
+            check_values,
         )
-        for first in range(0, max(count, 1), block)  # an empty batch is one empty block
-    ]
-    converged = [part.steps_to_converge for part in parts if part.steps_to_converge is not None]
+        final_positions[part] = out.final_positions
+        final_losses[part] = out.final_losses
+        diverged_step[part] = out.diverged_step
+        if converged is not None and out.steps_to_converge is not None:
+            converged[part] = out.steps_to_converge
     return _KernelOutput(
-        np.concatenate([part.final_positions for part in parts]).reshape(*shape, 2),
-        np.concatenate([part.final_losses for part in parts]).reshape(shape),
-        np.concatenate([part.diverged_step for part in parts]).reshape(shape),
-        None if threshold is None else np.concatenate(converged).reshape(shape),
+        final_positions.reshape(*shape, 2),
+        final_losses.reshape(shape),
+        diverged_step.reshape(shape),
+        None if converged is None else converged.reshape(shape),
     )
+
+
+def _values_may_overflow(surface: Surface, bound: float) -> bool:
+    """False when L and ∇L are finite wherever both coordinates lie within ±bound.
+
+    True for any surface but a quadratic with ‖H‖₁ · bound² well inside the
+    float range (|∇L| ≤ ‖H‖₁ bound and |L| ≤ ‖H‖₁ bound² there), where the
+    kernel can skip its per-step check of the values.
+    """
+    if surface.hessian is None:
+        return True
+    size = float(np.abs(surface.hessian).sum()) * max(bound, 1.0) ** 2
+    return not size < 1e300
+
+
+def _check_starts(surface: Surface, starts: FloatArray, bound: float) -> None:
+    """Refuse starts outside ±bound or where L or ∇L is not finite (checked on distinct points)."""
+    distinct = _validate.core(starts).reshape(-1, surface.dimension)
+    outside = ~np.all(np.abs(distinct) <= bound, axis=-1)
+    if outside.any():
+        point = distinct[int(np.argmax(outside))].tolist()
+        raise ValueError(
+            f"start must lie within the divergence bound, |coordinates| <= bound = {bound!r} "
+            f"(a run starting outside has already diverged), got {point} in start of shape "
+            f"{starts.shape}"
+        )
+    evaluate = _componentwise(surface)
+    block = max(1, int(SUMMARY_BLOCK_RUNS))
+    for first in range(0, len(distinct), block):
+        part = distinct[first : first + block]
+        with np.errstate(all="ignore"):
+            loss, gradient_x, gradient_y = evaluate(
+                np.ascontiguousarray(part[:, 0]), np.ascontiguousarray(part[:, 1])
+            )
+        finite = np.isfinite(loss) & np.isfinite(gradient_x) & np.isfinite(gradient_y)
+        if not np.all(finite):
+            point = part[int(np.argmin(finite))].tolist()
+            raise ValueError(
+                f"start must be where the {surface.name} surface's L and ∇L are finite, got "
+                f"{point} in start of shape {starts.shape}: there they exceed the float64 range"
+            )
+
+
+def max_batch_bytes(max_bytes: int | None = None) -> int:
+    """The memory budget in bytes: ``max_bytes`` if given, else the environment
+    variable :data:`MAX_BATCH_BYTES_ENV` if set, else :data:`MAX_BATCH_BYTES`."""
+    if max_bytes is not None:
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, numbers.Integral):
+            raise TypeError(
+                f"max_bytes must be an integer number of bytes or None, got {max_bytes!r}"
+            )
+        if max_bytes < 0:
+            raise ValueError(f"max_bytes must be an integer >= 0, got {max_bytes!r}")
+        return int(max_bytes)
+    text = os.environ.get(MAX_BATCH_BYTES_ENV)
+    if text is None or not text.strip():
+        return int(MAX_BATCH_BYTES)
+    try:
+        value = int(text.strip().replace("_", ""))
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(
+            f"the environment variable {MAX_BATCH_BYTES_ENV} must be an integer number of "
+            f"bytes >= 0, got {text!r}"
+        )
+    return value
+
+
+def batch_bytes(runs: int, steps: int, record: str = "summary") -> int:
+    """Estimated peak bytes :func:`simulate_batch` allocates for ``runs`` runs of ``steps`` steps.
+
+    ``runs`` × :data:`RESULT_BYTES_PER_RUN` for the result, plus the kernel's
+    working arrays (:data:`KERNEL_BYTES_PER_RUN` per run in flight), plus with
+    ``record="path"`` ``runs`` × (steps + 1) × :data:`PATH_BYTES_PER_STEP`.
+    """
+    in_flight = runs if record == "path" else min(runs, max(1, int(SUMMARY_BLOCK_RUNS)))
+    total = runs * RESULT_BYTES_PER_RUN + in_flight * KERNEL_BYTES_PER_RUN
+    if record == "path":
+        total += runs * (steps + 1) * PATH_BYTES_PER_STEP
+    return total
 
 
 def _check_common(
@@ -428,7 +577,9 @@ def simulate(
     nesterov : bool
         Step along ∇L + βv as PyTorch's ``nesterov=True`` does.
     bound : float
-        A coordinate beyond ±bound counts as divergence.
+        A coordinate beyond ±bound counts as divergence (so does a position
+        where L or ∇L is not finite). ``start`` must lie within ±bound, where
+        L and ∇L are finite.
 
     Returns
     -------
@@ -454,6 +605,7 @@ def simulate(
             f"(use simulate_batch for many), got shape {start_array.shape} from {start!r}"
         )
     bound_value = _validate.positive(bound, "bound")
+    _check_starts(surface, start_array, bound_value)
     with np.errstate(all="ignore"):
         out = _run_kernel(
             surface,
@@ -465,6 +617,7 @@ def simulate(
             None,
             True,
             bound_value,
+            _values_may_overflow(surface, bound_value),
         )
         velocities = out.velocities * velocity_scale(lr_array, beta_array, convention)
     failed_at = int(out.diverged_step)
@@ -496,18 +649,21 @@ def simulate_batch(
     threshold: float | None = None,
     record: Record = "summary",
     bound: float = DIVERGENCE_BOUND,
+    max_bytes: int | None = None,
 ) -> BatchResult:
     """Run many momentum runs at once; ``start`` (..., 2), ``lr`` and ``beta`` broadcast.
 
     The batch shape B is ``broadcast_shapes(start.shape[:-1], lr.shape, beta.shape)``.
-    Every run equals :func:`simulate` with the same arguments.
+    Every run equals :func:`simulate` with the same arguments. Broadcast
+    arguments (``np.broadcast_to`` views, or shapes like ``lr[:, None]``) are
+    checked without being copied.
 
     Parameters
     ----------
     surface, steps, convention, nesterov, bound
         As in :func:`simulate`.
     start : (..., 2) array
-        Start points.
+        Start points, each within ±bound.
     lr, beta : array_like
         Step sizes (> 0) and momenta (in [0, 1)), any shapes that broadcast.
     threshold : float or None
@@ -516,7 +672,14 @@ def simulate_batch(
     record : {"summary", "path"}
         ``"summary"`` keeps only final positions and losses, divergence and
         steps to converge: memory O(B), for big sweeps. ``"path"`` also keeps
-        every step of every run: memory O(B · steps), refused past 2 GiB.
+        every step of every run: memory O(B · steps).
+    max_bytes : int or None
+        The memory budget: a batch whose estimated peak (:func:`batch_bytes`,
+        about 72 bytes a run for a summary, plus 56 bytes a run and step for
+        paths) exceeds it is refused with a ValueError before anything is
+        allocated. None uses the environment variable
+        ``MOMENTUM_MATH_MAX_BATCH_BYTES`` if set, else :data:`MAX_BATCH_BYTES`
+        (2 GiB).
 
     Returns
     -------
@@ -536,6 +699,7 @@ def simulate_batch(
     threshold_value = None if threshold is None else _validate.positive(threshold, "threshold")
     _validate.choice(record, "record", ("summary", "path"))
     bound_value = _validate.positive(bound, "bound")
+    budget = max_batch_bytes(max_bytes)
     try:
         shape = np.broadcast_shapes(start_array.shape[:-1], lr_array.shape, beta_array.shape)
     except ValueError:
@@ -543,45 +707,55 @@ def simulate_batch(
             f"start (shape {start_array.shape[:-1]} + (2,)), lr (shape {lr_array.shape}) and "
             f"beta (shape {beta_array.shape}) must broadcast to one batch shape"
         ) from None
-    runs = int(np.prod(shape, dtype=np.int64))
-    if record == "path":
-        path_bytes = runs * (step_count + 1) * 7 * 8
-        if path_bytes > MAX_PATH_BYTES:
-            raise ValueError(
-                f"record='path' would store {path_bytes / 1024**3:.1f} GiB for {runs} runs of "
-                f"{step_count} steps (limit 2 GiB); use record='summary' for big sweeps"
-            )
+    runs = math.prod(shape)
+    needed = batch_bytes(runs, step_count, record)
+    if needed > budget:
+        hint = (
+            "use record='summary' for big sweeps, split the batch"
+            if record == "path"
+            else "split the batch"
+        )
+        raise ValueError(
+            f"simulate_batch(record={record!r}) would allocate about {needed / 1024**3:.3g} GiB "
+            f"({needed} bytes) for {runs} runs (batch shape {shape}) of {step_count} steps, "
+            f"over the memory budget max_bytes = {budget} bytes ({budget / 1024**3:.3g} GiB); "
+            f"{hint}, or raise the budget with max_bytes= or {MAX_BATCH_BYTES_ENV}"
+        )
+    _check_starts(surface, start_array, bound_value)
+    check_values = _values_may_overflow(surface, bound_value)
     starts = np.broadcast_to(start_array, (*shape, surface.dimension)).copy()
     lr_full = np.broadcast_to(lr_array, shape).copy()
     beta_full = np.broadcast_to(beta_array, shape).copy()
     with np.errstate(all="ignore"):
-        step_size = pytorch_step_size(lr_full, beta_full, convention)
         if record == "path":
             out = _run_kernel(
                 surface,
                 starts,
-                step_size,
+                pytorch_step_size(lr_full, beta_full, convention),
                 beta_full,
                 step_count,
                 bool(nesterov),
                 threshold_value,
                 True,
                 bound_value,
+                check_values,
             )
         else:
             out = _run_summary_in_blocks(
                 surface,
                 starts,
-                step_size,
+                lr_full,
                 beta_full,
+                convention,
                 step_count,
                 bool(nesterov),
                 threshold_value,
                 bound_value,
+                check_values,
             )
         if out.velocities is not None:
-            scale = velocity_scale(lr_full, beta_full, convention)[..., None, None]
-            out.velocities = out.velocities * scale
+            # In place: the paths are the big arrays, and a scaled copy would double them.
+            out.velocities *= velocity_scale(lr_full, beta_full, convention)[..., None, None]
     return BatchResult(
         surface=surface,
         starts=starts,

@@ -85,16 +85,44 @@ class Surface:
     evaluate_into: ComponentIntoFunction | None = field(default=None, repr=False)
 
     def value(self, points: ArrayLike) -> FloatArray:
-        """L at ``points`` of shape (2,) or (..., 2); returns shape () or (...)."""
+        """L at ``points`` of shape (2,) or (..., 2); returns shape () or (...).
+
+        Points whose L exceeds the float64 range (or is not finite) are refused
+        with a ValueError naming the first such point.
+        """
         checked = _validate.points(points, "points", self.dimension)
         with np.errstate(all="ignore"):
-            return self.value_fn(checked)
+            result = self.value_fn(checked)
+        self._check_finite("value L", checked, result, result)
+        return result
 
     def gradient(self, points: ArrayLike) -> FloatArray:
-        """∇L at ``points`` of shape (2,) or (..., 2); returns the same shape."""
+        """∇L at ``points`` of shape (2,) or (..., 2); returns the same shape.
+
+        Points whose ∇L exceeds the float64 range (or is not finite) are
+        refused with a ValueError naming the first such point.
+        """
         checked = _validate.points(points, "points", self.dimension)
         with np.errstate(all="ignore"):
-            return self.gradient_fn(checked)
+            result = self.gradient_fn(checked)
+        self._check_finite("gradient ∇L", checked, result, np.sum(result, axis=-1))
+        return result
+
+    def _check_finite(
+        self, what: str, points: FloatArray, result: FloatArray, per_point: FloatArray
+    ) -> None:
+        # A NaN or inf in any coordinate makes the per-point sum non-finite.
+        finite = np.isfinite(per_point)
+        if np.all(finite):
+            return
+        index = np.unravel_index(int(np.argmin(finite)), finite.shape)
+        point = np.asarray(points)[(*index, slice(None))] if points.ndim > 1 else points
+        where = f" (index {tuple(int(i) for i in index)})" if index else ""
+        raise ValueError(
+            f"points must be where the {self.name} surface's {what} is finite, got "
+            f"{point.tolist()}{where} from points of shape {points.shape}: there it exceeds "
+            f"the float64 range"
+        )
 
     @property
     def is_quadratic(self) -> bool:
@@ -255,7 +283,15 @@ def quadratic(eigenvalues: ArrayLike, angle: float = 0.0) -> Surface:
     cos, sin = math.cos(rotation_angle), math.sin(rotation_angle)
     rotation = np.array([[cos, -sin], [sin, cos]])
     hessian = rotation @ np.diag(values) @ rotation.T
-    hessian = 0.5 * (hessian + hessian.T)
+    # ½(H + Hᵀ) as ½H + ½Hᵀ: the same numbers, without overflowing near the float limit.
+    hessian = 0.5 * hessian + 0.5 * hessian.T
+    with np.errstate(over="ignore"):
+        ratio = values.max() / values.min()
+    if not (np.all(np.isfinite(hessian)) and np.isfinite(ratio)):
+        raise ValueError(
+            f"eigenvalues must be two finite numbers > 0 whose ratio (the condition number) "
+            f"and rotated Hessian are finite, got {eigenvalues!r}"
+        )
     half_width = 5.0
     return _quadratic(
         "quadratic",
@@ -308,7 +344,10 @@ def qfsp() -> Surface:
 def _ackley_xy(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     radius = np.sqrt(0.5 * (x * x + y * y))
     decay = np.exp(-0.2 * radius)
-    angle_x, angle_y = 2.0 * np.pi * x, 2.0 * np.pi * y
+    # Past 2**52 every float is an integer, where the cosines are 1 and the sines 0:
+    # use 0 there, so 2πx neither overflows nor rounds into a meaningless angle.
+    angle_x = 2.0 * np.pi * np.where(np.abs(x) < 2.0**52, x, 0.0)
+    angle_y = 2.0 * np.pi * np.where(np.abs(y) < 2.0**52, y, 0.0)
     ripple = np.exp(0.5 * (np.cos(angle_x) + np.cos(angle_y)))
     value = -20.0 * decay - ripple + math.e + 20.0
     # d/dx of -20 exp(-0.2 r) is 2 x exp(-0.2 r) / r; the cone's tip (r = 0) gets 0.
