@@ -145,3 +145,151 @@ def test_the_voice_says_the_minus_signs_of_the_zigzag_numbers():
     for line in (lines.start, lines.verdict):
         phonemes = "".join("".join(sentence) for sentence in piper_voice.phonemize(line))
         assert phonemes.count(minus) == line.count("−") > 0
+
+
+# --- word timing from piper's phoneme alignments -------------------------------------------
+
+
+def test_phoneme_alignments_group_into_the_spoken_words():
+    from piper.voice import PhonemeAlignment
+
+    # "^" silence, "hˈɛloʊ," a comma pause, " ", "wˈɜːld." and "$"; one item is
+    # a piper PhonemeAlignment, the rest (phoneme, num_samples) pairs.
+    alignments = [
+        ("^", 768), ("h", 512), PhonemeAlignment("ˈ", [120, 0], 256), ("ɛ", 1024), ("l", 512),
+        ("o", 768), ("ʊ", 256), (",", 2048), (" ", 1024),
+        ("w", 512), ("ˈ", 256), ("ɜ", 768), ("ː", 256), ("l", 512), ("d", 768), (".", 1536), ("$", 512),
+    ]
+    words = voice.group_phoneme_words(alignments, offset=10_000)
+    assert [word.text for word in words] == ["hˈɛloʊ,", "wˈɜːld."]
+    assert [word.start for word in words] == [10_000 + 768, 10_000 + 768 + 3328 + 2048 + 1024]
+    assert words[1].phonemes[1] == ("ˈ", words[1].start + 512)
+    # Punctuation after a space starts no word; "$" ends the last one; nothing spoken, no word.
+    assert [w.text for w in voice.group_phoneme_words([("^", 1), ("a", 1), (" ", 1), ("—", 4), ("b", 1)])] \
+        == ["a", "b"]
+    assert voice.group_phoneme_words([("^", 5), (".", 3), ("$", 1)]) == []
+
+
+def test_text_words_are_matched_to_the_spoken_words_through_their_phonemes():
+    # "At −2.4 the end.": espeak reads the number as four words and runs "the end" together.
+    alignments = [("^", 100), ("æ", 10), ("t", 10), (" ", 5),
+                  ("m", 10), ("ˈ", 3), ("a", 10), ("ɪ", 10), ("n", 10), ("ə", 10), ("s", 10), (" ", 5),
+                  ("t", 10), ("ˈ", 3), ("u", 10), ("ː", 10), (" ", 5),
+                  ("p", 10), ("ɔ", 10), ("ɪ", 10), ("n", 10), ("t", 10), (" ", 5),
+                  ("f", 10), ("ˈ", 3), ("ɔ", 10), ("ː", 10), ("ɹ", 10), (" ", 5),
+                  ("ð", 10), ("ɪ", 10), ("ʲ", 10), ("ˈ", 3), ("ɛ", 10), ("n", 10), ("d", 10), (".", 50), ("$", 20)]
+    spoken = voice.group_phoneme_words(alignments)
+    assert len(spoken) == 6
+    own = {"At": "æt", "−2.4": "mˈaɪnəs tˈuː pɔɪnt fˈɔːɹ", "the": "ðə", "end.": "ˈɛnd."}
+    starts, method = voice.match_word_starts(["At", "−2.4", "the", "end."], spoken, lambda w: list(own[w]))
+    assert method == "alignments-matched"
+    assert starts == [100, 125, spoken[5].start, spoken[5].start + 30]  # "end" at its stress mark
+
+    # One spoken word per text word: the spoken words' starts, as they are.
+    two = voice.group_phoneme_words([("^", 7), ("ɡ", 5), ("oʊ", 9), (",", 4), (" ", 3), ("n", 5), ("oʊ", 6), ("$", 1)])
+    own_two = {"Go,": ["ɡ", "oʊ", ","], "no": ["n", "oʊ"]}
+    assert voice.match_word_starts(["Go,", "no"], two, own_two.get) == ([7, 28], "alignments")
+    # As many spoken words as text words is not enough: here "50" was read as
+    # two words and "of a" as one, so the words are matched by their phonemes.
+    four = voice.group_phoneme_words([("^", 2), ("f", 3), ("ɪ", 3), ("f", 3), (" ", 1), ("t", 3), ("i", 3),
+                                      (" ", 1), ("ʌ", 3), ("v", 3), ("ə", 3), (" ", 1), ("s", 3), ("ɛ", 3),
+                                      ("t", 3), ("$", 1)])
+    own_four = {"5x": list("fɪf ti"), "of": list("ʌv"), "a": ["ɐ"], "set": list("sɛt")}
+    starts, method = voice.match_word_starts(["5x", "of", "a", "set"], four, own_four.get)
+    assert method == "alignments-matched"
+    assert starts == [2, four[2].start, four[2].start + 6, four[3].start]
+    # Nothing lines up (or nothing was spoken): no answer, the caller estimates.
+    assert voice.match_word_starts(["Go", "on", "now"], two, lambda w: []) is None
+    assert voice.match_word_starts(["Go"], [], lambda w: ["ɡ"]) is None
+
+
+def _clip_meta(tmp_path, line):
+    service = voice.PiperService(cache_dir=tmp_path)
+    data = service.synthesize(line)
+    samples, rate = _read_wav(tmp_path / data["final_audio"])
+    meta = json.loads((tmp_path / data["final_audio"]).with_suffix(".json").read_text())
+    return data, meta, samples, rate
+
+
+def test_word_starts_come_from_the_alignments(tmp_path):
+    line = "Momentum keeps the ball rolling, it remembers."
+    _, meta, samples, rate = _clip_meta(tmp_path, line)
+    starts = meta["word_starts_s"]
+    duration = samples.size / rate
+    assert meta["word_timing"] == "alignments"
+    assert meta["word_timing_by_sentence"] == ["alignments"]
+    assert meta["input_data"]["config"]["alignment"] == voice.ALIGNMENT_VERSION
+    assert len(starts) == len(line.split())
+    assert all(b > a for a, b in zip(starts, starts[1:], strict=False))
+    # The first word starts with the speech (after piper's lead-in silence),
+    # the last well before it ends ("remembers." takes a while to say).
+    loud = _loud_times(samples, rate)
+    assert 0 <= starts[0] < 0.5
+    assert starts[0] == pytest.approx(loud[0], abs=0.08)
+    assert starts[-1] < min(loud[-1], duration) - 0.2
+
+
+def test_numbers_and_run_together_words_are_matched(tmp_path):
+    line = "After 50 steps, the loss is still about 0.1. We have only crept from x equals −2.4 to about −1.3."
+    data, meta, samples, rate = _clip_meta(tmp_path, line)
+    starts = meta["word_starts_s"]
+    assert meta["word_timing"] == "alignments"
+    assert meta["word_timing_by_sentence"] == ["alignments-matched", "alignments-matched"]
+    assert len(starts) == len(line.split())
+    assert starts == sorted(starts) and 0 <= starts[0] and starts[-1] < samples.size / rate
+    # Bookmarks work on these times (one boundary per word, plus the end).
+    assert len(data["word_boundaries"]) == len(line.split()) + 1
+
+
+def _loud_times(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Centres (seconds) of the 20 ms windows, 5 ms apart, at most 35 dB under the loudest."""
+    hop, window = int(0.005 * rate), int(0.02 * rate)
+    frames = np.lib.stride_tricks.sliding_window_view(samples, window)[::hop]
+    level = np.sqrt(np.mean(frames**2, axis=1))
+    loud = np.flatnonzero(level > level.max() * 10 ** (-35 / 20))
+    return (loud * hop + window / 2) / rate
+
+
+def _silences(samples: np.ndarray, rate: int, min_s: float = 0.15) -> list[tuple[float, float]]:
+    """(start, end) in seconds of each stretch of silence inside the speech."""
+    loud = _loud_times(samples, rate)
+    return [(a, b) for a, b in zip(loud, loud[1:], strict=False) if b - a >= min_s]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Stop. Go.",  # the pause between two sentences
+        "No, absolutely unbelievable.",  # a comma's pause inside one sentence
+    ],
+)
+def test_the_word_after_a_pause_starts_when_the_speech_does(tmp_path, line):
+    _, meta, samples, rate = _clip_meta(tmp_path, line)
+    assert meta["word_timing"] == "alignments"
+    (silent, speech), = _silences(samples, rate)
+    second = meta["word_starts_s"][1]
+    assert silent < second
+    assert second == pytest.approx(speech, abs=0.08)
+    # A share of the characters would have put it far from there.
+    if "." not in line[:-1]:
+        estimate = voice._character_share_starts(line, 0, samples.size)[1] / rate
+        assert abs(estimate - speech) > 0.15
+
+
+def test_without_alignments_the_words_are_estimated_with_a_warning(tmp_path, monkeypatch):
+    from piper import PiperVoice
+
+    def load_plain(self):
+        if self._voice is None:
+            self._voice = PiperVoice.load(self.model_path, config_path=self.config_path)
+        return self._voice
+
+    monkeypatch.setattr(voice.PiperService, "_load_voice", load_plain)
+    warnings: list[str] = []
+    monkeypatch.setattr(voice.logger, "warning", lambda message, *args: warnings.append(message))
+    line = "Stop. Go on."
+    _, meta, samples, rate = _clip_meta(tmp_path, line)
+    assert meta["word_timing"] == "character-share"
+    assert meta["word_timing_by_sentence"] == ["character-share", "character-share"]
+    assert len(meta["word_starts_s"]) == 3 and meta["word_starts_s"] == sorted(meta["word_starts_s"])
+    assert len(warnings) == 1 and "no phoneme alignments" in warnings[0] and "'Go on.'" in warnings[0]
