@@ -21,27 +21,31 @@ from manim import (
     Text,
 )
 
-from lesson_narration.zigzag import script
+from lesson_narration import zigzag as narration
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
 from lessonkit.maps import ContourMap, MapFrame, minimum_marker
 from lessonkit.motion import StepArrows, TrajectoryTrail
 from lessonkit.narration import LessonScene
 from lessonkit.panels import Readout, equation_panel
-from momentum_math import presets
 
 
 class ZigzagChapter(Chapter):
     """Plain gradient descent bounces across the ravine and creeps along its floor."""
 
     title = "The zigzag"
+
+    def figures(self) -> narration.ZigzagFigures:
+        """Plain gradient descent on the ravine preset, computed now."""
+        return narration.figures()
+
     #: Steps shown one by one, slowly, before the rest of the run speeds up.
     slow_steps = 6
 
     def play(self, scene: LessonScene) -> None:
-        experiment = presets.ravine_zigzag()
-        run = experiment.run(beta=0.0)
-        lines = script(run)
+        figs = self.figures()
+        experiment, run = figs.experiment, figs.run
+        lines = narration.script(figs)
         frame = MapFrame(
             experiment.surface.x_range,
             experiment.surface.y_range,

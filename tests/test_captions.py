@@ -7,7 +7,7 @@ import webvtt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lesson_narration.zigzag import script
+from lesson_narration.zigzag import figures, script
 from lessonkit.captions import (
     MAX_CUE_CHARS,
     MAX_LINE_CHARS,
@@ -149,9 +149,8 @@ def test_atomic_write_replaces_whole_files_and_leaves_no_scratch(tmp_path):
 
 
 def test_zigzag_lines_split_into_short_cues():
-    from momentum_math import presets
 
-    for line in script(presets.ravine_zigzag().run(beta=0.0)).lines():
+    for line in script(figures()).lines():
         cues = split_cues(line)
         assert all(len(cue) <= MAX_CUE_CHARS for cue in cues)
         assert " ".join(cues) == normalize_text(line)

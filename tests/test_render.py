@@ -17,11 +17,10 @@ import pyloudnorm
 import pytest
 import webvtt
 
-from lesson_narration.zigzag import script
+from lesson_narration.zigzag import figures, script
 from lessonkit import loudness
 from lessonkit.captions import normalize_text, reading_duration
 from lessonkit.modes import SILENT_WORDS_PER_MINUTE
-from momentum_math import presets
 
 pytestmark = pytest.mark.render
 
@@ -102,7 +101,7 @@ def test_zigzag_renders_a_valid_silent_mp4_of_the_expected_length(zigzag_render)
     assert "Layout at" not in log_text(result)
     duration, frames, audio = video_facts(folder / "Zigzag.mp4")
     assert audio == []
-    lines = script(presets.ravine_zigzag().run(beta=0.0)).lines()
+    lines = script(figures()).lines()
     spoken = sum(reading_duration(line, SILENT_WORDS_PER_MINUTE) for line in lines)
     assert 50 <= duration <= 90
     # the beats last as long as their lines, plus the closing fade (under a second)
@@ -115,7 +114,7 @@ def test_zigzag_captions_match_the_script(zigzag_render):
     duration, _, _ = video_facts(folder / "Zigzag.mp4")
     cues = read_cues(folder / "Zigzag.vtt")
     check_cues(cues, duration)
-    lines = script(presets.ravine_zigzag().run(beta=0.0)).lines()
+    lines = script(figures()).lines()
     assert caption_text(cues) == " ".join(normalize_text(line) for line in lines)
     srt_cues = (folder / "Zigzag.srt").read_text(encoding="utf-8").count(" --> ")
     assert srt_cues == len(cues)

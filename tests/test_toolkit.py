@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from manim import ValueTracker
 
-from lesson_narration.zigzag import script
+from lesson_narration.zigzag import ZigzagFigures, script
 from lessonkit import formatting
 from lessonkit.maps import ContourMap, MapFrame, contour_levels
 from lessonkit.motion import StepArrows, TrajectoryTrail
@@ -213,7 +213,7 @@ def test_readout_follows_a_different_run(frame):
 
 
 def test_zigzag_script_speaks_the_runs_numbers(zigzag_run):
-    lines = script(zigzag_run)
+    lines = script(ZigzagFigures(presets.ravine_zigzag(), zigzag_run))
     assert "(−2.4, 0.2)" in lines.start
     assert "0.1" in lines.start
     assert f"After {zigzag_run.num_steps} steps" in lines.verdict
@@ -223,7 +223,7 @@ def test_zigzag_script_speaks_the_runs_numbers(zigzag_run):
 
 def test_zigzag_script_changes_with_the_run():
     other = simulate(surfaces.ravine(), (-3.0, 0.3), lr=0.05, steps=80)
-    lines = script(other)
+    lines = script(ZigzagFigures(presets.ravine_zigzag(), other))
     assert "(−3, 0.3)" in lines.start
     assert "0.05" in lines.start
     assert "After 80 steps" in lines.verdict

@@ -135,12 +135,11 @@ def test_a_damaged_cache_entry_is_synthesised_again(tmp_path):
 def test_the_voice_says_the_minus_signs_of_the_zigzag_numbers():
     from piper import PiperVoice
 
-    from lesson_narration.zigzag import script
-    from momentum_math import presets
+    from lesson_narration.zigzag import figures, script
 
     service = voice.PiperService()
     piper_voice = PiperVoice.load(service.model_path, config_path=service.config_path)
-    lines = script(presets.ravine_zigzag().run(beta=0.0))
+    lines = script(figures())
     minus = "mˈaɪnəs"
     for line in (lines.start, lines.verdict):
         phonemes = "".join("".join(sentence) for sentence in piper_voice.phonemize(line))

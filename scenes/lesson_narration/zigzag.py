@@ -4,8 +4,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number, spoken_point
 from momentum_math import Trajectory
+from momentum_math.presets import Experiment
+
+
+@dataclass(frozen=True, eq=False)
+class ZigzagFigures:
+    """What the zigzag chapter shows: plain gradient descent on the ravine preset.
+
+    Attributes
+    ----------
+    experiment : Experiment
+        The ravine preset (``ravine_zigzag``, with any lesson configuration applied).
+    run : Trajectory
+        Plain gradient descent (β = 0) from the preset's start, for its steps.
+    """
+
+    experiment: Experiment
+    run: Trajectory
+
+    @property
+    def final_loss(self) -> float:
+        """The loss after the last step."""
+        return self.run.final_loss
+
+    @property
+    def final_x(self) -> float:
+        """How far along the floor the run got."""
+        return float(self.run.final_position[0])
+
+
+def figures() -> ZigzagFigures:
+    """The chapter's run, computed now from the (configurable) ravine preset."""
+    ravine = lesson_experiment("ravine_zigzag")
+    return ZigzagFigures(experiment=ravine, run=ravine.run(beta=0.0))
 
 
 @dataclass(frozen=True)
@@ -33,8 +67,9 @@ class ZigzagScript:
         ]
 
 
-def script(run: Trajectory) -> ZigzagScript:
-    """The zigzag narration for plain gradient descent ``run`` on the ravine."""
+def script(figs: ZigzagFigures) -> ZigzagScript:
+    """The zigzag narration for the chapter's figures (plain gradient descent on the ravine)."""
+    run = figs.run
     return ZigzagScript(
         ravine=(
             "Here is a ravine, seen from above. "

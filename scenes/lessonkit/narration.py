@@ -30,6 +30,7 @@ publishes the movie and captions only after the whole render succeeded.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,7 +56,11 @@ from .layout import layout_problems
 from .modes import SILENT_WORDS_PER_MINUTE, NarrationMode, SilentTracker, resolve_narration_mode
 from .publishing import AtomicSceneFileWriter
 
-__all__ = ["LessonScene"]
+__all__ = ["VOICE_CACHE_ENV", "LessonScene"]
+
+#: Environment variable naming a voice clip cache shared by several renders (default:
+#: ``<media_dir>/voiceovers``).
+VOICE_CACHE_ENV = "MOMENTUM_VOICE_CACHE"
 
 
 class LessonScene(VoiceoverScene, ThreeDScene):
@@ -126,7 +131,8 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         mode, reason = resolve_narration_mode()
         self.narration_mode = mode
         if mode is NarrationMode.VOICE:
-            service = voice.PiperService()
+            # The lesson build shares one clip cache between chapters rendered apart.
+            service = voice.PiperService(cache_dir=os.environ.get(VOICE_CACHE_ENV) or None)
             self.set_speech_service(service, create_subcaption=True)
             logger.info(
                 f"Narration: VOICE (piper, {service.voice_name}; {reason}); "
