@@ -16,10 +16,10 @@ APT_PACKAGES := libcairo2-dev libpango1.0-dev pkg-config \
 	fonts-dejavu-core sox chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Rendering: QUALITY is manim's -q flag (l = 480p15, m = 720p30, h = 1080p60); SCENES are the videos:
-# the whole lesson (scenes/ravine.py) first, then each chapter on its own.
-QUALITY ?= h
-SCENES ?= scenes/ravine.py $(filter-out scenes/ravine.py,$(sort $(wildcard scenes/*.py)))
+# The lesson build: QUALITY is low (480p15), medium (720p30), high (1080p60) or 4k (2160p60);
+# BUILD_ARGS adds options, e.g. BUILD_ARGS="--no-voice --jobs 4" or "--scheduler tcp://host:8786".
+QUALITY ?= high
+BUILD_ARGS ?=
 
 .PHONY: setup system-deps venv lesson preview contact-sheet test lint benchmark clean
 
@@ -52,17 +52,14 @@ $(STAMP): pyproject.toml
 	@touch $@
 	@echo "setup: .venv is ready"
 
+# Every chapter rendered once (only what changed), the whole lesson assembled from them, and a
+# lesson page: media/lesson/ (index.html, MP4s, captions, chapters, posters, manifest.json).
 lesson: setup
-	@mkdir -p media
-	@for scene in $(SCENES); do \
-		echo "lesson: rendering $$scene (quality $(QUALITY))"; \
-		$(MANIM) render -q$(QUALITY) "$$scene" || exit 1; \
-	done
-	@echo "lesson: videos are in media/videos/"
+	$(VENV)/bin/momentum-lesson build --quality $(QUALITY) $(BUILD_ARGS)
 
 # A quick look: silent, 480p15.
 preview:
-	@$(MAKE) --no-print-directory lesson QUALITY=l MOMENTUM_VOICE=off
+	@$(MAKE) --no-print-directory lesson QUALITY=low BUILD_ARGS=--no-voice
 
 # One picture of the whole lesson (frames of every chapter): docs/lesson_contact_sheet.jpg.
 contact-sheet: setup
@@ -79,4 +76,4 @@ benchmark: setup
 	$(PY) benchmarks/sweep_benchmark.py
 
 clean:
-	rm -rf media/videos media/images media/texts media/Tex media/voiceovers .pytest_cache .hypothesis
+	rm -rf media/videos media/images media/texts media/Tex media/voiceovers media/lesson media/build-cache .pytest_cache .hypothesis
