@@ -1,0 +1,106 @@
+"""Narration for the race chapter: plain gradient descent against β = 0.9 on the stretched bowl."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lessonkit.formatting import spoken_number
+from momentum_math import Trajectory, presets
+
+
+@dataclass(frozen=True)
+class RaceFigures:
+    """Every number the race shows or speaks, from ``presets.stretched_bowl_race()``.
+
+    ``gd_steps`` and ``momentum_steps`` are the first steps whose loss is
+    below ``threshold``; ``margin`` is how many steps sooner momentum gets
+    there. ``early_steps`` is where the race slows down for the first swings.
+    The runs themselves are kept for drawing (not compared).
+    """
+
+    start: tuple[float, float]
+    lr: float
+    momentum_beta: float
+    threshold: float
+    gd_steps: int
+    momentum_steps: int
+    margin: int
+    gd_loss_at_finish: float
+    momentum_loss_at_finish: float
+    early_steps: int
+    gd_run: Trajectory = field(repr=False, compare=False)
+    momentum_run: Trajectory = field(repr=False, compare=False)
+
+
+def figures() -> RaceFigures:
+    """The race's numbers, computed now from the explainer-figure preset."""
+    experiment = presets.stretched_bowl_race()
+    threshold = float(experiment.threshold)
+    gd_beta, momentum_beta = experiment.betas[0], experiment.betas[1]
+    gd_run, momentum_run = experiment.run(gd_beta), experiment.run(momentum_beta)
+    gd_steps = gd_run.steps_to_converge(threshold)
+    momentum_steps = momentum_run.steps_to_converge(threshold)
+    if gd_steps is None or momentum_steps is None:
+        raise RuntimeError("the race preset no longer converges within its steps")
+    return RaceFigures(
+        start=(float(experiment.start[0]), float(experiment.start[1])),
+        lr=float(experiment.lr),
+        momentum_beta=float(momentum_beta),
+        threshold=threshold,
+        gd_steps=gd_steps,
+        momentum_steps=momentum_steps,
+        margin=gd_steps - momentum_steps,
+        gd_loss_at_finish=float(gd_run.losses[gd_steps]),
+        momentum_loss_at_finish=float(momentum_run.losses[momentum_steps]),
+        early_steps=40,
+        gd_run=gd_run,
+        momentum_run=momentum_run,
+    )
+
+
+@dataclass(frozen=True)
+class RaceScript:
+    """The chapter's spoken lines, in the order they are played (bookmark ``margin`` in ``verdict``)."""
+
+    setup: str
+    finish_line: str
+    early: str
+    late: str
+    verdict: str
+    caveat: str
+
+    def lines(self) -> list[str]:
+        """Every line, in order."""
+        return [self.setup, self.finish_line, self.early, self.late, self.verdict, self.caveat]
+
+
+def script(figs: RaceFigures) -> RaceScript:
+    """The race narration for ``figs``."""
+    return RaceScript(
+        setup=(
+            "Time for a race, on a stretched bowl. "
+            "Plain gradient descent runs on the left, "
+            f"momentum with beta {spoken_number(figs.momentum_beta)} on the right. "
+            f"Same start, same learning rate of {spoken_number(figs.lr)}."
+        ),
+        finish_line=(
+            f"A run finishes when its loss drops below {spoken_number(figs.threshold)}. "
+            "Which one finishes first?"
+        ),
+        early=(
+            "Watch the first steps. Plain descent bounces from wall to wall. "
+            "Momentum turns the bounces into slow, smooth swings."
+        ),
+        late=(
+            "Then the long slide toward the centre. "
+            "Each counter stops as its run crosses the line."
+        ),
+        verdict=(
+            f"Momentum finishes in {figs.momentum_steps} steps, plain descent in "
+            f'{figs.gd_steps}: <bookmark mark="margin"/> {figs.margin} steps sooner.'
+        ),
+        caveat=(
+            "A real win, if not a landslide. "
+            "So why not turn beta up even more? That is next."
+        ),
+    )
