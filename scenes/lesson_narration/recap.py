@@ -1,0 +1,188 @@
+"""Narration for the recap and quiz: three takeaways, three questions with their answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lessonkit.formatting import format_number, spoken_number
+from momentum_math import presets, theory
+
+#: The rule-of-thumb example: α and β of the PyTorch snippet.
+THUMB_LR = 0.01
+THUMB_BETA = 0.9
+
+
+@dataclass(frozen=True)
+class RecapFigures:
+    """Every number the recap shows or speaks, computed by ``momentum_math``.
+
+    Attributes
+    ----------
+    race_steps : int
+        Steps each race run was given (300).
+    threshold : float
+        The loss below which a run counts as converged (0.001).
+    momentum_beta, overshoot_beta : float
+        The race's working momentum (0.9) and its too-much momentum (0.99).
+    gd_steps, momentum_steps : int
+        Steps to converge for plain GD (185) and for β = ``momentum_beta`` (159).
+    overshoot_steps : int or None
+        Steps to converge for β = ``overshoot_beta``: None, it never does.
+    thumb_lr, thumb_beta : float
+        α and β of the steady-step question.
+    one_minus_beta : float
+        1 − ``thumb_beta``.
+    steady_step : float
+        α/(1 − β), the step a constant unit gradient settles to (0.1).
+    step_ratio : float
+        ``steady_step`` / α, how many times α that is (10).
+    """
+
+    race_steps: int
+    threshold: float
+    momentum_beta: float
+    overshoot_beta: float
+    gd_steps: int
+    momentum_steps: int
+    overshoot_steps: int | None
+    thumb_lr: float
+    thumb_beta: float
+    one_minus_beta: float
+    steady_step: float
+    step_ratio: float
+
+
+def figures(lr: float = THUMB_LR, beta: float = THUMB_BETA) -> RecapFigures:
+    """The race's step counts and the steady step α/(1 − β) for ``lr`` and ``beta``."""
+    race = presets.stretched_bowl_race()
+    gd_beta, momentum_beta, overshoot_beta = race.betas
+    counts = {b: race.run(b).steps_to_converge(race.threshold) for b in race.betas}
+    gd_steps, momentum_steps = counts[gd_beta], counts[momentum_beta]
+    if gd_steps is None or momentum_steps is None:
+        raise RuntimeError("the race's plain and momentum runs must converge")
+    steady_step = float(theory.effective_step(lr, beta, "lesson"))
+    return RecapFigures(
+        race_steps=race.steps,
+        threshold=float(race.threshold),
+        momentum_beta=momentum_beta,
+        overshoot_beta=overshoot_beta,
+        gd_steps=gd_steps,
+        momentum_steps=momentum_steps,
+        overshoot_steps=counts[overshoot_beta],
+        thumb_lr=lr,
+        thumb_beta=beta,
+        one_minus_beta=1.0 - beta,
+        steady_step=steady_step,
+        step_ratio=steady_step / lr,
+    )
+
+
+def screen_number(value: float) -> str:
+    """A recap number as the screen writes it (at most 2 significant digits, no trailing zeros)."""
+    return spoken_number(value, 2) if value < 1e4 else format_number(value)
+
+
+@dataclass(frozen=True)
+class RecapScreen:
+    """The on-screen sentences of the recap, built from the figures."""
+
+    takeaways: tuple[str, str, str]
+    questions: tuple[str, str, str]
+    answers: tuple[str, str, str]
+
+
+def screen(figs: RecapFigures) -> RecapScreen:
+    """The takeaways, questions and answers as shown on screen."""
+    n = screen_number
+    return RecapScreen(
+        takeaways=(
+            "Plain GD zigzags across a ravine\nand crawls along its floor.",
+            "Momentum keeps a velocity, v ← βv + α∇L:\npushes across cancel, pushes along add up.",
+            f"Race: {figs.gd_steps} steps plain, {figs.momentum_steps} with β = {n(figs.momentum_beta)};"
+            f"\nβ = {n(figs.overshoot_beta)} does not get there in {figs.race_steps}.",
+        ),
+        questions=(
+            "What does β control?",
+            f"α = {n(figs.thumb_lr)}, β = {n(figs.thumb_beta)}, and the gradient stays at 1.\n"
+            "What step does momentum settle to?",
+            f"With β = {n(figs.overshoot_beta)} the run keeps swinging\n"
+            "past the minimum. Raise β, or lower it?",
+        ),
+        answers=(
+            "How much of the previous velocity\nis kept at each step.",
+            f"α / (1 − β) = {n(figs.thumb_lr)} / {n(figs.one_minus_beta)} = {n(figs.steady_step)},"
+            f"\n{n(figs.step_ratio)} times α.",
+            f"Lower it: a shorter memory turns sooner.\n"
+            f"β = {n(figs.momentum_beta)} got there in {figs.momentum_steps} steps.",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class RecapScript:
+    """The recap's spoken lines, in the order they are played."""
+
+    zigzag: str
+    velocity: str
+    race: str
+    question_1: str
+    answer_1: str
+    question_2: str
+    answer_2: str
+    question_3: str
+    answer_3: str
+    goodbye: str
+
+    def lines(self) -> list[str]:
+        """Every line, in order."""
+        return [
+            self.zigzag,
+            self.velocity,
+            self.race,
+            self.question_1,
+            self.answer_1,
+            self.question_2,
+            self.answer_2,
+            self.question_3,
+            self.answer_3,
+            self.goodbye,
+        ]
+
+
+def script(figs: RecapFigures) -> RecapScript:
+    """The recap narration for ``figs``."""
+    n = screen_number
+    return RecapScript(
+        zigzag=(
+            "To recap. In a ravine, plain gradient descent zigzags from wall to wall, "
+            "and crawls along the floor."
+        ),
+        velocity=(
+            "Momentum adds a velocity that remembers past gradients. "
+            "Across the ravine they cancel; along the floor they add up."
+        ),
+        race=(
+            f"In the race, plain descent needed {figs.gd_steps} steps, "
+            f"momentum {n(figs.momentum_beta)} only {figs.momentum_steps}, "
+            f"and {n(figs.overshoot_beta)} never got there in {figs.race_steps}."
+        ),
+        question_1="Now, a short quiz. Question one: what does beta control?",
+        answer_1="Beta sets how much of the previous velocity is kept at every step.",
+        question_2=(
+            f"Question two: alpha is {n(figs.thumb_lr)}, beta is {n(figs.thumb_beta)}, "
+            "and the gradient stays at 1. What step does momentum settle to?"
+        ),
+        answer_2=(
+            f"Alpha over one minus beta: {n(figs.steady_step)}. "
+            f"That is {n(figs.step_ratio)} times alpha."
+        ),
+        question_3=(
+            f"Question three: with beta {n(figs.overshoot_beta)}, the run keeps swinging "
+            "past the minimum. Should you raise beta, or lower it?"
+        ),
+        answer_3=(
+            f"Lower it. A shorter memory turns sooner: with {n(figs.momentum_beta)}, "
+            f"the run got there in {figs.momentum_steps} steps."
+        ),
+        goodbye="That's momentum: a memory for gradient descent. Thanks for watching!",
+    )
