@@ -146,8 +146,9 @@ def _clip_cards(chapters: list[Mapping[str, Any]]) -> str:
             f"{player}"
             f'<div class="clip-body"><h3 id="{heading_id}">{index + 1}. {_esc(title)} {meta}</h3>'
             f'<p class="clip-actions"><button type="button" class="link-button" '
-            f'data-start="{start:.3f}">Play in the lesson from {_esc(format_time(start))}</button> '
-            f"{' · '.join(links)}</p>"
+            f'data-start="{start:.3f}">Play in the lesson from {_esc(format_time(start))}</button>'
+            f"</p>"
+            f'<p class="clip-actions">{" · ".join(links)}</p>'
             f"{_parameters_html(chapter.get('parameters'))}</div></li>"
         )
     return "".join(cards)

@@ -184,6 +184,10 @@ def test_caption_line_beneath_the_video(site: pagekit.LessonSite) -> None:
     pagekit.check_caption_line(site)
 
 
+def test_native_captions_shown_in_full_screen_only(site: pagekit.LessonSite) -> None:
+    pagekit.check_fullscreen_captions(site)
+
+
 def test_native_captions_never_cover_drawn_content(site: pagekit.LessonSite) -> None:
     coverage = pagekit.check_native_captions_clear(site, sizes=pagekit.PLAYER_SIZES, samples=6)
     assert {c.size for c in coverage} == set(pagekit.PLAYER_SIZES)
