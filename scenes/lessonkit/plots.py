@@ -141,7 +141,11 @@ class PlotSeries(VGroup):
         self.color = ManimColor(color)
         self.label = label
         self.progressive = progressive or progress is not None
-        self.progress = progress if progress is not None else ValueTracker(0.0 if self.progressive else len(xs) - 1)
+        self.progress = (
+            progress
+            if progress is not None
+            else ValueTracker(0.0 if self.progressive else len(xs) - 1)
+        )
         self.line = VMobject().set_stroke(self.color, stroke_width)
         self.head = Dot(radius=0.06, color=self.color) if head else VMobject()
         self._head_outline = self.head.points - self.head.get_center() if head else None
@@ -255,8 +259,9 @@ class LinePlot(VGroup):
         if self.log_y:
             if y_low <= 0:
                 raise ValueError(f"y_range must be > 0 on a log axis, got {tuple(y_range)!r}")
-            y_low, y_high = 10.0 ** math.floor(math.log10(y_low) + 1e-9), 10.0 ** math.ceil(
-                math.log10(y_high) - 1e-9
+            y_low, y_high = (
+                10.0 ** math.floor(math.log10(y_low) + 1e-9),
+                10.0 ** math.ceil(math.log10(y_high) - 1e-9),
             )
         self.x_range = (x_low, x_high)
         self.y_range = (y_low, y_high)
@@ -309,7 +314,9 @@ class LinePlot(VGroup):
         self.x_ticks = VGroup()
         if x_tick_labels:
             for value in self._tick_values(x_low, x_high, x_step):
-                label = MathTex(_tick_tex(value), font_size=style.SMALL_SIZE, color=style.MUTED_TEXT_COLOR)
+                label = MathTex(
+                    _tick_tex(value), font_size=style.SMALL_SIZE, color=style.MUTED_TEXT_COLOR
+                )
                 label.next_to(self.c2p(value, y_low), DOWN, buff=0.18)
                 self.x_ticks.add(label)
         self.y_ticks = VGroup()
@@ -405,7 +412,9 @@ class LinePlot(VGroup):
             raise ValueError(f"xs must hold at least 2 points, got {len(x_array)}")
         if clip:
             y_array = np.clip(y_array, *self.y_range)
-        series = PlotSeries(self, x_array, y_array, color, label, progress, progressive, head, stroke_width)
+        series = PlotSeries(
+            self, x_array, y_array, color, label, progress, progressive, head, stroke_width
+        )
         self.series.append(series)
         self.series_layer.add(series)
         return series
@@ -416,11 +425,13 @@ class LinePlot(VGroup):
         label: str | Mobject | None = None,
         color: ManimColor = style.MUTED_TEXT_COLOR,
         label_side: np.ndarray = UR,
+        attach: bool = True,
     ) -> VGroup:
         """A dashed horizontal line at ``y`` across the plot, labelled at its right end.
 
         ``label_side`` is ``UR`` (above, right-aligned) or ``DR`` (below). Returns
-        ``VGroup(line, label)``.
+        ``VGroup(line, label)``, part of the plot unless ``attach=False`` (then
+        add or animate it in yourself; it does not follow later moves of the plot).
         """
         value = float(self._check_y("y", y))
         x_low, x_high = self.x_range
@@ -432,7 +443,8 @@ class LinePlot(VGroup):
             vertical = UP if label_side[1] >= 0 else DOWN
             text.next_to(line, vertical, buff=0.1).align_to(line, RIGHT).shift(LEFT * 0.1)
             group.add(text)
-        self.static.add(group)
+        if attach:
+            self.static.add(group)
         return group
 
     def add_marker(
@@ -442,18 +454,21 @@ class LinePlot(VGroup):
         label: str | Mobject | None = None,
         color: ManimColor = style.HIGHLIGHT_COLOR,
         label_direction: np.ndarray = UR,
+        attach: bool = True,
     ) -> VGroup:
         """Mark x (a dashed vertical line over the full height) or the point (x, y) (a dot).
 
         The label goes inside the box beside the top of the line (right of it, or
         left when ``label_direction`` points left), or beside the dot toward
         ``label_direction``.
-        Returns ``VGroup(mark, label)``.
+        Returns ``VGroup(mark, label)``, part of the plot unless ``attach=False``.
         """
         x_value = float(_finite_array("x", x))
         if y is None:
             low, high = self.y_range
-            mark: VMobject = DashedLine(self.c2p(x_value, low), self.c2p(x_value, high), dash_length=0.12)
+            mark: VMobject = DashedLine(
+                self.c2p(x_value, low), self.c2p(x_value, high), dash_length=0.12
+            )
             mark.set_stroke(color, 2.0)
         else:
             mark = Dot(self.c2p(x_value, float(self._check_y("y", y))), radius=0.08, color=color)
@@ -468,7 +483,8 @@ class LinePlot(VGroup):
                 text.next_to(mark, label_direction, buff=0.1)
             group.add(text)
         group.set_z_index(3)
-        self.static.add(group)
+        if attach:
+            self.static.add(group)
         return group
 
     def legend(self, direction: np.ndarray = DOWN) -> VGroup:
@@ -478,17 +494,26 @@ class LinePlot(VGroup):
             if not series.label:
                 continue
             swatch = Line(ORIGIN, 0.4 * RIGHT).set_stroke(series.color, 4)
-            text = Text(series.label, font=style.FONT, font_size=style.SMALL_SIZE, color=style.TEXT_COLOR)
+            text = Text(
+                series.label, font=style.FONT, font_size=style.SMALL_SIZE, color=style.TEXT_COLOR
+            )
             entries.add(VGroup(swatch, text).arrange(RIGHT, buff=0.15))
         if not len(entries):
             raise ValueError("legend needs at least one series with a label")
-        entries.arrange(direction, aligned_edge=LEFT, buff=0.12)
-        panel = RoundedRectangle(corner_radius=0.08, width=entries.width + 0.3, height=entries.height + 0.24)
+        if abs(direction[0]) > abs(direction[1]):  # a row
+            entries.arrange(direction, buff=0.4)
+        else:  # a column
+            entries.arrange(direction, aligned_edge=LEFT, buff=0.12)
+        panel = RoundedRectangle(
+            corner_radius=0.08, width=entries.width + 0.3, height=entries.height + 0.24
+        )
         panel.set_fill(style.PANEL_COLOR, 0.85).set_stroke(style.PANEL_BORDER_COLOR, 1.2)
         panel.move_to(entries)
         return VGroup(panel, entries)
 
-    def add_legend(self, corner: np.ndarray = UR, direction: np.ndarray = DOWN, buff: float = 0.12) -> VGroup:
+    def add_legend(
+        self, corner: np.ndarray = UR, direction: np.ndarray = DOWN, buff: float = 0.12
+    ) -> VGroup:
         """Build :meth:`legend` and place it inside the axes box at ``corner``; returns it."""
         legend = self.legend(direction)
         x_low, x_high = self.x_range
@@ -509,4 +534,3 @@ class LinePlot(VGroup):
         x = x_high if corner[0] > 0 else x_low
         y = y_high if corner[1] > 0 else y_low
         return self.c2p(x, y)
-

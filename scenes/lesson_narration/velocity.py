@@ -1,0 +1,229 @@
+"""Narration for the velocity chapter: momentum as a velocity that remembers past gradients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lessonkit.formatting import spoken_number
+from momentum_math import Trajectory, UpdateRule, presets, rules, theory, worked_example
+
+#: The conventions shown side by side, the lesson's own first.
+CONVENTION_ORDER: tuple[str, ...] = ("lesson", "pytorch", "ema", "classical")
+#: α and β of the unrolled-sum beat (the brief's rule of thumb: 0.01 and 0.9 give 0.1).
+RULE_LR = 0.01
+RULE_BETA = 0.9
+#: How many weights are drawn as bars and stacked.
+BAR_COUNT = 25
+#: The ravine run whose velocity arrows ride on the map (β = 0.8 is the one that works there).
+RAVINE_BETA = 0.8
+#: The velocity arrows on the map show the x velocity this many times larger (a display
+#: choice: at true scale a step along the floor is hidden under the dot).
+ARROW_SCALE = 6.0
+
+
+@dataclass(frozen=True, eq=False)
+class VelocityFigures:
+    """Every number the velocity chapter shows or speaks, computed by ``momentum_math``.
+
+    Ravine (the blog experiment, pytorch convention, shown in the lesson's scale):
+    ``run`` is the β = ``RAVINE_BETA`` run; ``velocities`` its velocities in the
+    lesson convention (v such that θ ← θ − v), shape (n + 1, 2);
+    ``vx_first`` the x velocity after step 1, ``vx_peak`` / ``vx_peak_step`` the
+    x velocity of largest size (signed) and its step; ``arrow_scale`` how many times
+    larger than true scale the map's arrows draw the x velocity.
+
+    Unrolled sum: ``weights[k]`` = α·βᵏ, the weight of the gradient k steps ago
+    (read off the velocity under a constant unit gradient); ``partial_sum`` the
+    sum of the ``len(weights)`` bars; ``effective_step`` α/(1 − β);
+    ``memory_window`` 1/(1 − β) (= effective_step / α).
+
+    Plots: ``plot_runs`` one run per β in ``plot_betas``; ``plot_velocities`` their
+    lesson-scale velocities; ``vx_peaks`` / ``vy_peaks`` the x / y velocity of
+    largest size in each (signed); ``vy_first`` the y velocity after step 1.
+    """
+
+    lr: float
+    beta: float
+    start: tuple[float, float]
+    steps: int
+    run: Trajectory
+    velocities: NDArray[np.float64]
+    vx_first: float
+    vx_peak: float
+    vx_peak_step: int
+    arrow_scale: float
+    conventions: tuple[UpdateRule, ...]
+    rule_lr: float
+    rule_beta: float
+    weights: tuple[float, ...]
+    partial_sum: float
+    effective_step: float
+    memory_window: float
+    plot_betas: tuple[float, ...]
+    plot_runs: tuple[Trajectory, ...]
+    plot_velocities: tuple[NDArray[np.float64], ...]
+    vx_peaks: tuple[float, ...]
+    vy_peaks: tuple[float, ...]
+    vy_first: float
+
+
+def lesson_velocities(run: Trajectory) -> NDArray[np.float64]:
+    """A run's velocities in the lesson convention (θ ← θ − v), whatever its own convention.
+
+    Converts back to the pytorch scale with the run's own factor, then to the lesson's.
+    """
+    pytorch = run.velocities / rules.velocity_scale(run.lr, run.beta, run.convention)
+    step = rules.pytorch_step_size(run.lr, run.beta, run.convention)
+    return pytorch * rules.velocity_scale(step, run.beta, "lesson")
+
+
+def _signed_peak(values: NDArray[np.float64]) -> float:
+    """The value of largest size, with its sign."""
+    return float(values[int(np.argmax(np.abs(values)))])
+
+
+def figures() -> VelocityFigures:
+    """The chapter's numbers, computed now from the ravine preset and the theory."""
+    experiment = presets.ravine_zigzag()
+    runs = experiment.runs()
+    run = runs[RAVINE_BETA]
+    velocities = lesson_velocities(run)
+    peak_step = int(np.argmax(np.abs(velocities[:, 0])))
+
+    # The velocity under a constant unit gradient is the running sum of the weights.
+    constant = worked_example(lr=RULE_LR, beta=RULE_BETA, steps=BAR_COUNT).velocities[:, 0]
+    weights = np.diff(constant, prepend=0.0)
+
+    plot_betas = tuple(float(beta) for beta in experiment.betas)
+    plot_runs = tuple(runs[beta] for beta in experiment.betas)
+    plot_velocities = tuple(lesson_velocities(each) for each in plot_runs)
+    return VelocityFigures(
+        lr=experiment.lr,
+        beta=RAVINE_BETA,
+        start=(float(experiment.start[0]), float(experiment.start[1])),
+        steps=experiment.steps,
+        run=run,
+        velocities=velocities,
+        vx_first=float(velocities[1, 0]),
+        vx_peak=float(velocities[peak_step, 0]),
+        vx_peak_step=peak_step,
+        arrow_scale=ARROW_SCALE,
+        conventions=tuple(rules.rule(name) for name in CONVENTION_ORDER),
+        rule_lr=RULE_LR,
+        rule_beta=RULE_BETA,
+        weights=tuple(float(weight) for weight in weights),
+        partial_sum=float(constant[-1]),
+        effective_step=float(theory.effective_step(RULE_LR, RULE_BETA)),
+        memory_window=float(theory.memory_window(RULE_BETA)),
+        plot_betas=plot_betas,
+        plot_runs=plot_runs,
+        plot_velocities=plot_velocities,
+        vx_peaks=tuple(_signed_peak(each[:, 0]) for each in plot_velocities),
+        vy_peaks=tuple(_signed_peak(each[:, 1]) for each in plot_velocities),
+        vy_first=float(plot_velocities[0][1, 1]),
+    )
+
+
+def spoken_beta(beta: float) -> str:
+    """β as the narration says it (``0``, ``0.8``, ``0.99``)."""
+    return spoken_number(beta, 2)
+
+
+@dataclass(frozen=True)
+class VelocityScript:
+    """The chapter's spoken lines, in the order they are played.
+
+    Bookmarks: ``roll`` in ``ball``; ``glide`` in ``build_up``; ``push`` and ``step`` in ``rule``;
+    ``stack`` in ``total``; ``across`` in ``plots_y``.
+    """
+
+    ball: str
+    arrows: str
+    swings: str
+    build_up: str
+    rule: str
+    conventions: str
+    unroll: str
+    total: str
+    plots_intro: str
+    plots_x: str
+    plots_y: str
+    teaser: str
+
+    def lines(self) -> list[str]:
+        """Every line, in order."""
+        return [
+            self.ball,
+            self.arrows,
+            self.swings,
+            self.build_up,
+            self.rule,
+            self.conventions,
+            self.unroll,
+            self.total,
+            self.plots_intro,
+            self.plots_x,
+            self.plots_y,
+            self.teaser,
+        ]
+
+
+def script(figs: VelocityFigures) -> VelocityScript:
+    """The velocity narration for ``figs``."""
+    no_momentum, working, too_much = figs.plot_betas
+    gd_peak, working_peak, too_much_peak = figs.vx_peaks
+    return VelocityScript(
+        ball=(
+            "Plain descent forgets each step once taken. What if it remembered? "
+            'Picture a heavy ball <bookmark mark="roll"/> rolling along a valley floor: '
+            "the walls' nudges cancel, and along the floor it keeps its speed."
+        ),
+        arrows=(
+            f"Let's give the descent that memory: beta {spoken_beta(figs.beta)}. "
+            "The blue arrow is its velocity along the floor, "
+            f"drawn {spoken_number(figs.arrow_scale)} times larger."
+        ),
+        swings="Across the valley each swing is shorter; along the floor, the arrow grows.",
+        build_up=(
+            f"In x, the velocity went from {spoken_number(figs.vx_first)} "
+            f"to {spoken_number(figs.vx_peak)} by step {figs.vx_peak_step}. "
+            '<bookmark mark="glide"/> That speed carries the path down the floor to the minimum.'
+        ),
+        rule=(
+            "The rule behind the arrow: the new velocity keeps beta times the old one, "
+            '<bookmark mark="push"/> plus alpha times the gradient. '
+            '<bookmark mark="step"/> Then we step against it.'
+        ),
+        conventions=(
+            "Other texts scale v differently: PyTorch moves alpha into the step, "
+            "the moving average uses one minus beta, the classical form flips v."
+        ),
+        unroll=(
+            "Unrolled, the velocity is a weighted sum of past gradients: "
+            "alpha, alpha beta, alpha beta squared, each bar beta times the last."
+        ),
+        total=(
+            f"With alpha {spoken_number(figs.rule_lr)} and beta {spoken_beta(figs.rule_beta)}, "
+            f'stack them. <bookmark mark="stack"/> These {len(figs.weights)} reach '
+            f"{spoken_number(figs.partial_sum)}; all of them make alpha over one minus beta, "
+            f"{spoken_number(figs.effective_step)}: {spoken_number(figs.memory_window)} times alpha."
+        ),
+        plots_intro=(
+            f"Back in the ravine, beta {spoken_beta(no_momentum)}, "
+            f"{spoken_beta(working)} and {spoken_beta(too_much)}: "
+            "along the floor on the left, across on the right."
+        ),
+        plots_x=(
+            "Along the floor the gradient keeps its sign, so momentum builds speed: "
+            f"{spoken_number(working_peak)} and {spoken_number(too_much_peak)}, "
+            f"against {spoken_number(gd_peak)} without it."
+        ),
+        plots_y=(
+            '<bookmark mark="across"/>Across the walls the gradient flips sign, so the pushes '
+            f"cancel: the velocity never beats its first kick, {spoken_number(figs.vy_first)}."
+        ),
+        teaser=("Build up along the floor, cancel across the walls. Next, by hand."),
+    )
