@@ -29,6 +29,7 @@ import hashlib
 import html
 import io
 import json
+import math
 import re
 import shutil
 import threading
@@ -38,6 +39,7 @@ from fractions import Fraction
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -325,7 +327,7 @@ def check_poster(site: LessonSite) -> dict[str, Any]:
         )
         poster_name = site.manifest["flagship"].get("poster")
         assert poster_name, "the manifest names no flagship poster"
-        assert info["poster"].endswith(poster_name.split("/")[-1]), (
+        assert unquote(info["poster"]).endswith(poster_name), (
             f"video.poster is {info['poster']!r}, expected {poster_name!r}"
         )
         assert info["naturalWidth"] > 0, f"the poster image {info['poster']} does not load"
@@ -484,7 +486,8 @@ def check_caption_line(site: LessonSite, samples: int = 3) -> list[dict[str, Any
         for cue in _sample_cues(cues, samples):
             t = _cue_time(cue, duration)
             _seek(page, t)
-            expected = _normalise(cue.text)
+            active = [c for c in cues if c.start_in_seconds <= t < c.end_in_seconds]
+            expected = " ".join(_normalise(c.text) for c in active)
             try:
                 page.wait_for_function(
                     """(want) => { const l = document.getElementById('caption-line');
@@ -560,11 +563,35 @@ class CaptionCoverage:
         return (left / w, top / h, right / w, bottom / h)
 
 
+def _picture_box(page: Any, width: int, height: int) -> tuple[int, int, int, int]:
+    """The pixels of a ``width``×``height`` player that show the picture (``object-fit:
+    contain``), as left, top, right, bottom (exclusive); where the picture does not fill the
+    player exactly, the partly covered edge pixel is left out too."""
+    vw, vh = page.evaluate(
+        "() => { const v = document.getElementById('lesson-video');"
+        " return [v.videoWidth, v.videoHeight]; }"
+    )
+    assert vw > 0 and vh > 0, "the flagship has no video size"
+    scale = min(width / vw, height / vh)
+    pw, ph = vw * scale, vh * scale
+    x0, y0 = (width - pw) / 2, (height - ph) / 2
+
+    def span(start: float, size: float, full: int) -> tuple[int, int]:
+        if abs(size - full) < 1e-6:
+            return 0, full
+        return math.ceil(start) + 1, math.floor(start + size) - 1
+
+    left, right = span(x0, pw, width)
+    top, bottom = span(y0, ph, height)
+    return left, top, right, bottom
+
+
 def measure_native_captions(
     site: LessonSite,
     sizes: Sequence[tuple[int, int]] = PLAYER_SIZES,
     samples: int = 6,
     tolerance: int = BACKGROUND_TOLERANCE,
+    background: tuple[int, int, int] = BACKGROUND_RGB,
 ) -> list[CaptionCoverage]:
     """For sampled cue times and each player size, find Chromium's native caption box and count
     the non-background pixels of the video frame under it.
@@ -573,7 +600,8 @@ def measure_native_captions(
     (controls, when shown, lift the captions: this measures them where they sit during
     playback). At each cue time the paused frame is screenshot with the captions track
     ``showing`` and again ``hidden``: the pixels that differ are the caption box, and the hidden
-    screenshot holds the frame under it.
+    screenshot holds the frame under it. A pixel is drawn content when one of its channels
+    differs from ``background`` (RGB) by more than ``tolerance``.
     """
     cues = _flagship_cues(site)
     assert cues, "the captions file has no cues"
@@ -593,6 +621,7 @@ def measure_native_captions(
                 [width, height],
             )
             video = page.locator("#lesson-video")
+            picture = _picture_box(page, width, height)
             for cue in chosen:
                 t = _cue_time(cue, duration)
                 _seek(page, t)
@@ -622,8 +651,16 @@ def measure_native_captions(
                 rows = np.flatnonzero(mask.any(axis=1))
                 cols = np.flatnonzero(mask.any(axis=0))
                 box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+                # Only the picture counts: not the letterbox (nor its blended edge rows) that
+                # appears when the player's shape differs from the video's by a fraction of a pixel.
+                box = (
+                    max(box[0], picture[0]),
+                    max(box[1], picture[1]),
+                    min(box[2], picture[2]),
+                    min(box[3], picture[3]),
+                )
                 region = hidden[box[1] : box[3], box[0] : box[2]].astype(np.int16)
-                off = np.abs(region - np.array(BACKGROUND_RGB, dtype=np.int16)).max(axis=2)
+                off = np.abs(region - np.array(background, dtype=np.int16)).max(axis=2)
                 results.append(
                     CaptionCoverage(
                         size=(width, height),
@@ -645,12 +682,15 @@ def check_native_captions_clear(
     samples: int = 6,
     tolerance: int = BACKGROUND_TOLERANCE,
     allowed_fraction: float = 0.001,
+    background: tuple[int, int, int] = BACKGROUND_RGB,
 ) -> list[CaptionCoverage]:
     """Native captions never cover drawn content: under every measured caption box (see
     :func:`measure_native_captions`) the frame is background, apart from at most
     ``allowed_fraction`` of the box's pixels (codec noise). Raises ``AssertionError`` listing
     every cue time and size where drawn content lies under the captions."""
-    coverage = measure_native_captions(site, sizes=sizes, samples=samples, tolerance=tolerance)
+    coverage = measure_native_captions(
+        site, sizes=sizes, samples=samples, tolerance=tolerance, background=background
+    )
     bad = [c for c in coverage if c.content_pixels > allowed_fraction * c.box_pixels]
     if bad:
         lines = [

@@ -7,6 +7,7 @@ entry). Chromium must be installed (``make setup``): without it these tests fail
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -29,6 +30,10 @@ LESSON_FOLDERS: dict[str, Callable[[pytest.TempPathFactory], Path]] = {
     "synthetic": _synthetic,
 }
 """Lesson folders the browser checks run on: name -> a function that returns the folder."""
+
+if os.environ.get("LESSON_PAGE_FOLDER"):
+    # Any built lesson folder, e.g. LESSON_PAGE_FOLDER=media/lesson pytest tests/test_page.py
+    LESSON_FOLDERS["env"] = lambda _factory: Path(os.environ["LESSON_PAGE_FOLDER"]).resolve()
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,3 +211,15 @@ def test_native_caption_check_can_fail(
     with pagekit.open_site(folder, browser) as site:
         with pytest.raises(AssertionError, match="native captions cover drawn content"):
             pagekit.check_native_captions_clear(site, sizes=[(640, 360)], samples=2)
+
+
+def test_native_caption_check_in_a_letterboxed_player(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """manim's low quality is 854x480, a hair off 16:9: the sub-pixel letterbox in a 640x360
+    player is not drawn content."""
+    folder = tmp_path_factory.mktemp("lesson-480p")
+    pagekit.make_synthetic_lesson(folder, width=854, height=480)
+    with pagekit.open_site(folder, browser) as site:
+        coverage = pagekit.check_native_captions_clear(site, samples=2)
+    assert all(c.content_pixels == 0 for c in coverage), coverage
