@@ -1,0 +1,164 @@
+"""Narration for the "Beyond ravines" chapter: momentum on a bumpy bowl, and its limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lessonkit.formatting import spoken_number, spoken_point
+from momentum_math import Trajectory, presets, simulate_batch
+
+#: The momentum of the run that escapes (the ninja post shows 0.5 and 0.8).
+ESCAPE_MOMENTUM = 0.5
+#: Momenta swept for the caveat: 0, 0.05, ..., 0.95 (the post's slider range).
+SWEEP_MOMENTA = tuple(round(0.05 * index, 2) for index in range(20))
+#: A run "reaches the bottom" when its final loss is within this of the global minimum's.
+REACH_TOLERANCE = 1e-2
+#: A run "has settled" when the gradient at its last position is smaller than this.
+SETTLED_GRADIENT = 1e-3
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    """One run of the chapter and where it ended."""
+
+    trajectory: Trajectory
+    beta: float
+    final_position: tuple[float, float]
+    final_loss: float
+    reached_bottom: bool
+
+
+@dataclass(frozen=True)
+class BeyondRavinesFigures:
+    """Every number the chapter shows or speaks, from ``momentum_math`` at call time.
+
+    ``plain`` is plain gradient descent, ``momentum`` the run that escapes,
+    ``caveat`` the first swept momentum above it that settles in a dip other
+    than the deepest one. ``sweep_reached[i]`` says whether momentum
+    ``sweep_momenta[i]`` ends at the bottom within ``steps`` steps.
+    """
+
+    start: tuple[float, float]
+    lr: float
+    steps: int
+    convention: str
+    bottom_position: tuple[float, float]
+    bottom_loss: float
+    plain: RunFigures
+    momentum: RunFigures
+    caveat: RunFigures
+    sweep_momenta: tuple[float, ...]
+    sweep_reached: tuple[bool, ...]
+
+    @property
+    def reached_count(self) -> int:
+        """How many swept momenta reach the bottom."""
+        return sum(self.sweep_reached)
+
+
+def _run_figures(trajectory: Trajectory, bottom_loss: float) -> RunFigures:
+    x, y = (float(value) for value in trajectory.final_position)
+    return RunFigures(
+        trajectory=trajectory,
+        beta=float(trajectory.beta),
+        final_position=(x, y),
+        final_loss=trajectory.final_loss,
+        reached_bottom=abs(trajectory.final_loss - bottom_loss) < REACH_TOLERANCE,
+    )
+
+
+def figures() -> BeyondRavinesFigures:
+    """The chapter's numbers: the ninja post's QFSP runs (``presets.qfsp_escape()``) and a sweep."""
+    experiment = presets.qfsp_escape()
+    surface = experiment.surface
+    bottom_loss = surface.min_value
+    momentum = experiment.run(ESCAPE_MOMENTUM)
+    # The global minimum the escaping run rolls into (the surface has two, mirror images).
+    distances = np.linalg.norm(surface.minima - momentum.final_position, axis=1)
+    nearest = surface.minima[int(np.argmin(distances))]
+    sweep = simulate_batch(
+        surface,
+        np.array(experiment.start),
+        lr=experiment.lr,
+        beta=np.array(SWEEP_MOMENTA),
+        steps=experiment.steps,
+        convention=experiment.convention,
+    )
+    reached = tuple(bool(abs(loss - bottom_loss) < REACH_TOLERANCE) for loss in sweep.final_losses)
+    settled = np.linalg.norm(surface.gradient(sweep.final_positions), axis=-1) < SETTLED_GRADIENT
+    caveat_beta = next(
+        (
+            beta
+            for beta, hit, still in zip(SWEEP_MOMENTA, reached, settled, strict=True)
+            if beta > ESCAPE_MOMENTUM and not hit and still
+        ),
+        None,
+    )
+    if caveat_beta is None:
+        raise ValueError("no swept momentum above the escaping one settles outside the bottom")
+    return BeyondRavinesFigures(
+        start=experiment.start,
+        lr=experiment.lr,
+        steps=experiment.steps,
+        convention=experiment.convention,
+        bottom_position=(float(nearest[0]), float(nearest[1])),
+        bottom_loss=bottom_loss,
+        plain=_run_figures(experiment.run(0.0), bottom_loss),
+        momentum=_run_figures(momentum, bottom_loss),
+        caveat=_run_figures(experiment.run(caveat_beta), bottom_loss),
+        sweep_momenta=SWEEP_MOMENTA,
+        sweep_reached=reached,
+    )
+
+
+@dataclass(frozen=True)
+class BeyondRavinesScript:
+    """The chapter's spoken lines, in the order they are played."""
+
+    bumps: str
+    plain: str
+    momentum: str
+    caveat: str
+    sweep: str
+
+    def lines(self) -> list[str]:
+        """Every line, in order."""
+        return [self.bumps, self.plain, self.momentum, self.caveat, self.sweep]
+
+
+def loss_words(value: float) -> str:
+    """A loss as the narration says it (three significant digits, no trailing zeros)."""
+    return spoken_number(value, 3)
+
+
+def script(figs: BeyondRavinesFigures) -> BeyondRavinesScript:
+    """The narration, speaking the numbers in ``figs`` as the screen shows them."""
+    last = figs.sweep_momenta[-1]
+    return BeyondRavinesScript(
+        bumps=(
+            "Real losses are rarely one clean valley. This bowl is covered in bumps, "
+            "and each dip can trap a descent."
+        ),
+        plain=(
+            f"Plain gradient descent starts high up, at {spoken_point(figs.start)}. "
+            "<bookmark mark=\"go\"/> It slides into the nearest dip and stays there, "
+            f"with a loss of {loss_words(figs.plain.final_loss)}."
+        ),
+        momentum=(
+            f"Now the same start with momentum {spoken_number(figs.momentum.beta)}. "
+            "<bookmark mark=\"go\"/> Its velocity carries it over the rim "
+            f"and on to one of the bowl's two deepest points, at a loss of {loss_words(figs.momentum.final_loss)}."
+        ),
+        caveat=(
+            f"But momentum is no guarantee. With {spoken_number(figs.caveat.beta)}, "
+            "<bookmark mark=\"go\"/> it rolls past that point into another dip, "
+            f"at {loss_words(figs.caveat.final_loss)} again."
+        ),
+        sweep=(
+            f"Of {len(figs.sweep_momenta)} momentum values from 0 to {spoken_number(last)}, "
+            f"only {figs.reached_count} reach the bottom within {figs.steps} steps. "
+            "Where a run ends depends on its start and its settings."
+        ),
+    )
