@@ -32,7 +32,7 @@ from manim import (
 from lesson_narration.refresher import RefresherFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
-from lessonkit.formatting import MINUS, format_number
+from lessonkit.formatting import MINUS, format_number, spoken_number
 from lessonkit.narration import LessonScene
 from lessonkit.panels import title_text
 
@@ -87,7 +87,9 @@ class RefresherChapter(Chapter):
             .next_to(axes.y_axis.get_top(), RIGHT, buff=0.15),
         )
         curve = axes.plot(figs.loss, x_range=[-0.4, 3.5], color=style.CONTOUR_HIGH_COLOR, stroke_width=4)
-        curve_label = MathTex(r"L(\theta) = \theta^2/3", font_size=style.LABEL_SIZE + 4, color=style.CONTOUR_HIGH_COLOR)
+        # ½·λ·θ² written as θ²/d, with d = 2/λ (3 for the brief's example).
+        curve_label = MathTex(rf"L(\theta) = \theta^2/{spoken_number(2.0 / figs.curvature)}",
+                              font_size=style.LABEL_SIZE + 4, color=style.CONTOUR_HIGH_COLOR)
         curve_label.move_to(axes.c2p(1.0, 3.2))
         start_point = axes.c2p(figs.start, figs.start_loss)
         dot = Dot(start_point, radius=0.1, color=style.GD_COLOR).set_z_index(3)

@@ -55,6 +55,7 @@ def test_refresher_step_is_the_briefs_example_computed_by_the_simulation():
     assert figs.loss(figs.start) == pytest.approx(figs.start_loss)
     assert figs.loss(figs.new_theta) == pytest.approx(figs.new_loss)
     assert figs.new_loss < figs.start_loss
+    assert spoken_number(2.0 / figs.curvature) == "3"  # the curve is labelled θ²/3
 
 
 def test_refresher_follows_its_inputs_rather_than_typed_numbers():

@@ -154,7 +154,7 @@ def script(figs: RecapFigures) -> RecapScript:
     n = screen_number
     return RecapScript(
         zigzag=(
-            "To recap. In a ravine, plain gradient descent zigzags from wall to wall, "
+            "To recap: in a ravine, plain gradient descent zigzags across "
             "and crawls along the floor."
         ),
         velocity=(
@@ -184,5 +184,5 @@ def script(figs: RecapFigures) -> RecapScript:
             f"Lower it. A shorter memory turns sooner: with {n(figs.momentum_beta)}, "
             f"the run got there in {figs.momentum_steps} steps."
         ),
-        goodbye="That's momentum: a memory for gradient descent. Thanks for watching!",
+        goodbye="That's momentum. Thanks for watching!",
     )

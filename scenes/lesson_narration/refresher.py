@@ -93,8 +93,8 @@ def script(figs: RefresherFigures) -> RefresherScript:
     move = spoken_number(abs(figs.step))
     return RefresherScript(
         rule=(
-            "First, a quick refresher. Plain gradient descent takes the slope of the loss, "
-            "the gradient, and steps against it, scaled by the learning rate alpha."
+            "First, a quick refresher. Plain gradient descent steps against the gradient, "
+            "scaled by the learning rate alpha."
         ),
         curve=(
             "Take a single parameter theta on this bowl-shaped loss curve. "
