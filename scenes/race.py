@@ -31,20 +31,7 @@ from lessonkit.chapters import Chapter, play_chapters
 from lessonkit.formatting import format_number, format_point
 from lessonkit.narration import LessonScene
 from lessonkit.panels import title_text
-from lessonkit.race import MapRace, side_by_side_frames
-
-
-def race_frames(surface, count: int = 2):
-    """The race's map frames: ``count`` maps of ``surface`` side by side (shared with chapter 8)."""
-    return side_by_side_frames(
-        surface.x_range, surface.y_range, count=count, center=(0.0, 0.2), total_width=13.4, gap=0.5,
-        height=3.8,
-    )
-
-
-def lane_label(beta: float) -> str:
-    """The name a run goes by on its map: plain GD, or momentum with its β."""
-    return "plain GD" if beta == 0 else f"momentum, β = {beta:g}"
+from lessonkit.race import MapRace, lane_frames, run_label
 
 
 class RaceChapter(Chapter):
@@ -62,9 +49,9 @@ class RaceChapter(Chapter):
         runs = [figs.gd_run, figs.momentum_run]
         race = MapRace(
             runs,
-            race_frames(figs.gd_run.surface),
+            lane_frames(figs.gd_run.surface),
             colors=[style.GD_COLOR, style.MOMENTUM_COLOR],
-            labels=[lane_label(run.beta) for run in runs],
+            labels=[run_label(run.beta) for run in runs],
             stop_steps=[figs.gd_steps, figs.momentum_steps],
         )
         gd_lane, momentum_lane = race.lanes

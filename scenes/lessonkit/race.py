@@ -39,9 +39,17 @@ from lessonkit.formatting import format_loss, format_step
 from lessonkit.maps import ContourMap, MapFrame, minimum_marker
 from lessonkit.motion import TrajectoryTrail
 from lessonkit.panels import Readout, ReadoutRow
-from momentum_math import Trajectory
+from momentum_math import Surface, Trajectory
 
-__all__ = ["ClampedProgress", "Lane", "MapRace", "race_rows", "side_by_side_frames"]
+__all__ = [
+    "ClampedProgress",
+    "Lane",
+    "MapRace",
+    "lane_frames",
+    "run_label",
+    "race_rows",
+    "side_by_side_frames",
+]
 
 
 class ClampedProgress(ValueTracker):
@@ -103,6 +111,28 @@ def side_by_side_frames(
     ]
 
 
+def lane_frames(surface: Surface, count: int = 2) -> list[MapFrame]:
+    """The lesson's race layout: ``count`` maps of ``surface``'s window side by side.
+
+    The race and the too-much-momentum chapters both use it, so the same map
+    of the same surface looks the same in both (a single map takes the first
+    frame: the left lane).
+    """
+    return side_by_side_frames(
+        surface.x_range, surface.y_range, count=count, center=(0.0, 0.2), total_width=13.4,
+        gap=0.5, height=3.8,
+    )
+
+
+def run_label(beta: float) -> str:
+    """The name a run goes by on its map: ``plain GD`` for β = 0, else ``momentum, β = …``.
+
+    >>> run_label(0.0), run_label(0.9)
+    ('plain GD', 'momentum, β = 0.9')
+    """
+    return "plain GD" if beta == 0 else f"momentum, β = {beta:g}"
+
+
 @dataclass
 class Lane:
     """One lane of a :class:`MapRace`: a run, its map and its moving parts.
@@ -119,7 +149,8 @@ class Lane:
     trail : TrajectoryTrail
     readout : Readout
     finish_box : RoundedRectangle
-        An outline around the readout, invisible until the lane has stopped.
+        An outline around the readout, invisible until the lane has stopped at
+        its own stop step (never, for a lane given no stop step).
     """
 
     trajectory: Trajectory
@@ -217,7 +248,7 @@ class MapRace(VGroup):
                 (border.get_right()[0] - 0.2 - self._widest(readout) - readout.get_left()[0]) * RIGHT
             )
             readout.set_z_index(4)
-            finish_box = self._finish_box(readout, progress, color)
+            finish_box = self._finish_box(readout, progress, color, shown=stop is not None)
             self.lanes.append(
                 Lane(run, frame, last, progress, border, contours, minimum, name, trail, readout,
                      finish_box)
@@ -241,15 +272,21 @@ class MapRace(VGroup):
         return Text(longest, font=style.MONO_FONT, font_size=style.SMALL_SIZE).width
 
     @staticmethod
-    def _finish_box(readout: Readout, progress: ClampedProgress, color: ManimColor) -> RoundedRectangle:
-        """An outline around ``readout`` that shows once ``progress`` has stopped."""
+    def _finish_box(
+        readout: Readout, progress: ClampedProgress, color: ManimColor, shown: bool = True
+    ) -> RoundedRectangle:
+        """An outline around ``readout`` that shows once ``progress`` has stopped.
+
+        A lane with no stop step of its own (``shown`` false) only runs out of
+        steps: its box never shows.
+        """
         box = RoundedRectangle(corner_radius=0.1, width=1.0, height=1.0)
         box.set_fill(opacity=0.0).set_stroke(color, style.STROKE_WIDTH, opacity=0.0)
         box.set_z_index(4)
         state = {"shown": False}
 
         def refresh(mobject: RoundedRectangle) -> None:
-            if progress.stopped == state["shown"]:
+            if not shown or progress.stopped == state["shown"]:
                 return
             state["shown"] = progress.stopped
             if state["shown"]:

@@ -1,0 +1,103 @@
+"""Narration for "Too much momentum": β = 0.99 on the stretched bowl never settles in time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lessonkit.formatting import spoken_number
+from momentum_math import Trajectory, presets
+
+
+@dataclass(frozen=True)
+class OvershootFigures:
+    """Every number the chapter shows or speaks, from ``presets.stretched_bowl_race()``.
+
+    ``steps_to_converge`` maps each β of the preset (0, 0.9, 0.99) to the first
+    step with loss below ``threshold``, or ``None`` when the run never gets
+    there within ``steps``. ``final_loss`` is the loss of the β = 0.99 run at
+    its last step.
+    """
+
+    start: tuple[float, float]
+    lr: float
+    beta: float
+    betas: tuple[float, ...]
+    steps: int
+    threshold: float
+    steps_to_converge: dict[float, int | None] = field(compare=False)
+    final_loss: float
+    runs: dict[float, Trajectory] = field(repr=False, compare=False)
+
+    @property
+    def run(self) -> Trajectory:
+        """The β = 0.99 run."""
+        return self.runs[self.beta]
+
+
+def figures() -> OvershootFigures:
+    """The chapter's numbers, computed now from the explainer-figure preset."""
+    experiment = presets.stretched_bowl_race()
+    threshold = float(experiment.threshold)
+    runs = experiment.runs()
+    beta = max(experiment.betas)
+    run = runs[beta]
+    return OvershootFigures(
+        start=(float(experiment.start[0]), float(experiment.start[1])),
+        lr=float(experiment.lr),
+        beta=float(beta),
+        betas=tuple(float(b) for b in experiment.betas),
+        steps=int(experiment.steps),
+        threshold=threshold,
+        steps_to_converge={b: runs[b].steps_to_converge(threshold) for b in experiment.betas},
+        final_loss=float(run.final_loss),
+        runs=runs,
+    )
+
+
+@dataclass(frozen=True)
+class OvershootScript:
+    """The chapter's spoken lines, in the order they are played.
+
+    Bookmarks: ``crossings`` in ``plot``.
+    """
+
+    setup: str
+    swing: str
+    question: str
+    plot: str
+    verdict: str
+    teaser: str
+
+    def lines(self) -> list[str]:
+        """Every line, in order."""
+        return [self.setup, self.swing, self.question, self.plot, self.verdict, self.teaser]
+
+
+def script(figs: OvershootFigures) -> OvershootScript:
+    """The narration for ``figs``."""
+    plain, good = figs.betas[0], figs.betas[1]
+    return OvershootScript(
+        setup=(
+            f"If some memory helps, why not more? Let's try beta {spoken_number(figs.beta)}, "
+            "on the same bowl, from the same start."
+        ),
+        swing=(
+            "It builds up so much speed that it sails right past the centre. "
+            "And it is slow to turn, so it keeps swinging from wall to wall."
+        ),
+        question=f"Will it get below {spoken_number(figs.threshold)} in {figs.steps} steps?",
+        plot=(
+            f"Here is the loss at every step, on a log scale, for all three runs. "
+            f'<bookmark mark="crossings"/> Plain descent crosses the line at step '
+            f"{figs.steps_to_converge[plain]}, beta {spoken_number(good)} at step "
+            f"{figs.steps_to_converge[good]}."
+        ),
+        verdict=(
+            f"Beta {spoken_number(figs.beta)} never does: after {figs.steps} steps, "
+            f"its loss is still {spoken_number(figs.final_loss, 3)}."
+        ),
+        teaser=(
+            "Too much momentum overshoots and keeps on swinging. "
+            "So how much is just right? That's next."
+        ),
+    )
