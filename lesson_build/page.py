@@ -448,7 +448,7 @@ def render_page(manifest: Mapping[str, Any]) -> str:
     if flagship.get("captions"):
         caption_bar = (
             '<div class="caption-bar">'
-            '<p id="caption-line" class="caption-line" aria-live="off" aria-label="Captions"></p>'
+            '<div id="caption-line" class="caption-line" lang="en"></div>'
             '<button id="caption-toggle" class="toggle" type="button" aria-pressed="true" '
             'aria-controls="caption-line">Captions</button></div>'
         )
