@@ -133,7 +133,7 @@ class InCodeChapter(Chapter):
         stepping = panel.highlight_line(panel.find_line("optimizer.step()"), color=style.VELOCITY_COLOR)
         note = VGroup(
             Text("velocity v:", font=style.FONT, font_size=style.LABEL_SIZE, color=style.VELOCITY_COLOR),
-            Text("kept in the optimizer,", font=style.FONT, font_size=style.LABEL_SIZE, color=style.TEXT_COLOR),
+            Text("in the optimizer,", font=style.FONT, font_size=style.LABEL_SIZE, color=style.TEXT_COLOR),
             Text("one per parameter", font=style.FONT, font_size=style.LABEL_SIZE, color=style.TEXT_COLOR),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         note.move_to(conventions, aligned_edge=UL)
@@ -142,7 +142,9 @@ class InCodeChapter(Chapter):
         zero.next_to(note, DOWN, aligned_edge=LEFT, buff=0.35)
         with scene.voiceover(text=lines.buffer):
             scene.play(FadeOut(box), FadeOut(pointer), FadeOut(conventions), FadeOut(same), run_time=0.6)
-            scene.play(Create(creation), Create(stepping), FadeIn(note), run_time=1.0)
+            scene.play(Create(creation), FadeIn(note), run_time=1.0)
+            scene.wait_until_bookmark("step")
+            scene.play(Create(stepping), run_time=0.6)
             scene.wait_until_bookmark("zero")
             scene.play(FadeIn(zero, shift=UP * 0.15), run_time=0.8)
 

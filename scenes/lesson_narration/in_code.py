@@ -140,7 +140,8 @@ def script(figs: InCodeFigures) -> InCodeScript:
             f"PyTorch's times alpha, {spoken_number(figs.velocity_ratio)}."
         ),
         buffer=(
-            "And the velocity lives inside the optimizer, one buffer per parameter. "
-            "<bookmark mark=\"zero\"/>It starts at zero, so a new optimizer starts with no memory."
+            "The velocity lives inside the optimizer, one buffer per parameter, "
+            "<bookmark mark=\"step\"/>and each call to step updates it. "
+            "<bookmark mark=\"zero\"/>A new optimizer starts it at zero: no memory."
         ),
     )
