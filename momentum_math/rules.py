@@ -95,24 +95,56 @@ def rule(convention: str) -> UpdateRule:
     return _RULES[_validate.choice(convention, "convention", CONVENTIONS)]
 
 
+def _checked(
+    lr: ArrayLike, beta: ArrayLike, convention: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    lr_array = _validate.learning_rate(lr)
+    beta_array = _validate.momentum(beta)
+    _validate.choice(convention, "convention", CONVENTIONS)
+    try:
+        np.broadcast_shapes(lr_array.shape, beta_array.shape)
+    except ValueError:
+        raise ValueError(
+            f"lr (shape {lr_array.shape}) and beta (shape {beta_array.shape}) must broadcast "
+            f"to one shape"
+        ) from None
+    return lr_array, beta_array
+
+
 def pytorch_step_size(
     lr: ArrayLike, beta: ArrayLike, convention: str
 ) -> NDArray[np.float64]:
     """The pytorch-convention step size that moves exactly like ``convention``.
 
-    α for pytorch, lesson and classical; α(1 − β) for ema.
+    α for pytorch, lesson and classical; α(1 − β) for ema. ``lr`` must be
+    finite and > 0, ``beta`` in [0, 1), and they broadcast.
     """
+    lr_array, beta_array = _checked(lr, beta, convention)
+    return _pytorch_step_size(lr_array, beta_array, convention)
+
+
+def velocity_scale(lr: ArrayLike, beta: ArrayLike, convention: str) -> NDArray[np.float64]:
+    """The factor that turns a pytorch-convention velocity into ``convention``'s.
+
+    1 for pytorch, α for lesson, −α for classical, 1 − β for ema. ``lr`` must
+    be finite and > 0, ``beta`` in [0, 1), and they broadcast.
+    """
+    lr_array, beta_array = _checked(lr, beta, convention)
+    return _velocity_scale(lr_array, beta_array, convention)
+
+
+def _pytorch_step_size(
+    lr: ArrayLike, beta: ArrayLike, convention: str
+) -> NDArray[np.float64]:
+    """:func:`pytorch_step_size` on arguments already checked."""
     lr_array = np.asarray(lr, dtype=np.float64)
     if convention == "ema":
         return lr_array * (1.0 - np.asarray(beta, dtype=np.float64))
     return lr_array
 
 
-def velocity_scale(lr: ArrayLike, beta: ArrayLike, convention: str) -> NDArray[np.float64]:
-    """The factor that turns a pytorch-convention velocity into ``convention``'s.
-
-    1 for pytorch, α for lesson, −α for classical, 1 − β for ema.
-    """
+def _velocity_scale(lr: ArrayLike, beta: ArrayLike, convention: str) -> NDArray[np.float64]:
+    """:func:`velocity_scale` on arguments already checked."""
     lr_array = np.asarray(lr, dtype=np.float64)
     beta_array = np.asarray(beta, dtype=np.float64)
     if convention == "lesson":

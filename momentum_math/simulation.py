@@ -32,7 +32,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from momentum_math import _validate
-from momentum_math.rules import CONVENTIONS, pytorch_step_size, velocity_scale
+from momentum_math.rules import CONVENTIONS
+from momentum_math.rules import _pytorch_step_size as pytorch_step_size
+from momentum_math.rules import _velocity_scale as velocity_scale
 from momentum_math.surfaces import Surface
 
 FloatArray = NDArray[np.float64]
@@ -166,9 +168,9 @@ class BatchResult:
     nesterov : bool
     threshold : float or None
     positions, velocities, gradients : (*B, steps + 1, 2) arrays or None
-        Full paths, only with ``record="path"``. After a run diverges its
-        entries repeat its last good position (velocities and gradients there
-        are not meaningful); ``diverged_step`` says where it stopped.
+        Full paths, only with ``record="path"``. From the step a run diverges
+        at, its entries repeat its last good position, with velocity 0 and the
+        gradient there; ``diverged_step`` says where it stopped.
     losses : (*B, steps + 1) array or None
         Only with ``record="path"``.
     final_positions : (*B, 2) array
@@ -461,7 +463,8 @@ def _values_may_overflow(surface: Surface, bound: float) -> bool:
     """
     if surface.hessian is None:
         return True
-    size = float(np.abs(surface.hessian).sum()) * max(bound, 1.0) ** 2
+    reach = max(bound, 1.0)
+    size = float(np.abs(surface.hessian).sum()) * reach * reach  # inf past the float range
     return not size < 1e300
 
 
@@ -754,6 +757,12 @@ def simulate_batch(
                 check_values,
             )
         if out.velocities is not None:
+            # A stopped run's velocity is 0 from the step it diverged at (the kernel
+            # keeps adding gradients to it there, which could overflow once scaled).
+            failed = out.diverged_step[..., None]
+            stopped = (failed >= 0) & (np.arange(step_count + 1) >= failed)
+            if stopped.any():
+                out.velocities[stopped] = 0.0
             # In place: the paths are the big arrays, and a scaled copy would double them.
             out.velocities *= velocity_scale(lr_full, beta_full, convention)[..., None, None]
     return BatchResult(

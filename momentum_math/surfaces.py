@@ -93,7 +93,7 @@ class Surface:
         checked = _validate.points(points, "points", self.dimension)
         with np.errstate(all="ignore"):
             result = self.value_fn(checked)
-        self._check_finite("value L", checked, result, result)
+        self._check_finite("value L", checked, np.isfinite(result))
         return result
 
     def gradient(self, points: ArrayLike) -> FloatArray:
@@ -105,14 +105,10 @@ class Surface:
         checked = _validate.points(points, "points", self.dimension)
         with np.errstate(all="ignore"):
             result = self.gradient_fn(checked)
-        self._check_finite("gradient ∇L", checked, result, np.sum(result, axis=-1))
+        self._check_finite("gradient ∇L", checked, np.all(np.isfinite(result), axis=-1))
         return result
 
-    def _check_finite(
-        self, what: str, points: FloatArray, result: FloatArray, per_point: FloatArray
-    ) -> None:
-        # A NaN or inf in any coordinate makes the per-point sum non-finite.
-        finite = np.isfinite(per_point)
+    def _check_finite(self, what: str, points: FloatArray, finite: NDArray[np.bool_]) -> None:
         if np.all(finite):
             return
         index = np.unravel_index(int(np.argmin(finite)), finite.shape)
@@ -140,7 +136,14 @@ class Surface:
     def condition_number(self) -> float:
         """κ = λ_max / λ_min of the Hessian (quadratics only)."""
         low, high = self.hessian_eigenvalues[[0, -1]]
-        return float(high / low)
+        with np.errstate(all="ignore"):
+            kappa = float(high / low)
+        if not (math.isfinite(kappa) and kappa > 0):
+            raise ValueError(
+                f"surface {self.name!r} must have a positive definite Hessian for a condition "
+                f"number, got eigenvalues {low!r} and {high!r}"
+            )
+        return kappa
 
     @property
     def min_value(self) -> float:
@@ -267,14 +270,17 @@ def quadratic(eigenvalues: ArrayLike, angle: float = 0.0) -> Surface:
     Parameters
     ----------
     eigenvalues : (2,) array
-        Hessian eigenvalues, each finite and > 0.
+        Hessian eigenvalues, each finite and > 0 (no smaller than the smallest
+        normal float, 2.2e-308), with a finite ratio.
     angle : float
         Rotation of the eigenvectors from the axes, in radians.
     """
     values = _validate.real_array("eigenvalues", eigenvalues)
-    if values.shape != (2,) or not np.all(np.isfinite(values) & (values > 0)):
+    smallest = np.finfo(np.float64).tiny
+    if values.shape != (2,) or not np.all(np.isfinite(values) & (values >= smallest)):
         raise ValueError(
-            f"eigenvalues must be two finite numbers > 0, got {eigenvalues!r}"
+            f"eigenvalues must be two finite numbers > 0 (at least {smallest!r}, the smallest "
+            f"normal float), got {eigenvalues!r}"
         )
     angle_array = _validate.real_array("angle", angle)
     if angle_array.shape != () or not math.isfinite(float(angle_array)):
@@ -291,6 +297,15 @@ def quadratic(eigenvalues: ArrayLike, angle: float = 0.0) -> Surface:
         raise ValueError(
             f"eigenvalues must be two finite numbers > 0 whose ratio (the condition number) "
             f"and rotated Hessian are finite, got {eigenvalues!r}"
+        )
+    computed = np.linalg.eigvalsh(hessian)
+    with np.errstate(all="ignore"):
+        computed_ratio = computed[-1] / computed[0]
+    if not (computed[0] > 0 and np.isfinite(computed_ratio)):
+        raise ValueError(
+            f"eigenvalues must keep the rotated Hessian positive definite in float64, got "
+            f"{eigenvalues!r} at angle={angle!r}: rotated, a ratio this large (above about "
+            f"1e15) rounds the smaller eigenvalue away"
         )
     half_width = 5.0
     return _quadratic(

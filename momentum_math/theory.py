@@ -20,13 +20,16 @@ against :math:`(\kappa - 1)/(\kappa + 1)` for the best plain gradient descent
 
 from __future__ import annotations
 
+import math
+import sys
 from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from momentum_math import _validate
-from momentum_math.rules import CONVENTIONS, pytorch_step_size
+from momentum_math.rules import CONVENTIONS
+from momentum_math.rules import _pytorch_step_size as pytorch_step_size
 from momentum_math.surfaces import Surface
 
 FloatArray = NDArray[np.float64]
@@ -43,21 +46,96 @@ def _characteristic(
 
 
 def _roots(trace: FloatArray, determinant: FloatArray) -> tuple[NDArray, NDArray]:
-    root = np.sqrt((trace * trace - 4.0 * determinant).astype(np.complex128))
-    return (trace + root) / 2.0, (trace - root) / 2.0
+    """The two roots of z² − trace·z + determinant, without overflowing for huge coefficients.
+
+    Where |trace| or √|determinant| passes 2**500 the polynomial is solved for
+    z / s with s a power of two (exact scaling); elsewhere the arithmetic is
+    the plain formula's.
+    """
+    trace = np.asarray(trace, dtype=np.float64)
+    determinant = np.asarray(determinant, dtype=np.float64)
+    size = np.maximum(np.abs(trace), np.sqrt(np.abs(determinant)))
+    huge = size > 2.0**500
+    if not np.any(huge):
+        root = np.sqrt((trace * trace - 4.0 * determinant).astype(np.complex128))
+        return (trace + root) / 2.0, (trace - root) / 2.0
+    scale = np.where(huge, np.ldexp(1.0, np.frexp(size)[1] - 2), 1.0)
+    scaled_trace = trace / scale
+    scaled_determinant = determinant / scale / scale
+    root = np.sqrt((scaled_trace * scaled_trace - 4.0 * scaled_determinant).astype(np.complex128))
+    larger, smaller = (scaled_trace + root) / 2.0, (scaled_trace - root) / 2.0
+    with np.errstate(over="ignore", invalid="ignore"):  # a root past the float range: inf
+        return (
+            np.where(huge, larger * scale, larger),
+            np.where(huge, smaller * scale, smaller),
+        )
+
+
+def _shape(**arrays: NDArray) -> tuple[int, ...]:
+    """The broadcast shape of the named arrays, or a ValueError naming each with its shape."""
+    try:
+        return np.broadcast_shapes(*(array.shape for array in arrays.values()))
+    except ValueError:
+        names = [f"{name} (shape {array.shape})" for name, array in arrays.items()]
+        raise ValueError(
+            f"{', '.join(names[:-1])} and {names[-1]} must broadcast to one shape"
+        ) from None
+
+
+def _first_failure(finite: NDArray[np.bool_], **arrays: NDArray) -> str:
+    """``name=value, ...`` at the first False of ``finite`` (the arrays broadcast to its shape)."""
+    index = np.unravel_index(int(np.argmin(finite)), finite.shape) if finite.ndim else ()
+    parts = [
+        f"{name}={float(np.broadcast_to(array, finite.shape)[index])!r}"
+        for name, array in arrays.items()
+    ]
+    where = f" (at index {tuple(int(i) for i in index)})" if index else ""
+    return ", ".join(parts) + where
 
 
 def _check_theory_args(
     eigenvalue: ArrayLike, lr: ArrayLike, beta: ArrayLike, convention: str, nesterov: bool
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Checked eigenvalue, lr, pytorch-convention step and beta (they broadcast together)."""
     eigen = _validate.real_array("eigenvalue", eigenvalue)
-    if not np.all(np.isfinite(eigen) & (eigen >= 0)):
+    distinct = _validate.core(eigen)
+    if not np.all(np.isfinite(distinct) & (distinct >= 0)):
         raise ValueError(f"eigenvalue must be finite and >= 0, got {eigenvalue!r}")
     lr_array = _validate.learning_rate(lr)
     beta_array = _validate.momentum(beta)
     _validate.choice(convention, "convention", CONVENTIONS)
     _validate.flag(nesterov, "nesterov")
-    return eigen, pytorch_step_size(lr_array, beta_array, convention), beta_array
+    _shape(eigenvalue=eigen, lr=lr_array, beta=beta_array)
+    return eigen, lr_array, pytorch_step_size(lr_array, beta_array, convention), beta_array
+
+
+def _checked_characteristic(
+    eigen: FloatArray, lr: FloatArray, step: FloatArray, beta: FloatArray, nesterov: bool
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`_characteristic`, refused with a ValueError where its coefficients overflow."""
+    with np.errstate(all="ignore"):
+        trace, determinant = _characteristic(eigen, step, beta, nesterov)
+    finite = np.isfinite(trace) & np.isfinite(determinant)
+    if not np.all(finite):
+        raise ValueError(
+            "lr * eigenvalue must stay within the float64 range (the iteration's "
+            "coefficient 1 - lr·eigenvalue must be finite), got "
+            + _first_failure(finite, eigenvalue=eigen, lr=lr, beta=beta)
+        )
+    return trace, determinant
+
+
+def _check_quadratic(surface: Surface) -> None:
+    if not isinstance(surface, Surface):
+        raise TypeError(
+            f"surface must be a quadratic momentum_math.surfaces.Surface "
+            f"(e.g. surfaces.get('ravine')), got {surface!r}"
+        )
+    if not surface.is_quadratic:
+        raise ValueError(
+            f"surface must be a quadratic Surface with a Hessian, got {surface!r}, which is not "
+            f"quadratic"
+        )
 
 
 def spectral_radius(
@@ -69,17 +147,28 @@ def spectral_radius(
 ) -> FloatArray:
     """Per-step contraction ρ of momentum along a Hessian eigenvalue λ.
 
-    All arguments broadcast. ρ < 1 converges, ρ > 1 diverges; the loss
-    shrinks like ρ^(2k).
+    All arguments broadcast (arguments that do not are a ValueError naming
+    them). ρ < 1 converges, ρ > 1 diverges; the loss shrinks like ρ^(2k).
+    Where lr·eigenvalue (or ρ) passes the float64 range it is a ValueError.
 
     >>> best = optimal_momentum(0.1, 10.0)
     >>> round(float(spectral_radius(10.0, lr=best.lr, beta=best.beta)), 3)
     0.818
     """
-    eigen, step, beta_array = _check_theory_args(eigenvalue, lr, beta, convention, nesterov)
-    trace, determinant = _characteristic(eigen, step, beta_array, nesterov)
+    eigen, lr_array, step, beta_array = _check_theory_args(
+        eigenvalue, lr, beta, convention, nesterov
+    )
+    trace, determinant = _checked_characteristic(eigen, lr_array, step, beta_array, nesterov)
     larger, smaller = _roots(trace, determinant)
-    return np.maximum(np.abs(larger), np.abs(smaller))
+    with np.errstate(over="ignore", invalid="ignore"):
+        radius = np.maximum(np.abs(larger), np.abs(smaller))
+    finite = np.isfinite(radius)
+    if not np.all(finite):
+        raise ValueError(
+            "lr * eigenvalue must keep the spectral radius within the float64 range, got "
+            + _first_failure(finite, eigenvalue=eigen, lr=lr_array, beta=beta_array)
+        )
+    return radius
 
 
 def contraction_rate(
@@ -90,7 +179,8 @@ def contraction_rate(
     nesterov: bool = False,
 ) -> FloatArray:
     """The slowest per-step contraction over a quadratic surface's eigenvalues."""
-    eigenvalues = surface.hessian_eigenvalues
+    _check_quadratic(surface)
+    eigenvalues = np.maximum(surface.hessian_eigenvalues, 0.0)  # rounding can give -1e-17
     radii = [spectral_radius(value, lr, beta, convention, nesterov) for value in eigenvalues]
     return np.maximum.reduce(radii)
 
@@ -107,26 +197,67 @@ def direction_response(
 
     The recurrence's solution is :math:`a z_1^k + b z_2^k` for distinct roots
     and :math:`(a + bk) z^k` for a double root, with a and b fixed by θ₀ and
-    θ₁ (v₀ = 0). Returns shape (steps + 1,).
+    θ₁ (v₀ = 0). Returns shape (steps + 1,). A diverging direction whose
+    response passes the float64 range holds ±inf from there, never NaN.
     """
-    eigen, step, beta_array = _check_theory_args(eigenvalue, lr, beta, convention, nesterov)
+    eigen, lr_array, step, beta_array = _check_theory_args(
+        eigenvalue, lr, beta, convention, nesterov
+    )
     count = _validate.steps(steps)
     if eigen.shape != () or step.shape != () or beta_array.shape != ():
-        raise ValueError("direction_response takes single numbers for eigenvalue, lr and beta")
-    trace, determinant = _characteristic(eigen, step, beta_array, nesterov)
-    first = complex(1.0 - float(step * eigen) * ((1.0 + beta_array) if nesterov else 1.0))
-    larger, smaller = (complex(root) for root in _roots(trace, determinant))
-    k = np.arange(count + 1)
+        raise ValueError(
+            f"direction_response takes single numbers for eigenvalue, lr and beta, got "
+            f"eigenvalue={eigenvalue!r}, lr={lr!r}, beta={beta!r}"
+        )
+    trace, determinant = _checked_characteristic(eigen, lr_array, step, beta_array, nesterov)
     with np.errstate(all="ignore"):
+        first = complex(1.0 - float(step * eigen) * ((1.0 + beta_array) if nesterov else 1.0))
+        larger, smaller = (complex(root) for root in _roots(trace, determinant))
+        k = np.arange(count + 1)
         if abs(larger - smaller) > 1e-7 * max(1.0, abs(larger)):
             weight = (first - smaller) / (larger - smaller)
             response = weight * larger**k + (1.0 - weight) * smaller**k
+            values = response.real
+            failed = ~np.isfinite(values)
+            if failed.any():
+                values[failed] = _beyond_range(
+                    ((weight, larger), (1.0 - weight, smaller)), k[failed]
+                )
         elif larger == 0:
-            response = np.where(k == 0, 1.0, 0.0).astype(np.complex128)
+            values = np.where(k == 0, 1.0, 0.0)
         else:
             slope = first / larger - 1.0
             response = (1.0 + slope * k) * larger**k
-    return response.real
+            values = response.real
+            failed = ~np.isfinite(values)
+            if failed.any():
+                values[failed] = _beyond_range(((1.0 + slope * k[failed], larger),), k[failed])
+    if np.any(np.isnan(values)):
+        raise ValueError(
+            f"direction_response cannot evaluate the closed form for eigenvalue={eigenvalue!r}, "
+            f"lr={lr!r}, beta={beta!r}: its coefficients pass the float64 range"
+        )
+    return values
+
+
+def _beyond_range(terms: tuple, k: NDArray[np.int64]) -> FloatArray:
+    """Re Σ wᵢ zᵢᵏ where the direct powers overflowed, from logarithms.
+
+    Each term is e^(log|w| + k log|z|) · cos(arg w + k arg z); a sum past the
+    float range is ±inf with the sign of its larger term.
+    """
+    total = np.zeros(k.shape)
+    largest = np.full(k.shape, -np.inf)
+    sign = np.ones(k.shape)
+    for weight, root in terms:
+        weights = np.broadcast_to(np.asarray(weight, dtype=np.complex128), k.shape)
+        log_size = np.log(np.abs(weights)) + k * np.log(abs(root))
+        cosine = np.cos(np.angle(weights) + k * np.angle(root))
+        total = total + np.where(cosine == 0.0, 0.0, np.exp(log_size) * cosine)
+        bigger = log_size > largest
+        largest = np.where(bigger, log_size, largest)
+        sign = np.where(bigger, np.where(cosine < 0.0, -1.0, 1.0), sign)
+    return np.where(np.isfinite(total), total, sign * np.inf)
 
 
 def predicted_losses(
@@ -143,20 +274,32 @@ def predicted_losses(
     Decomposes ``start`` along the Hessian's eigenvectors, evolves each
     coordinate with :func:`direction_response` and sums
     :math:`\tfrac12 \sum_i \lambda_i c_i(k)^2`. Returns shape (steps + 1,).
+    A diverging prediction holds +inf from the step where the loss passes the
+    float64 range (never NaN); a direction with no component in ``start``
+    contributes 0 however it would grow.
     """
-    if not isinstance(surface, Surface) or not surface.is_quadratic:
-        raise ValueError(f"surface must be a quadratic Surface with a Hessian, got {surface!r}")
+    _check_quadratic(surface)
     start_array = _validate.points(start, "start", surface.dimension)
     if start_array.shape != (surface.dimension,):
         raise ValueError(
             f"start must be one point of shape (2,), got shape {start_array.shape} from {start!r}"
         )
     eigenvalues, eigenvectors = np.linalg.eigh(surface.hessian)
-    coordinates = eigenvectors.T @ (start_array - surface.minima[0])
+    eigenvalues = np.maximum(eigenvalues, 0.0)  # rounding can give -1e-17 for a tiny eigenvalue
+    with np.errstate(all="ignore"):
+        coordinates = eigenvectors.T @ (start_array - surface.minima[0])
+        initial = float(surface.value_fn(start_array))
+    if not (np.all(np.isfinite(coordinates)) and np.isfinite(initial)):
+        raise ValueError(
+            f"start must be where the {surface.name} surface's loss is finite, got {start!r}: "
+            f"there it exceeds the float64 range"
+        )
     losses = np.zeros(_validate.steps(steps) + 1)
     for eigenvalue, coordinate in zip(eigenvalues, coordinates, strict=True):
         response = direction_response(eigenvalue, lr, beta, steps, convention, nesterov)
-        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows to inf
+        if coordinate == 0.0 or eigenvalue == 0.0:
+            continue  # ½ λ (0 · r)² = 0, even where r has passed the float range
+        with np.errstate(over="ignore"):  # a diverging run overflows to inf
             losses += 0.5 * eigenvalue * (coordinate * response) ** 2
     return losses
 
@@ -182,17 +325,20 @@ def predicted_steps_to_converge(
 def asymptotic_steps(rate: float, initial_loss: float, threshold: float) -> float:
     """Steps for a loss contracting by ``rate``² per step to fall from initial_loss to threshold.
 
-    The rule of thumb k ≈ log(threshold / L₀) / (2 log ρ); infinite when ρ ≥ 1.
+    The rule of thumb k ≈ log(threshold / L₀) / (2 log ρ); ``inf`` when ρ ≥ 1
+    (the loss never gets there), 0 when threshold ≥ initial_loss.
     """
-    ratio = _validate.positive(threshold, "threshold") / _validate.positive(
-        initial_loss, "initial_loss"
-    )
+    limit = _validate.positive(threshold, "threshold")
+    start = _validate.positive(initial_loss, "initial_loss")
     rho = _validate.positive(rate, "rate")
+    ratio = limit / start
     if ratio >= 1.0:
         return 0.0
     if rho >= 1.0:
         return float("inf")
-    return float(np.log(ratio) / (2.0 * np.log(rho)))
+    # A ratio below the smallest normal float loses digits (or is 0): take the logs apart.
+    log_ratio = np.log(ratio) if ratio >= sys.float_info.min else np.log(limit) - np.log(start)
+    return float(log_ratio / (2.0 * np.log(rho)))
 
 
 class OptimalMomentum(NamedTuple):
@@ -209,6 +355,9 @@ class OptimalMomentum(NamedTuple):
 def optimal_momentum(smallest: float, largest: float) -> OptimalMomentum:
     """α*, β* and the rate √β* for eigenvalues in [smallest, largest], with plain GD's best.
 
+    Both must be finite and > 0 with a finite ratio (the condition number κ);
+    β* is kept below 1 (the largest float below 1 where it would round to 1).
+
     >>> best = optimal_momentum(0.1, 10.0)
     >>> round(best.beta, 3), round(best.lr, 3), round(best.rate, 3), round(best.gd_rate, 3)
     (0.669, 0.331, 0.818, 0.98)
@@ -218,13 +367,36 @@ def optimal_momentum(smallest: float, largest: float) -> OptimalMomentum:
     if low > high:
         raise ValueError(f"smallest must be <= largest, got smallest={smallest!r}, largest={largest!r}")
     kappa = high / low
+    if not math.isfinite(kappa):
+        raise ValueError(
+            f"largest / smallest (the condition number) must be within the float64 range, "
+            f"got smallest={smallest!r}, largest={largest!r}"
+        )
     root_kappa = np.sqrt(kappa)
     beta = ((root_kappa - 1.0) / (root_kappa + 1.0)) ** 2
+    # Past κ ≈ 1e32, β* < 1 rounds to 1, which no function accepts: take the largest
+    # float below 1 instead.
+    beta = min(beta, np.nextafter(1.0, 0.0))
+    with np.errstate(over="ignore"):
+        lr = 4.0 / (np.sqrt(high) + np.sqrt(low)) ** 2
+        gd_lr = 2.0 / (np.float64(low) + high)
+        # Near the float limit the sums overflow (and the quotients become 0): there,
+        # halve them first.
+        if lr == 0.0:
+            lr = 1.0 / (0.5 * np.sqrt(high) + 0.5 * np.sqrt(low)) ** 2
+        if gd_lr == 0.0:
+            gd_lr = 1.0 / (0.5 * low + 0.5 * high)
+    if not (np.isfinite(lr) and np.isfinite(gd_lr)):
+        raise ValueError(
+            f"largest must be big enough for the step sizes 4/(√smallest + √largest)² and "
+            f"2/(smallest + largest) to be within the float64 range (about largest >= 2.3e-308), "
+            f"got smallest={smallest!r}, largest={largest!r}"
+        )
     return OptimalMomentum(
-        lr=float(4.0 / (np.sqrt(high) + np.sqrt(low)) ** 2),
+        lr=float(lr),
         beta=float(beta),
         rate=float(np.sqrt(beta)),
-        gd_lr=float(2.0 / (low + high)),
+        gd_lr=float(gd_lr),
         gd_rate=float((kappa - 1.0) / (kappa + 1.0)),
         condition_number=float(kappa),
     )
@@ -233,15 +405,26 @@ def optimal_momentum(smallest: float, largest: float) -> OptimalMomentum:
 def effective_step(lr: ArrayLike, beta: ArrayLike, convention: str = "lesson") -> FloatArray:
     """Steady-state step under a constant unit gradient: α/(1 − β) (α for ema).
 
+    ``lr`` and ``beta`` broadcast; a step past the float64 range is a ValueError.
+
     >>> round(float(effective_step(0.01, 0.9)), 12)
     0.1
     """
     lr_array = _validate.learning_rate(lr)
     beta_array = _validate.momentum(beta)
     _validate.choice(convention, "convention", CONVENTIONS)
+    _shape(lr=lr_array, beta=beta_array)
     if convention == "ema":
         return lr_array + 0.0 * beta_array
-    return lr_array / (1.0 - beta_array)
+    with np.errstate(over="ignore"):
+        step = lr_array / (1.0 - beta_array)
+    finite = np.isfinite(step)
+    if not np.all(finite):
+        raise ValueError(
+            "lr / (1 - beta) must be within the float64 range, got "
+            + _first_failure(finite, lr=lr_array, beta=beta_array)
+        )
+    return step
 
 
 def memory_window(beta: ArrayLike) -> FloatArray:

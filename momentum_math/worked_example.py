@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from momentum_math import _validate
-from momentum_math.rules import velocity_scale
+from momentum_math.rules import _velocity_scale as velocity_scale
 
 FloatArray = NDArray[np.float64]
 
@@ -62,11 +62,18 @@ def worked_example(lr: float = 0.1, beta: float = 0.9, steps: int = 4) -> Worked
     for k, gradient in enumerate(gradients):
         velocity = beta_value * velocity + gradient
         velocities[k] = velocity
-    velocities *= velocity_scale(lr_value, beta_value, "lesson")
+    with np.errstate(over="ignore"):
+        velocities *= velocity_scale(lr_value, beta_value, "lesson")
+    limit = lr_value / (1.0 - beta_value)
+    if not (np.all(np.isfinite(velocities)) and np.isfinite(limit)):
+        raise ValueError(
+            f"lr must keep the velocities (up to about 3 lr / (1 - beta)) within the float64 "
+            f"range, got lr={lr!r}, beta={beta!r}"
+        )
     return WorkedExample(
         lr=lr_value,
         beta=beta_value,
         gradients=gradients,
         velocities=velocities,
-        limit=lr_value / (1.0 - beta_value),
+        limit=limit,
     )
