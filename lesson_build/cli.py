@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import json
 import os
 import shutil
@@ -139,7 +140,7 @@ def _assemble(
     for name, entry, facts in chapters:
         scene = facts["scene"]
         title_cues = (entry / f"{scene}.chapters.vtt").read_text(encoding="utf-8").strip().splitlines()
-        title = title_cues[-1].strip() if title_cues else name
+        title = html.unescape(title_cues[-1].strip()) if title_cues else name
         faststart_copy(entry / f"{scene}.mp4", folder / f"{name}.mp4")
         shutil.copyfile(entry / f"{scene}.vtt", folder / f"{name}.vtt")
         poster_frame(folder / f"{name}.mp4", folder / f"{name}.jpg")

@@ -466,11 +466,21 @@ def _sample_cues(cues: Sequence[Any], samples: int) -> list[Any]:
 
 def _cue_time(cue: Any, duration: float | None) -> float:
     """A time inside ``cue`` (its middle), inside the video."""
-    start, end = cue.start_in_seconds, cue.end_in_seconds
+    start, end = cue_seconds(cue)
     t = (start + end) / 2
     if duration:
         t = min(t, duration - 0.1)
     return max(t, start + 0.01)
+
+
+def cue_seconds(cue: Any) -> tuple[float, float]:
+    """A cue's start and end in seconds, to the millisecond (webvtt-py's ``*_in_seconds`` are whole)."""
+
+    def seconds(timestamp: str) -> float:
+        hours, minutes, rest = timestamp.split(":")
+        return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+
+    return seconds(cue.start), seconds(cue.end)
 
 
 def check_caption_line(site: LessonSite, samples: int = 3) -> list[dict[str, Any]]:
@@ -486,7 +496,7 @@ def check_caption_line(site: LessonSite, samples: int = 3) -> list[dict[str, Any
         for cue in _sample_cues(cues, samples):
             t = _cue_time(cue, duration)
             _seek(page, t)
-            active = [c for c in cues if c.start_in_seconds <= t < c.end_in_seconds]
+            active = [c for c in cues if cue_seconds(c)[0] <= t < cue_seconds(c)[1]]
             expected = " ".join(_normalise(c.text) for c in active)
             try:
                 page.wait_for_function(

@@ -1,0 +1,295 @@
+"""``momentum-lesson build``: every output, ``--check``, caching by inputs, atomic publication, Dask.
+
+One copy of the project (scenes, maths) is built at the lowest quality, silent,
+in a temporary folder, the way a course author runs it; the tests then change
+lines of narration in the copy, interrupt builds, corrupt outputs and compare
+the assembled lesson with ``manim render scenes/ravine.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import av
+import pytest
+import webvtt
+from conftest import ROOT
+
+from lesson_build.assemble import faststart_copy
+from lesson_build.jobs import chapter_key, dependency_files, lesson_chapters
+from lesson_build.publish import check_lesson
+
+pytestmark = pytest.mark.render
+
+FPS = 15
+OUTPUTS_PER_CHAPTER = (".mp4", ".vtt", ".jpg")
+FLAGSHIP_OUTPUTS = ("ravine.mp4", "ravine.vtt", "ravine.chapters.vtt", "ravine.jpg", "manifest.json", "index.html")
+
+
+def copy_project(target: Path) -> Path:
+    """The project's sources (no media, no caches) copied to ``target``."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    target.mkdir(parents=True)
+    shutil.copytree(ROOT / "scenes", target / "scenes", ignore=ignore)
+    shutil.copytree(ROOT / "momentum_math", target / "momentum_math", ignore=ignore)
+    return target
+
+
+def environment(project: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": f"{project / 'scenes'}{os.pathsep}{project}", "COLUMNS": "200"}
+
+
+def build(project: Path, *args: str, timeout: float = 1500) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "lesson_build", "build", "--quality", "low", "--no-voice", *args]
+    return subprocess.run(command, cwd=project, env=environment(project), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def rendered(result: subprocess.CompletedProcess) -> list[str]:
+    """Chapters the build rendered (from its log lines)."""
+    return re.findall(r"build: (\w+): rendering", result.stderr)
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(folder.iterdir())}
+
+
+def change_line(project: Path, chapter: str, marker: str) -> None:
+    """Reword a spoken line of ``chapter``: append ``marker`` to its first sentence literal."""
+    path = project / "scenes" / "lesson_narration" / f"{chapter}.py"
+    text = path.read_text(encoding="utf-8")
+    new, count = re.subn(r'(\n\s+")([A-Z][^"\n{}]*?\.)( ?")', rf"\1\2 {marker}.\3", text, count=1)
+    assert count == 1, f"no plain sentence to change in {path}"
+    path.write_text(new, encoding="utf-8")
+
+
+def seconds(timestamp: str) -> float:
+    hours, minutes, rest = timestamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return copy_project(tmp_path_factory.mktemp("build") / "project")
+
+
+@pytest.fixture(scope="module")
+def first_build(project):
+    result = build(project)
+    assert result.returncode == 0, result.stderr[-5000:]
+    return result
+
+
+def test_a_build_writes_every_output_and_passes_its_check(project, first_build):
+    names = lesson_chapters(project)
+    assert sorted(rendered(first_build)) == sorted(names)
+    lesson = project / "media" / "lesson"
+    expected = {f"{name}{suffix}" for name in names for suffix in OUTPUTS_PER_CHAPTER} | set(FLAGSHIP_OUTPUTS)
+    assert expected <= {path.name for path in lesson.iterdir()}
+    manifest = json.loads((lesson / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["resolution"] == [854, 480] and manifest["fps"] == FPS and manifest["narration"] == "silent"
+    assert [chapter["name"] for chapter in manifest["chapters"]] == names
+    assert all(chapter["parameters"] for chapter in manifest["chapters"]), "chapters without their figures"
+    assert set(manifest["files"]) == {path.name for path in lesson.iterdir()} - {"manifest.json"}
+    assert {"manim", "numpy", "python"} <= set(manifest["tools"])
+    # web-ready: index first, H.264 yuv420p, and a poster with something on it
+    for name in [*names, "ravine"]:
+        head = (lesson / f"{name}.mp4").read_bytes()[:4096]
+        assert 0 <= head.find(b"moov") < max(head.find(b"mdat"), 4096)
+        with av.open(str(lesson / f"{name}.mp4")) as container:
+            assert container.streams.video[0].codec_context.pix_fmt == "yuv420p"
+    check = subprocess.run([sys.executable, "-m", "lesson_build", "build", "--check"], cwd=project,
+                           env=environment(project), capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    assert "lesson built" in first_build.stdout + first_build.stderr  # the summary table
+
+
+def test_the_flagship_is_the_chapters_joined(project, first_build):
+    lesson = project / "media" / "lesson"
+    manifest = json.loads((lesson / "manifest.json").read_text(encoding="utf-8"))
+    chapters = webvtt.read(str(lesson / "ravine.chapters.vtt")).captions
+    assert [cue.text for cue in chapters] == [chapter["title"] for chapter in manifest["chapters"]]
+    for cue, chapter in zip(chapters, manifest["chapters"], strict=True):
+        assert seconds(cue.start) == pytest.approx(chapter["start"], abs=1e-3)
+    with av.open(str(lesson / "ravine.mp4")) as container:
+        frames = sum(1 for packet in container.demux(container.streams.video[0]) if packet.size)
+    assert frames == round(sum(chapter["duration"] for chapter in manifest["chapters"]) * FPS)
+    flagship_cues = [" ".join(cue.text.split()) for cue in webvtt.read(str(lesson / "ravine.vtt")).captions]
+    chapter_cues = [" ".join(cue.text.split()) for chapter in manifest["chapters"]
+                    for cue in webvtt.read(str(lesson / chapter["captions"])).captions]
+    assert flagship_cues == chapter_cues
+
+
+def test_the_lesson_page_works_in_a_real_browser(project, first_build):
+    import pagekit
+
+    pagekit.check_page_in_browser(project / "media" / "lesson")
+
+
+def test_check_names_each_corrupted_or_missing_file(project, first_build, tmp_path):
+    copy = tmp_path / "lesson"
+    shutil.copytree(project / "media" / "lesson", copy)
+    assert check_lesson(copy) == []
+    with (copy / "zigzag.mp4").open("r+b") as handle:
+        handle.seek(5000)
+        handle.write(b"\x00" * 64)
+    (copy / "opening.vtt").unlink()
+    result = subprocess.run([sys.executable, "-m", "lesson_build", "build", "--check", "--out", str(copy)],
+                            cwd=project, env=environment(project), capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "zigzag.mp4: differs from the manifest" in result.stderr
+    assert "opening.vtt: is missing" in result.stderr
+    assert "ravine.mp4" not in result.stderr
+
+
+def test_an_unchanged_build_renders_nothing(project, first_build):
+    before = fingerprint(project / "media" / "lesson")
+    result = build(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert rendered(result) == []
+    assert len(re.findall(r"unchanged, reusing", result.stderr)) == len(lesson_chapters(project))
+    assert fingerprint(project / "media" / "lesson") == before  # not even re-assembled
+
+
+def test_changing_one_line_renders_exactly_that_chapter(project, first_build):
+    lesson = project / "media" / "lesson"
+    change_line(project, "worked_example", "Watch the columns")
+    result = build(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert rendered(result) == ["worked_example"]
+    assert "Watch the columns" in (lesson / "ravine.vtt").read_text(encoding="utf-8")
+    assert "Watch the columns" in (lesson / "worked_example.vtt").read_text(encoding="utf-8")
+    assert check_lesson(lesson) == []
+
+
+def test_job_keys_follow_what_a_chapter_depends_on(project):
+    files = {path.relative_to(project).as_posix() for path in dependency_files(project, "zigzag")}
+    assert {"scenes/zigzag.py", "scenes/lesson_narration/zigzag.py", "momentum_math/presets.py"} <= files
+    assert "scenes/lesson_narration/race.py" not in files
+    low = chapter_key(project, "zigzag", "low", False, {})
+    assert low != chapter_key(project, "zigzag", "high", False, {})
+    assert low != chapter_key(project, "zigzag", "low", True, {})
+    assert low != chapter_key(project, "zigzag", "low", False, {"ravine_zigzag": {"lr": 0.05}})
+    assert low == chapter_key(project, "zigzag", "low", False, {})
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
+def test_an_interrupted_build_leaves_the_previous_lesson_intact(project, first_build, how):
+    lesson = project / "media" / "lesson"
+    before = fingerprint(lesson)
+    change_line(project, "refresher", f"Interrupted {how.name}")
+    command = [sys.executable, "-m", "lesson_build", "build", "--quality", "low", "--no-voice"]
+    process = subprocess.Popen(command, cwd=project, env=environment(project), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    log = ""
+    deadline = time.monotonic() + 120
+    while "refresher: rendering" not in log and time.monotonic() < deadline:
+        log += process.stdout.readline()
+    time.sleep(1.0)  # manim is rendering now
+    os.killpg(process.pid, how)
+    process.wait(timeout=120)
+    assert "refresher: rendering" in log
+    assert process.returncode != 0
+    assert fingerprint(lesson) == before
+    assert check_lesson(lesson) == []
+    # the next build finishes the job and leaves no staging folders behind
+    result = build(project)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert rendered(result) == ["refresher"]
+    assert not list((project / "media").glob(".lesson.*"))
+
+
+def test_a_bad_config_value_fails_before_rendering_naming_the_key(project, first_build, tmp_path):
+    config = tmp_path / "lesson.toml"
+    config.write_text("[presets.stretched_bowl_race]\nlr = -0.5\n", encoding="utf-8")
+    result = build(project, "--config", str(config), timeout=120)
+    assert result.returncode == 2
+    assert "presets.stretched_bowl_race" in result.stderr and "lr" in result.stderr and "-0.5" in result.stderr
+    assert rendered(result) == []
+    config.write_text("[presets.stretched_bowl_race]\nspeed = 3\n", encoding="utf-8")
+    result = build(project, "--config", str(config), timeout=120)
+    assert result.returncode == 2 and "speed: unknown key" in result.stderr
+
+
+def test_a_config_changes_the_numbers_of_the_chapters_that_use_it(project, first_build, tmp_path):
+    config = tmp_path / "lesson.toml"
+    config.write_text("[presets.ravine_zigzag]\nsteps = 40\n", encoding="utf-8")
+    users = [name for name in lesson_chapters(project)
+             if any('"ravine_zigzag"' in path.read_text(encoding="utf-8")
+                    for path in (project / "scenes" / f"{name}.py",
+                                 project / "scenes" / "lesson_narration" / f"{name}.py"))]
+    assert "zigzag" in users
+    result = build(project, "--config", str(config), "--out", "media/lesson-config")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(rendered(result)) == sorted(users)  # only chapters that read the preset
+    captions = (project / "media" / "lesson-config" / "zigzag.vtt").read_text(encoding="utf-8")
+    assert "After 40 steps" in " ".join(captions.split())
+    manifest = json.loads((project / "media" / "lesson-config" / "manifest.json").read_text(encoding="utf-8"))
+    assert "40" in json.dumps([c["parameters"] for c in manifest["chapters"] if c["name"] == "zigzag"])
+
+
+def test_chapters_can_render_on_a_dask_cluster(project, first_build):
+    from distributed import LocalCluster
+
+    change_line(project, "opening", "On the cluster")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = build(project, "--scheduler", cluster.scheduler_address)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert rendered(result) == ["opening"]
+    assert "On the cluster" in (project / "media" / "lesson" / "ravine.vtt").read_text(encoding="utf-8")
+    assert check_lesson(project / "media" / "lesson") == []
+
+
+def test_the_assembled_lesson_matches_a_direct_render(project, first_build, tmp_path):
+    lesson = project / "media" / "lesson"
+    assert build(project).returncode == 0  # earlier tests changed lines: bring the build up to date
+    media = tmp_path / "media"
+    command = [sys.executable, "-m", "manim", "render", "-ql", "--media_dir", str(media),
+               str(project / "scenes" / "ravine.py")]
+    result = subprocess.run(command, cwd=project, env={**environment(project), "MOMENTUM_VOICE": "off"},
+                            capture_output=True, text=True, timeout=1500)
+    assert result.returncode == 0, result.stderr[-3000:]
+    direct = media / "videos" / "ravine" / "480p15"
+    frame = 1.0 / FPS
+    direct_chapters = webvtt.read(str(direct / "Ravine.chapters.vtt")).captions
+    built_chapters = webvtt.read(str(lesson / "ravine.chapters.vtt")).captions
+    assert [c.text for c in direct_chapters] == [c.text for c in built_chapters]
+    for a, b in zip(direct_chapters, built_chapters, strict=True):
+        assert abs(seconds(a.start) - seconds(b.start)) <= frame + 1e-3
+    direct_cues = webvtt.read(str(direct / "Ravine.vtt")).captions
+    built_cues = webvtt.read(str(lesson / "ravine.vtt")).captions
+    assert [" ".join(c.text.split()) for c in direct_cues] == [" ".join(c.text.split()) for c in built_cues]
+    for a, b in zip(direct_cues, built_cues, strict=True):
+        assert abs(seconds(a.start) - seconds(b.start)) <= frame + 1e-3
+        assert abs(seconds(a.end) - seconds(b.end)) <= frame + 1e-3
+
+
+def test_faststart_copy_moves_the_index_first(tmp_path):
+    movie = tmp_path / "plain.mp4"
+    with av.open(str(movie), "w") as out:
+        stream = out.add_stream("libx264", rate=FPS)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        import numpy as np
+
+        for index in range(20):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), index * 10, np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    data = movie.read_bytes()
+    assert data.find(b"moov") > data.find(b"mdat")  # PyAV's default: index last
+    faststart_copy(movie, tmp_path / "web.mp4")
+    web = (tmp_path / "web.mp4").read_bytes()
+    assert 0 < web.find(b"moov") < web.find(b"mdat")
+    with av.open(str(tmp_path / "web.mp4")) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 20
