@@ -427,9 +427,10 @@ class LinePlot(VGroup):
         label_side: np.ndarray = UR,
         attach: bool = True,
     ) -> VGroup:
-        """A dashed horizontal line at ``y`` across the plot, labelled at its right end.
+        """A dashed horizontal line at ``y`` across the plot, labelled at one end.
 
-        ``label_side`` is ``UR`` (above, right-aligned) or ``DR`` (below). Returns
+        ``label_side`` says where the label goes: above (``UR``, ``UL``) or below
+        (``DR``, ``DL``) the line, at its right or left end. Returns
         ``VGroup(line, label)``, part of the plot unless ``attach=False`` (then
         add or animate it in yourself; it does not follow later moves of the plot).
         """
@@ -441,7 +442,8 @@ class LinePlot(VGroup):
         if label is not None:
             text = _text(label, color)
             vertical = UP if label_side[1] >= 0 else DOWN
-            text.next_to(line, vertical, buff=0.1).align_to(line, RIGHT).shift(LEFT * 0.1)
+            end = LEFT if label_side[0] < 0 else RIGHT
+            text.next_to(line, vertical, buff=0.1).align_to(line, end).shift(-0.1 * end)
             group.add(text)
         if attach:
             self.static.add(group)

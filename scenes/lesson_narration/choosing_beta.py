@@ -1,0 +1,195 @@
+"""Narration for the choosing-β chapter: memory windows, effective steps and the best β."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lessonkit.formatting import spoken_number
+from momentum_math import presets, simulate_batch, theory
+
+#: The three βs the lesson compares (brief: short memory, the usual default, very long memory).
+RULE_BETAS: tuple[float, ...] = (0.5, 0.9, 0.99)
+#: α of the effective-step column (the brief's rule of thumb uses 0.01).
+RULE_LR = 0.01
+#: The sweep over β, at the theory's best step size α*, on the stretched bowl.
+SWEEP_BETAS: tuple[float, ...] = tuple(
+    float(beta) for beta in np.round(np.arange(0.5, 0.9601, 0.005), 3)
+)
+SWEEP_MAX_STEPS = 800
+#: Significant digits of the theory's numbers, on screen and spoken alike.
+THEORY_DIGITS = 3
+
+
+def settled_steps(losses: NDArray[np.float64], threshold: float) -> NDArray[np.int64]:
+    """For each run (rows of ``losses``), the first step from which the loss stays below ``threshold``.
+
+    −1 where the last loss is not below it. A swinging run can dip under the
+    threshold and come back up; this counts until it stays under for good,
+    which follows the run's rate instead of the phase of its swing.
+    """
+    array = np.atleast_2d(np.asarray(losses, dtype=float))
+    above = ~(array < threshold)
+    last_above = array.shape[1] - 1 - np.argmax(above[:, ::-1], axis=1)
+    settled = np.where(above.any(axis=1), last_above + 1, 0)
+    return np.where(above[:, -1], -1, settled).astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class ChoosingBetaFigures:
+    """Every number the choosing-β chapter shows or speaks, computed by ``momentum_math``.
+
+    Rules of thumb: ``betas``, their ``memory_windows`` 1/(1 − β) and
+    ``effective_steps`` α/(1 − β) at α = ``lr``.
+
+    Theory (stretched bowl, eigenvalues ``smallest`` and ``largest``):
+    ``condition_number`` κ, ``best_beta`` β*, ``best_lr`` α*, ``best_rate`` √β*
+    per step, ``gd_rate`` (κ − 1)/(κ + 1) and ``gd_lr`` for the best plain GD.
+
+    Sweep (start ``start``, pytorch convention, step α*): ``sweep_betas``;
+    ``sweep_steps`` the steps until the loss stays below ``threshold`` (−1
+    where a run diverged or never settled); ``fastest_beta`` / ``fastest_steps`` the sweep's best run;
+    ``last_failed_beta`` the largest β whose run blew up or never settled; ``gd_steps`` the
+    best plain GD's count (step ``gd_lr``, β = 0).
+    """
+
+    lr: float
+    betas: tuple[float, ...]
+    memory_windows: tuple[float, ...]
+    effective_steps: tuple[float, ...]
+    smallest: float
+    largest: float
+    condition_number: float
+    best_beta: float
+    best_lr: float
+    best_rate: float
+    gd_rate: float
+    gd_lr: float
+    start: tuple[float, float]
+    threshold: float
+    sweep_betas: NDArray[np.float64]
+    sweep_steps: NDArray[np.int64]
+    fastest_beta: float
+    fastest_steps: int
+    last_failed_beta: float
+    gd_steps: int
+
+
+def figures() -> ChoosingBetaFigures:
+    """The chapter's numbers, computed now from the theory and a ``simulate_batch`` sweep."""
+    race = presets.stretched_bowl_race()
+    surface = race.surface
+    start = np.array(race.start)
+    threshold = float(race.threshold if race.threshold is not None else 1e-3)
+    smallest, largest = (float(value) for value in surface.hessian_eigenvalues)
+    best = theory.optimal_momentum(smallest, largest)
+
+    betas = np.array(SWEEP_BETAS)
+    sweep = simulate_batch(
+        surface,
+        start,
+        lr=best.lr,
+        beta=betas,
+        steps=SWEEP_MAX_STEPS,
+        convention="pytorch",
+        record="path",
+    )
+    steps = settled_steps(sweep.losses, threshold)
+    steps = np.where(sweep.diverged, -1, steps)
+    ok = steps >= 0
+    fastest = int(np.flatnonzero(ok)[np.argmin(steps[ok])])
+    gd = simulate_batch(
+        surface,
+        start,
+        lr=best.gd_lr,
+        beta=0.0,
+        steps=SWEEP_MAX_STEPS,
+        convention="pytorch",
+        record="path",
+    )
+    return ChoosingBetaFigures(
+        lr=RULE_LR,
+        betas=RULE_BETAS,
+        memory_windows=tuple(float(theory.memory_window(beta)) for beta in RULE_BETAS),
+        effective_steps=tuple(float(theory.effective_step(RULE_LR, beta)) for beta in RULE_BETAS),
+        smallest=smallest,
+        largest=largest,
+        condition_number=best.condition_number,
+        best_beta=best.beta,
+        best_lr=best.lr,
+        best_rate=best.rate,
+        gd_rate=best.gd_rate,
+        gd_lr=best.gd_lr,
+        start=(float(start[0]), float(start[1])),
+        threshold=threshold,
+        sweep_betas=betas,
+        sweep_steps=steps,
+        fastest_beta=float(betas[fastest]),
+        fastest_steps=int(steps[fastest]),
+        last_failed_beta=float(betas[~ok].max()),
+        gd_steps=int(settled_steps(gd.losses, threshold)[0]),
+    )
+
+
+def theory_number(value: float) -> str:
+    """A theory result as the chapter shows and says it (3 significant digits)."""
+    return spoken_number(value, THEORY_DIGITS)
+
+
+@dataclass(frozen=True)
+class ChoosingBetaScript:
+    """The chapter's spoken lines, in the order they are played.
+
+    Bookmarks: ``diverge`` and ``fastest`` in ``sweep``.
+    """
+
+    windows: str
+    steps: str
+    theory: str
+    sweep: str
+    advice: str
+
+    def lines(self) -> list[str]:
+        """Every line, in order."""
+        return [self.windows, self.steps, self.theory, self.sweep, self.advice]
+
+
+def script(figs: ChoosingBetaFigures) -> ChoosingBetaScript:
+    """The choosing-β narration for ``figs``."""
+    short, usual, long = figs.betas
+    windows = [spoken_number(value) for value in figs.memory_windows]
+    steps = [spoken_number(value) for value in figs.effective_steps]
+    return ChoosingBetaScript(
+        windows=(
+            "How much memory should momentum have? Beta decides: about one over one minus beta steps. "
+            f"That is {windows[0]} steps for {spoken_number(short)}, {windows[1]} for "
+            f"{spoken_number(usual)}, {windows[2]} for {spoken_number(long)}."
+        ),
+        steps=(
+            "On a steady slope the step grows by the same factor: with alpha "
+            f"{spoken_number(figs.lr)}, to {steps[0]}, {steps[1]} and {steps[2]}. "
+            "Short memory smooths little; long memory turns slowly and overshoots."
+        ),
+        theory=(
+            "For a quadratic bowl, theory names the best beta. Our stretched bowl has condition number "
+            f"{spoken_number(figs.condition_number)}, so the best beta is "
+            f"{theory_number(figs.best_beta)}, with step {theory_number(figs.best_lr)}. "
+            f"Each step then shrinks the error by {theory_number(figs.best_rate)}, "
+            f"against {spoken_number(figs.gd_rate)} for the best plain descent."
+        ),
+        sweep=(
+            "Let's test it: every beta from "
+            f"{spoken_number(float(figs.sweep_betas[0]))} to {spoken_number(float(figs.sweep_betas[-1]))} "
+            "at that step, counting steps until the loss stays below "
+            f'{spoken_number(figs.threshold)}. <bookmark mark="diverge"/> On the left, the runs blow up. '
+            f'<bookmark mark="fastest"/> The fastest, {figs.fastest_steps} steps at '
+            f"{spoken_number(figs.fastest_beta)}, sits right by the prediction; "
+            f"the best plain descent needs {figs.gd_steps}."
+        ),
+        advice=(
+            "Real losses are messier and their condition number unknown, "
+            f"so start at {spoken_number(usual)} and tune."
+        ),
+    )
