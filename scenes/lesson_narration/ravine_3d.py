@@ -55,15 +55,15 @@ def script(figs: Ravine3DFigures) -> Ravine3DScript:
     """The narration, speaking the numbers in ``figs`` as the screen shows them."""
     return Ravine3DScript(
         landscape=(
-            "Before we watch gradient descent at work, let's see the ravine as a landscape, "
+            "Before we watch gradient descent, let's see the ravine as a landscape, "
             "where the height of the ground is the loss."
         ),
         across=(
-            "Cut across the valley, along the yellow curve, and the walls shoot up. "
-            f"The curvature that way is {spoken_number(figs.curvature_across, 3)}."
+            "Cut across the valley, along the yellow curve, and the walls shoot up: "
+            f"the curvature that way is {spoken_number(figs.curvature_across, 3)}."
         ),
         along=(
-            "Now follow the white curve along the floor. It hardly rises: "
+            "Follow the white curve along the floor instead. It hardly rises: "
             f"the curvature there is only {spoken_number(figs.curvature_along, 3)}."
         ),
         ratio=(
@@ -71,7 +71,7 @@ def script(figs: Ravine3DFigures) -> Ravine3DScript:
             "than the other. That mismatch is what makes a ravine."
         ),
         top_down=(
-            "Now let's look straight down from above. <bookmark mark=\"flat\"/> "
-            "Each ring of the map joins points of equal height on this surface."
+            "Now let's look straight down. <bookmark mark=\"flat\"/> "
+            "Each ring of the map joins points of equal height."
         ),
     )

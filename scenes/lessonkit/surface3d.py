@@ -103,6 +103,17 @@ class SurfaceFrame:
         out[..., 2] = self.z_of(losses)
         return out
 
+    def to_data(self, scene_points: ArrayLike) -> FloatArray:
+        """Scene points (..., 3) back to data ``(x, y, loss)`` (..., 3): the inverse of :meth:`to_scene`."""
+        scene = np.asarray(scene_points, dtype=float)
+        out = np.empty(scene.shape)
+        mid_x = 0.5 * (self.map.x_range[0] + self.map.x_range[1])
+        mid_y = 0.5 * (self.map.y_range[0] + self.map.y_range[1])
+        out[..., 0] = mid_x + (scene[..., 0] - self.map.center[0]) / self.map.x_scale
+        out[..., 1] = mid_y + (scene[..., 1] - self.map.center[1]) / self.map.y_scale
+        out[..., 2] = self.loss_range[0] + (scene[..., 2] - self.base) / self.z_scale
+        return out
+
     def lift(self, surface: Surface, points: ArrayLike) -> FloatArray:
         """Data points (..., 2) to scene points (..., 3) on ``surface`` (z from their loss)."""
         data = np.asarray(points, dtype=float)
