@@ -28,7 +28,7 @@ from manim import (
 from lesson_narration.race import RaceFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
-from lessonkit.formatting import format_number, format_point
+from lessonkit.formatting import format_number
 from lessonkit.narration import LessonScene
 from lessonkit.panels import title_text
 from lessonkit.race import MapRace, lane_frames, run_label
@@ -59,7 +59,8 @@ class RaceChapter(Chapter):
         # Beat: the two maps, the runners at the start.
         title = title_text(self.title).to_corner(UL, buff=style.MARGIN)
         conditions = Text(
-            f"same start {format_point(figs.start, 1)}   ·   same α = {figs.lr:g}",
+            f"same start ({format_number(figs.start[0], 2)}, {format_number(figs.start[1], 2)})"
+            f"   ·   same α = {figs.lr:g}",
             font=style.FONT,
             font_size=style.SMALL_SIZE,
             color=style.MUTED_TEXT_COLOR,

@@ -60,7 +60,6 @@ def test_worked_example_table_matches_the_course_page(worked_figs):
     assert [g2 for _, g2 in worked_figs.gradients] == [2.0, -2.0, 2.0, -2.0]
     assert (worked_figs.lr, worked_figs.beta) == (0.1, 0.9)
     assert worked_figs.limit == pytest.approx(1.0)
-    assert worked_figs.gain == pytest.approx(10.0)
 
 
 def test_worked_example_velocities_follow_the_lesson_rule_by_hand(worked_figs):
@@ -77,8 +76,7 @@ def test_worked_example_velocities_follow_the_lesson_rule_by_hand(worked_figs):
 
 def test_worked_example_script_speaks_the_table(worked_figs):
     lines = worked_narration.script(worked_figs).lines()
-    allowed = {worked_figs.lr, worked_figs.beta, worked_figs.limit, worked_figs.gain,
-               worked_figs.one_minus_beta}
+    allowed = {worked_figs.lr, worked_figs.beta, worked_figs.limit, worked_figs.one_minus_beta}
     allowed |= {value for row in worked_figs.gradients for value in row}
     allowed |= {round(value, 4) for row in worked_figs.velocities for value in row}
     assert_numbers_are_figures(lines, allowed)

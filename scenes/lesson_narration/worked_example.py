@@ -17,8 +17,7 @@ class WorkedExampleFigures:
 
     ``gradients[k]`` and ``velocities[k]`` are ``(component 1, component 2)``
     at step ``k + 1`` (lesson convention, v₀ = 0); ``limit`` is α/(1 − β);
-    ``one_minus_beta`` is 1 − β; ``gain`` is ``limit / (α·g₁)``, how many
-    plain steps the settled velocity is worth.
+    and ``one_minus_beta`` is 1 − β.
     """
 
     lr: float
@@ -27,7 +26,6 @@ class WorkedExampleFigures:
     velocities: tuple[tuple[float, float], ...]
     limit: float
     one_minus_beta: float
-    gain: float
 
     @property
     def steps(self) -> int:
@@ -46,7 +44,6 @@ def figures(steps: int = 4) -> WorkedExampleFigures:
         velocities=tuple((float(v1), float(v2)) for v1, v2 in table.velocities),
         limit=float(table.limit),
         one_minus_beta=1.0 - table.beta,
-        gain=float(table.limit / (table.lr * gradients[0][0])),
     )
 
 
@@ -116,7 +113,6 @@ def script(figs: WorkedExampleFigures) -> WorkedExampleScript:
         limit=(
             "Where keeping and adding balance: alpha over one minus beta, "
             f"{spoken_number(figs.lr)} over {spoken_number(figs.one_minus_beta)}, "
-            f"which is {spoken_number(figs.limit)}. "
-            f"That is {spoken_number(figs.gain)} plain steps' worth."
+            f"which is {spoken_number(figs.limit)}."
         ),
     )
