@@ -65,7 +65,7 @@ def nice_step(span: float, target_ticks: int = 5) -> float:
     """A round tick spacing (1, 2 or 5 times a power of ten) giving about ``target_ticks`` ticks.
 
     >>> nice_step(50), nice_step(1.0), nice_step(300)
-    (10.0, 0.2, 50.0)
+    (10.0, 0.2, 100.0)
     """
     if not (math.isfinite(span) and span > 0):
         raise ValueError(f"span must be finite and > 0, got {span!r}")
@@ -180,9 +180,9 @@ class PlotSeries(VGroup):
         value = min(max(float(self.progress.get_value()), 0.0), float(self.last_index))
         index = int(math.floor(value))
         head = self.point_at(value)
-        corners = np.vstack((points[: index + 1], head[None, :]))
-        if len(corners) < 2:  # pragma: no cover - index + 1 >= 1 and the head is appended
-            corners = np.vstack((corners, corners))
+        corners = points[: index + 1]
+        if value > index or len(corners) < 2:  # between points (or at the first): end at the head
+            corners = np.vstack((corners, head[None, :]))
         self.line.set_points_as_corners(corners)
         if self._head_outline is not None:
             self.head.points = self._head_outline + head
