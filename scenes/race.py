@@ -104,9 +104,10 @@ class RaceChapter(Chapter):
             scene.play(FadeOut(question), run_time=0.5)
             scene.play(race.run_to(figs.early_steps, run_time=max(tracker.get_remaining_duration(), 0.5)))
 
-        # Beat: the long slide; each lane stops at its own finishing step.
+        # Beat: the long slide, then slower near the finish: each lane stops at its own step.
         with scene.voiceover(text=lines.late) as tracker:
-            scene.play(race.run_to(race.finish_step, run_time=tracker.duration))
+            scene.play(race.run_to(figs.close_steps, run_time=max(tracker.time_until_bookmark("close"), 0.5)))
+            scene.play(race.run_to(race.finish_step, run_time=max(tracker.get_remaining_duration(), 0.5)))
 
         # Beat: the verdict, read off the counters; pause on it.
         result = Text(

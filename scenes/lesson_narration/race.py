@@ -14,7 +14,9 @@ class RaceFigures:
 
     ``gd_steps`` and ``momentum_steps`` are the first steps whose loss is
     below ``threshold``; ``margin`` is how many steps sooner momentum gets
-    there. ``early_steps`` is where the race slows down for the first swings.
+    there. The clock runs slowly for the first swings (to ``early_steps``),
+    fast along the floor, and slowly again from ``close_steps``, a little
+    before the first finish.
     The runs themselves are kept for drawing (not compared).
     """
 
@@ -28,6 +30,7 @@ class RaceFigures:
     gd_loss_at_finish: float
     momentum_loss_at_finish: float
     early_steps: int
+    close_steps: int
     gd_run: Trajectory = field(repr=False, compare=False)
     momentum_run: Trajectory = field(repr=False, compare=False)
 
@@ -53,6 +56,7 @@ def figures() -> RaceFigures:
         gd_loss_at_finish=float(gd_run.losses[gd_steps]),
         momentum_loss_at_finish=float(momentum_run.losses[momentum_steps]),
         early_steps=40,
+        close_steps=max(momentum_steps - 20, 40),
         gd_run=gd_run,
         momentum_run=momentum_run,
     )
@@ -60,7 +64,11 @@ def figures() -> RaceFigures:
 
 @dataclass(frozen=True)
 class RaceScript:
-    """The chapter's spoken lines, in the order they are played (bookmark ``margin`` in ``verdict``)."""
+    """The chapter's spoken lines, in the order they are played.
+
+    Bookmarks: ``close`` in ``late`` (the race slows down before the finish),
+    ``margin`` in ``verdict``.
+    """
 
     setup: str
     finish_line: str
@@ -92,8 +100,8 @@ def script(figs: RaceFigures) -> RaceScript:
             "Momentum turns the bounces into slow, smooth swings."
         ),
         late=(
-            "Then the long slide toward the centre. "
-            "Each counter stops as its run crosses the line."
+            'Then the long slide toward the centre. <bookmark mark="close"/> '
+            "Now watch the counters: each one stops as its run crosses the line."
         ),
         verdict=(
             f"Momentum finishes in {figs.momentum_steps} steps, plain descent in "
