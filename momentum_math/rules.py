@@ -21,6 +21,7 @@ along :math:`\nabla L + \beta v` (PyTorch's definition), scaled the same way.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -102,12 +103,20 @@ def _checked(
     beta_array = _validate.momentum(beta)
     _validate.choice(convention, "convention", CONVENTIONS)
     try:
-        np.broadcast_shapes(lr_array.shape, beta_array.shape)
+        shape = np.broadcast_shapes(lr_array.shape, beta_array.shape)
     except ValueError:
         raise ValueError(
             f"lr (shape {lr_array.shape}) and beta (shape {beta_array.shape}) must broadcast "
             f"to one shape"
         ) from None
+    from momentum_math.simulation import check_budget  # simulation imports this module
+
+    count = math.prod(shape)
+    check_budget(
+        count * 32,
+        f"lr and beta broadcast to shape {shape} ({count} elements)",
+        "pass smaller arrays",
+    )
     return lr_array, beta_array
 
 

@@ -71,6 +71,10 @@ KERNEL_BYTES_PER_RUN = 152
 #: gradient (16 each) and loss (8).
 PATH_BYTES_PER_STEP = 56
 
+#: Peak bytes per step of :func:`simulate`: the kernel's path, the scaled
+#: velocities and the trajectory's own copies.
+SINGLE_RUN_BYTES_PER_STEP = 2 * PATH_BYTES_PER_STEP + 16
+
 #: ``record="summary"`` runs the kernel on blocks of this many runs, so that a
 #: block's dozen or so (n,) float arrays (about 1 MiB) stay in the CPU cache
 #: through a step (a 65,536-run sweep ran 1.6x faster than as one block where
@@ -496,6 +500,21 @@ def _check_starts(surface: Surface, starts: FloatArray, bound: float) -> None:
             )
 
 
+def check_budget(needed: int, what: str, hint: str, max_bytes: int | None = None) -> None:
+    """Refuse, with a ValueError naming the sizes, work estimated at ``needed`` bytes over budget.
+
+    ``what`` says what would be allocated (with its sizes), ``hint`` how to
+    fit; the budget is :func:`max_batch_bytes` of ``max_bytes``.
+    """
+    budget = max_batch_bytes(max_bytes)
+    if needed > budget:
+        raise ValueError(
+            f"{what} would allocate about {needed / 1024**3:.3g} GiB ({needed} bytes), over "
+            f"the memory budget max_bytes = {budget} bytes ({budget / 1024**3:.3g} GiB); "
+            f"{hint}, or raise the budget with max_bytes= or {MAX_BATCH_BYTES_ENV}"
+        )
+
+
 def max_batch_bytes(max_bytes: int | None = None) -> int:
     """The memory budget in bytes: ``max_bytes`` if given, else the environment
     variable :data:`MAX_BATCH_BYTES_ENV` if set, else :data:`MAX_BATCH_BYTES`."""
@@ -560,6 +579,7 @@ def simulate(
     convention: str = "pytorch",
     nesterov: bool = False,
     bound: float = DIVERGENCE_BOUND,
+    max_bytes: int | None = None,
 ) -> Trajectory:
     r"""Run gradient descent with momentum from ``start`` for ``steps`` steps.
 
@@ -583,6 +603,10 @@ def simulate(
         A coordinate beyond ±bound counts as divergence (so does a position
         where L or ∇L is not finite). ``start`` must lie within ±bound, where
         L and ∇L are finite.
+    max_bytes : int or None
+        The memory budget, as in :func:`simulate_batch` (a run needs about
+        :data:`SINGLE_RUN_BYTES_PER_STEP` bytes a step: 1 000 000 steps fit
+        the default 2 GiB).
 
     Returns
     -------
@@ -608,6 +632,12 @@ def simulate(
             f"(use simulate_batch for many), got shape {start_array.shape} from {start!r}"
         )
     bound_value = _validate.positive(bound, "bound")
+    check_budget(
+        SINGLE_RUN_BYTES_PER_STEP * (step_count + 1),
+        f"simulate for {step_count} steps",
+        "ask for fewer steps",
+        max_bytes,
+    )
     _check_starts(surface, start_array, bound_value)
     with np.errstate(all="ignore"):
         out = _run_kernel(
@@ -702,7 +732,7 @@ def simulate_batch(
     threshold_value = None if threshold is None else _validate.positive(threshold, "threshold")
     _validate.choice(record, "record", ("summary", "path"))
     bound_value = _validate.positive(bound, "bound")
-    budget = max_batch_bytes(max_bytes)
+    max_batch_bytes(max_bytes)  # a bad max_bytes is refused whatever the batch
     try:
         shape = np.broadcast_shapes(start_array.shape[:-1], lr_array.shape, beta_array.shape)
     except ValueError:
@@ -711,19 +741,15 @@ def simulate_batch(
             f"beta (shape {beta_array.shape}) must broadcast to one batch shape"
         ) from None
     runs = math.prod(shape)
-    needed = batch_bytes(runs, step_count, record)
-    if needed > budget:
-        hint = (
-            "use record='summary' for big sweeps, split the batch"
-            if record == "path"
-            else "split the batch"
-        )
-        raise ValueError(
-            f"simulate_batch(record={record!r}) would allocate about {needed / 1024**3:.3g} GiB "
-            f"({needed} bytes) for {runs} runs (batch shape {shape}) of {step_count} steps, "
-            f"over the memory budget max_bytes = {budget} bytes ({budget / 1024**3:.3g} GiB); "
-            f"{hint}, or raise the budget with max_bytes= or {MAX_BATCH_BYTES_ENV}"
-        )
+    check_budget(
+        batch_bytes(runs, step_count, record),
+        f"simulate_batch(record={record!r}) for {runs} runs (batch shape {shape}) of "
+        f"{step_count} steps",
+        "use record='summary' for big sweeps, split the batch"
+        if record == "path"
+        else "split the batch",
+        max_bytes,
+    )
     _check_starts(surface, start_array, bound_value)
     check_values = _values_may_overflow(surface, bound_value)
     starts = np.broadcast_to(start_array, (*shape, surface.dimension)).copy()

@@ -84,25 +84,31 @@ class Surface:
     evaluate_xy: ComponentFunction | None = field(default=None, repr=False)
     evaluate_into: ComponentIntoFunction | None = field(default=None, repr=False)
 
-    def value(self, points: ArrayLike) -> FloatArray:
+    def value(self, points: ArrayLike, max_bytes: int | None = None) -> FloatArray:
         """L at ``points`` of shape (2,) or (..., 2); returns shape () or (...).
 
         Points whose L exceeds the float64 range (or is not finite) are refused
-        with a ValueError naming the first such point.
+        with a ValueError naming the first such point. So is a batch of points
+        whose evaluation would need more than the memory budget (about
+        :data:`BYTES_PER_POINT` bytes a point; ``max_bytes`` as in
+        :func:`momentum_math.simulate_batch`), before anything is allocated.
         """
         checked = _validate.points(points, "points", self.dimension)
+        _check_budget(checked, max_bytes)
         with np.errstate(all="ignore"):
             result = self.value_fn(checked)
         self._check_finite("value L", checked, np.isfinite(result))
         return result
 
-    def gradient(self, points: ArrayLike) -> FloatArray:
+    def gradient(self, points: ArrayLike, max_bytes: int | None = None) -> FloatArray:
         """∇L at ``points`` of shape (2,) or (..., 2); returns the same shape.
 
         Points whose ∇L exceeds the float64 range (or is not finite) are
-        refused with a ValueError naming the first such point.
+        refused with a ValueError naming the first such point; so is a batch
+        over the memory budget, as in :meth:`value`.
         """
         checked = _validate.points(points, "points", self.dimension)
+        _check_budget(checked, max_bytes)
         with np.errstate(all="ignore"):
             result = self.gradient_fn(checked)
         self._check_finite("gradient ∇L", checked, np.all(np.isfinite(result), axis=-1))
@@ -149,6 +155,24 @@ class Surface:
     def min_value(self) -> float:
         """L at the known global minima."""
         return float(self.value_fn(self.minima[0]))
+
+
+#: Estimated peak bytes per point of :meth:`Surface.value` and :meth:`Surface.gradient`
+#: (the result and the built-in surfaces' temporaries: at most 96 where measured).
+BYTES_PER_POINT = 128
+
+
+def _check_budget(points: FloatArray, max_bytes: int | None) -> None:
+    """Refuse a batch of points whose evaluation would pass the memory budget."""
+    from momentum_math.simulation import check_budget  # simulation imports this module
+
+    count = math.prod(points.shape[:-1])
+    check_budget(
+        count * BYTES_PER_POINT,
+        f"evaluating points of shape {points.shape} ({count} points)",
+        "pass fewer points",
+        max_bytes,
+    )
 
 
 def _point_functions(evaluate: ComponentFunction) -> tuple[PointFunction, PointFunction]:

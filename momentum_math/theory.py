@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 from momentum_math import _validate
 from momentum_math.rules import CONVENTIONS
 from momentum_math.rules import _pytorch_step_size as pytorch_step_size
+from momentum_math.simulation import check_budget
 from momentum_math.surfaces import Surface
 
 FloatArray = NDArray[np.float64]
@@ -71,15 +72,31 @@ def _roots(trace: FloatArray, determinant: FloatArray) -> tuple[NDArray, NDArray
         )
 
 
+#: Estimated peak bytes per element of the broadcast arguments of the array
+#: functions here (spectral_radius needs at most about 150 where measured);
+#: checked against the memory budget of :func:`momentum_math.simulate_batch`.
+BYTES_PER_ELEMENT = 192
+
+
 def _shape(**arrays: NDArray) -> tuple[int, ...]:
-    """The broadcast shape of the named arrays, or a ValueError naming each with its shape."""
+    """The broadcast shape of the named arrays, or a ValueError naming each with its shape.
+
+    A shape too big for the memory budget is refused here, before any work.
+    """
     try:
-        return np.broadcast_shapes(*(array.shape for array in arrays.values()))
+        shape = np.broadcast_shapes(*(array.shape for array in arrays.values()))
     except ValueError:
         names = [f"{name} (shape {array.shape})" for name, array in arrays.items()]
         raise ValueError(
             f"{', '.join(names[:-1])} and {names[-1]} must broadcast to one shape"
         ) from None
+    count = math.prod(shape)
+    check_budget(
+        count * BYTES_PER_ELEMENT,
+        f"{', '.join(arrays)} broadcast to shape {shape} ({count} elements)",
+        "pass smaller arrays",
+    )
+    return shape
 
 
 def _first_failure(finite: NDArray[np.bool_], **arrays: NDArray) -> str:
@@ -434,4 +451,5 @@ def memory_window(beta: ArrayLike) -> FloatArray:
     10.0
     """
     beta_array = _validate.momentum(beta)
+    _shape(beta=beta_array)
     return 1.0 / (1.0 - beta_array)

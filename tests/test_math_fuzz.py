@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 import tracemalloc
 from collections.abc import Callable
@@ -39,8 +40,9 @@ from momentum_math import (
 
 pytestmark = pytest.mark.filterwarnings("error")
 
+#: Examples per property; raise it for a soak (``MOMENTUM_MATH_FUZZ_EXAMPLES=2000``).
 FUZZ = settings(
-    max_examples=40,
+    max_examples=int(os.environ.get("MOMENTUM_MATH_FUZZ_EXAMPLES", "40")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
@@ -374,6 +376,52 @@ def test_huge_summary_sweep_is_refused_before_allocating():
     for part in ("record='summary'", "100000000000 runs", "(100000, 1000000)", "max_bytes",
                  "MOMENTUM_MATH_MAX_BATCH_BYTES", "memory budget"):
         assert part in message, (part, message)
+
+
+def test_huge_surface_batches_are_refused_before_allocating():
+    points = np.broadcast_to(np.array([1.0, 1.0]), (100_000, 1_000_000, 2))
+    for name in surfaces.NAMES:
+        for method in ("value", "gradient"):
+            call = getattr(surfaces.get(name), method)
+            tracemalloc.start()
+            try:
+                with pytest.raises(ValueError) as info:
+                    call(points)
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            assert peak < 1024**2, peak
+            message = str(info.value)
+            for part in ("points of shape (100000, 1000000, 2)", "memory budget", "max_bytes"):
+                assert part in message, message
+    small = np.zeros((1000, 2))
+    needed = 1000 * surfaces.BYTES_PER_POINT
+    assert surfaces.ravine().value(small, max_bytes=needed).shape == (1000,)
+    with pytest.raises(ValueError, match="memory budget"):
+        surfaces.ravine().gradient(small, max_bytes=needed - 1)
+
+
+def test_huge_theory_arrays_are_refused_before_allocating():
+    huge = np.broadcast_to(0.5, (100_000, 1_000_000))
+    calls = {
+        "spectral_radius": lambda: theory.spectral_radius(huge, lr=0.1),
+        "effective_step": lambda: theory.effective_step(0.1, huge),
+        "memory_window": lambda: theory.memory_window(huge),
+        "pytorch_step_size": lambda: rules.pytorch_step_size(0.1, huge, "ema"),
+        "velocity_scale": lambda: rules.velocity_scale(huge, 0.5, "lesson"),
+    }
+    for name, call in calls.items():
+        tracemalloc.start()
+        try:
+            with pytest.raises(ValueError) as info:
+                call()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 1024**2, (name, peak)
+        message = str(info.value)
+        for part in ("shape (100000, 1000000)", "memory budget", "max_bytes"):
+            assert part in message, (name, message)
 
 
 def test_broadcast_arguments_are_checked_without_copies():
