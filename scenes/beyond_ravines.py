@@ -26,6 +26,8 @@ from manim import (
     FadeIn,
     FadeOut,
     Line,
+    ManimColor,
+    Mobject,
     Text,
     VGroup,
 )
@@ -120,8 +122,8 @@ class BeyondRavinesChapter(Chapter):
         scene.hold(strip, *readouts)
         scene.pause(1.5)
 
-    def _walk(self, scene: LessonScene, frame: SurfaceFrame, run: RunFigures, color, name: str,
-              line: str, anchor) -> Readout:
+    def _walk(self, scene: LessonScene, frame: SurfaceFrame, run: RunFigures, color: ManimColor,
+              name: str, line: str, anchor: Mobject) -> Readout:
         """One run: its readout appears, then its dot walks the whole run over the surface."""
         path = SurfacePath(run.trajectory, frame, color=color)
         scene.add_fixed_orientation_mobjects(path.dot)

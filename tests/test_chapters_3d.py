@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import load_scene_module
-from manim import ValueTracker, config
+from manim import ValueTracker
 from manim.animation.animation import prepare_animation
 from reference import GRADIENTS, LOSSES
 from reference import run as reference_run
@@ -351,8 +351,7 @@ def test_surface_path_walk_clamps_to_the_run():
         SurfacePath(run, SurfaceFrame.for_surface(run.surface, flat), samples_per_step=0)
 
 
-def test_three_d_chapters_keep_text_inside_the_readable_sizes():
-    assert config.frame_width == pytest.approx(14.222, abs=1e-2)
+def test_beyond_ravines_sweep_strip_lights_the_runs_that_reach_the_bottom():
     module = load_scene_module("beyond_ravines")
     strip = module.BeyondRavinesChapter._sweep_strip(beyond_ravines.figures())
     # Heading, dots, two end labels; the heading states the count shown by the lit dots.

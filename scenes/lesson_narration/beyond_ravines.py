@@ -143,13 +143,13 @@ def script(figs: BeyondRavinesFigures) -> BeyondRavinesScript:
         ),
         plain=(
             f"Plain gradient descent starts high up, at {spoken_point(figs.start)}. "
-            "<bookmark mark=\"go\"/> It slides into the nearest dip and stays there, "
-            f"with a loss of {loss_words(figs.plain.final_loss)}."
+            "<bookmark mark=\"go\"/> It slides into the nearest dip and stays, "
+            f"at a loss of {loss_words(figs.plain.final_loss)}."
         ),
         momentum=(
             f"Now the same start with momentum {spoken_number(figs.momentum.beta)}. "
-            "<bookmark mark=\"go\"/> Its velocity carries it over the rim "
-            f"and on to one of the bowl's two deepest points, at a loss of {loss_words(figs.momentum.final_loss)}."
+            "<bookmark mark=\"go\"/> Its velocity carries it over the rim, "
+            f"on to one of the two deepest points: a loss of {loss_words(figs.momentum.final_loss)}."
         ),
         caveat=(
             f"But momentum is no guarantee. With {spoken_number(figs.caveat.beta)}, "
@@ -159,6 +159,6 @@ def script(figs: BeyondRavinesFigures) -> BeyondRavinesScript:
         sweep=(
             f"Of {len(figs.sweep_momenta)} momentum values from 0 to {spoken_number(last)}, "
             f"only {figs.reached_count} reach the bottom within {figs.steps} steps. "
-            "Where a run ends depends on its start and its settings."
+            "Where a run ends depends on its start and settings."
         ),
     )
