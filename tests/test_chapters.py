@@ -9,10 +9,10 @@ import av
 import numpy as np
 import pytest
 import webvtt
+from conftest import ROOT
 from manim import DEGREES, ORIGIN, UP, Square, Text, ThreeDCamera, config, tempconfig
 
 from lessonkit.layout import layout_problems, safe_box, screen_points
-from conftest import ROOT
 
 CAMERA_SCENES = ROOT / "tests" / "scenes" / "camera_scene.py"
 
