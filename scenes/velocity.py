@@ -121,7 +121,7 @@ class VelocityChapter(Chapter):
         del half_width
 
         progress = ValueTracker(0.0)
-        start_x, end_x = left + 0.6, right - 1.9
+        start_x, end_x = left + 0.6, right - 4.2
 
         def along(s: float) -> float:
             # Speeds up over the first 40 % of the roll, then keeps its speed.
@@ -275,8 +275,8 @@ class VelocityChapter(Chapter):
         readout.to_corner(UR, buff=style.MARGIN)
         readout.set_z_index(4)
         with scene.voiceover(text=lines.arrows) as tracker:
-            scene.play(*self.clear_leftovers(), run_time=0.4)
             scene.play(
+                *self.clear_leftovers(),
                 FadeIn(border),
                 LaggedStart(*[Create(ring) for ring in contours], lag_ratio=0.1),
                 FadeIn(minimum),
@@ -410,8 +410,7 @@ class VelocityChapter(Chapter):
         )
         each.next_to(names, DOWN, buff=0.15, aligned_edge=LEFT)
         with scene.voiceover(text=lines.unroll) as tracker:
-            scene.play(*self.clear_leftovers(), run_time=0.4)
-            scene.play(FadeIn(plot), run_time=0.6)
+            scene.play(*self.clear_leftovers(), FadeIn(plot), run_time=0.8)
             scene.play(
                 LaggedStart(*[FadeIn(bar, shift=0.2 * UP) for bar in bars], lag_ratio=0.25),
                 FadeIn(names),
@@ -536,8 +535,9 @@ class VelocityChapter(Chapter):
         legend.to_corner(UR, buff=style.MARGIN)
 
         with scene.voiceover(text=lines.plots_intro):
-            scene.play(*self.clear_leftovers(), run_time=0.4)
-            scene.play(FadeIn(along), FadeIn(across), FadeIn(legend), run_time=1.0)
+            scene.play(
+                *self.clear_leftovers(), FadeIn(along), FadeIn(across), FadeIn(legend), run_time=1.0
+            )
 
         # Each run's x velocity of largest size, labelled as the narration reads it.
         peaks = VGroup()
