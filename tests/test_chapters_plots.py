@@ -133,6 +133,7 @@ def test_velocity_script_speaks_only_the_chapters_numbers(velocity_figs):
         "0.1",
         "10",
         "0.093",
+        f"{MINUS}0.108",
         f"{MINUS}0.11",
         f"{MINUS}0.16",
         f"{MINUS}0.03",

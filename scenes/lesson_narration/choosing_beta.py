@@ -180,9 +180,8 @@ def script(figs: ChoosingBetaFigures) -> ChoosingBetaScript:
             f"against {spoken_number(figs.gd_rate)} for the best plain descent."
         ),
         sweep=(
-            "Let's test it: every beta from "
-            f"{spoken_number(float(figs.sweep_betas[0]))} to {spoken_number(float(figs.sweep_betas[-1]))} "
-            "at that step, counting steps until the loss stays below "
+            "Let's test it: one run for each beta at that step, "
+            "counting steps until the loss stays below "
             f'{spoken_number(figs.threshold)}. <bookmark mark="diverge"/> On the left, the runs blow up. '
             f'<bookmark mark="fastest"/> The fastest, {figs.fastest_steps} steps at '
             f"{spoken_number(figs.fastest_beta)}, sits right by the prediction; "

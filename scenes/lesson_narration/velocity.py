@@ -19,6 +19,8 @@ RULE_BETA = 0.9
 BAR_COUNT = 25
 #: The ravine run whose velocity arrows ride on the map (β = 0.8 is the one that works there).
 RAVINE_BETA = 0.8
+#: Significant digits the readout shows for a velocity like 0.108 (three decimals).
+READOUT_DIGITS = 3
 #: The velocity arrows on the map show the x velocity this many times larger (a display
 #: choice: at true scale a step along the floor is hidden under the dot).
 ARROW_SCALE = 6.0
@@ -189,7 +191,7 @@ def script(figs: VelocityFigures) -> VelocityScript:
         swings="Across the valley each swing is shorter; along the floor, the arrow grows.",
         build_up=(
             f"In x, the velocity went from {spoken_number(figs.vx_first)} "
-            f"to {spoken_number(figs.vx_peak)} by step {figs.vx_peak_step}. "
+            f"to {spoken_number(figs.vx_peak, READOUT_DIGITS)} by step {figs.vx_peak_step}. "
             '<bookmark mark="glide"/> That speed carries the path down the floor to the minimum.'
         ),
         rule=(
