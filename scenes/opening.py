@@ -52,7 +52,7 @@ class OpeningChapter(Chapter):
 
         # Beat: the lesson's title.
         heading = Text(name, font=style.FONT, font_size=56, color=style.TEXT_COLOR, weight="BOLD")
-        tagline = Text(subtitle, font=style.FONT, font_size=style.BODY_SIZE + 4, color=style.MUTED_TEXT_COLOR)
+        tagline = Text(subtitle, font=style.FONT, font_size=style.BODY_SIZE, color=style.MUTED_TEXT_COLOR)
         title_block = VGroup(heading, tagline).arrange(DOWN, buff=0.3)
         title_block.move_to(UP * 0.6)
         with scene.voiceover(text=lines.welcome) as tracker:

@@ -66,7 +66,7 @@ class RecapChapter(Chapter):
         }
         rows = []
         for index, sentence in enumerate(text.takeaways, start=1):
-            body = paragraph(sentence, style.BODY_SIZE + 6, **(colors if index == 3 else {}))
+            body = paragraph(sentence, style.BODY_SIZE, **(colors if index == 3 else {}))
             rows.append(VGroup(badge(str(index)), body).arrange(RIGHT, buff=0.35, aligned_edge=UP))
         takeaways = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.6)
         takeaways.next_to(title, DOWN, aligned_edge=LEFT, buff=0.6).shift(RIGHT * 0.3)
@@ -88,13 +88,13 @@ class RecapChapter(Chapter):
         for number, (question_text, answer_text, question_line, answer_line) in enumerate(quiz, start=1):
             label = Text(f"Question {number}", font=style.FONT, font_size=style.LABEL_SIZE,
                          color=style.MUTED_TEXT_COLOR)
-            question = paragraph(question_text, style.TITLE_SIZE, style.HIGHLIGHT_COLOR)
-            card = VGroup(label, question).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-            card.next_to(title, DOWN, aligned_edge=LEFT, buff=0.45).shift(RIGHT * 0.3)
+            question = paragraph(question_text, style.BODY_SIZE + 6, style.HIGHLIGHT_COLOR)
+            card = VGroup(label, question).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+            card.next_to(title, DOWN, aligned_edge=LEFT, buff=0.3).shift(RIGHT * 0.3)
             answer_label = Text("Answer", font=style.FONT, font_size=style.LABEL_SIZE, color=style.MOMENTUM_COLOR)
-            answer_body = paragraph(answer_text, style.BODY_SIZE + 6)
-            answer = VGroup(answer_label, answer_body).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-            answer.next_to(card, DOWN, aligned_edge=LEFT, buff=0.5)
+            answer_body = paragraph(answer_text, style.BODY_SIZE + 2)
+            answer = VGroup(answer_label, answer_body).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+            answer.next_to(card, DOWN, aligned_edge=LEFT, buff=0.35)
             with scene.voiceover(text=question_line):
                 scene.play(*[FadeOut(group) for group in shown], run_time=0.5)
                 scene.play(FadeIn(card, shift=DOWN * 0.15), run_time=0.8)

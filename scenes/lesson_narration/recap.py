@@ -97,22 +97,22 @@ def screen(figs: RecapFigures) -> RecapScreen:
     return RecapScreen(
         takeaways=(
             "Plain GD zigzags across a ravine\nand crawls along its floor.",
-            "Momentum keeps a velocity, v ← βv + α∇L:\npushes across cancel, pushes along add up.",
+            "Momentum keeps a velocity v ← βv + α∇L:\nacross they cancel, along they add up.",
             f"Race: {figs.gd_steps} steps plain, {figs.momentum_steps} with β = {n(figs.momentum_beta)};"
             f"\nβ = {n(figs.overshoot_beta)} does not get there in {figs.race_steps}.",
         ),
         questions=(
             "What does β control?",
-            f"α = {n(figs.thumb_lr)}, β = {n(figs.thumb_beta)}, and the gradient stays at 1.\n"
-            "What step does momentum settle to?",
-            f"With β = {n(figs.overshoot_beta)} the run keeps swinging\n"
-            "past the minimum. Raise β, or lower it?",
+            f"α = {n(figs.thumb_lr)} and β = {n(figs.thumb_beta)}.\n"
+            "The gradient stays at 1.\nWhat step does momentum settle to?",
+            f"With β = {n(figs.overshoot_beta)}, the run keeps\n"
+            "swinging past the minimum.\nRaise β, or lower it?",
         ),
         answers=(
             "How much of the previous velocity\nis kept at each step.",
             f"α / (1 − β) = {n(figs.thumb_lr)} / {n(figs.one_minus_beta)} = {n(figs.steady_step)},"
             f"\n{n(figs.step_ratio)} times α.",
-            f"Lower it: a shorter memory turns sooner.\n"
+            f"Lower it: shorter memory turns sooner.\n"
             f"β = {n(figs.momentum_beta)} got there in {figs.momentum_steps} steps.",
         ),
     )

@@ -81,7 +81,7 @@ def glyph_span(line: str, token: str, occurrence: int = 0) -> tuple[int, int]:
     there or has no visible glyph.
 
     >>> glyph_span("opt = SGD(lr=0.01, momentum=0.9)", "momentum=0.9")
-    (15, 27)
+    (16, 28)
     """
     if not token.strip():
         raise ValueError(f"token must contain a visible character, got {token!r}")
