@@ -15,9 +15,17 @@ steps, never over runs, so :func:`simulate` is :func:`simulate_batch` with
 a batch of one and the two agree bit for bit.
 
 A run diverges when a coordinate leaves ``[-bound, bound]`` or stops being
-finite. It then stops: its arrays end at the last good step and
-``diverged_step`` says which step failed. No inf or NaN is ever stored and no
-NumPy warning escapes.
+finite, or when L or ∇L there is not finite (past the float64 range). It then
+stops: its arrays end at the last good step and ``diverged_step`` says which
+step failed. No inf or NaN is ever stored and no NumPy warning escapes. A start
+outside the bound, or where L or ∇L is not finite, is refused.
+
+Memory: every batch is sized before anything is allocated (:func:`batch_bytes`)
+and refused past a budget of :data:`MAX_BATCH_BYTES` (2 GiB), which a
+``max_bytes=`` keyword or the environment variable
+``MOMENTUM_MATH_MAX_BATCH_BYTES`` overrides (:func:`max_batch_bytes`).
+Broadcast arguments are checked on their distinct elements, never copied to be
+checked.
 """
 
 from __future__ import annotations

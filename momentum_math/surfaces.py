@@ -312,10 +312,10 @@ def quadratic(eigenvalues: ArrayLike, angle: float = 0.0) -> Surface:
     rotation_angle = float(angle_array)
     cos, sin = math.cos(rotation_angle), math.sin(rotation_angle)
     rotation = np.array([[cos, -sin], [sin, cos]])
-    hessian = rotation @ np.diag(values) @ rotation.T
-    # ½(H + Hᵀ) as ½H + ½Hᵀ: the same numbers, without overflowing near the float limit.
-    hessian = 0.5 * hessian + 0.5 * hessian.T
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # near the float limit: refused below
+        hessian = rotation @ np.diag(values) @ rotation.T
+        # ½(H + Hᵀ) as ½H + ½Hᵀ: the same numbers, without overflowing in the sum.
+        hessian = 0.5 * hessian + 0.5 * hessian.T
         ratio = values.max() / values.min()
     if not (np.all(np.isfinite(hessian)) and np.isfinite(ratio)):
         raise ValueError(

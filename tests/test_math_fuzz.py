@@ -513,6 +513,32 @@ def test_mismatched_theory_arrays_name_their_parameters():
         theory.effective_step(np.full(2, 0.1), np.zeros(3))
 
 
+def test_theory_at_extreme_allowed_eigenvalues():
+    """Where the old formulas overflowed (NaN, inf or a zero step size, with warnings)."""
+    # lr·λ = 1e300: ρ ≈ 1e300, computed with scaled roots (the plain formula squares 1e300)
+    assert float(theory.spectral_radius(1e100, lr=1e200)) == pytest.approx(1e300)
+    assert float(theory.spectral_radius(1e100, lr=1e200, beta=0.5, nesterov=True)) == (
+        pytest.approx(1.5e300)
+    )
+    best = theory.optimal_momentum(1e308, 1.7e308)
+    assert best.lr > 0 and best.gd_lr > 0  # 4/(√L + √μ)² and 2/(μ + L) no longer 0
+    assert best.gd_rate == pytest.approx(0.7 / 2.7)
+    steep = theory.optimal_momentum(5e-324, 1e-160)  # κ ≈ 2e163: β* rounds to 1
+    assert steep.beta < 1.0
+    theory.spectral_radius(1e-160, lr=steep.lr, beta=steep.beta)  # and is accepted back
+    with pytest.raises(ValueError, match=r"largest / smallest .* got smallest=1e-300"):
+        theory.optimal_momentum(1e-300, 1e300)
+    with pytest.raises(ValueError, match=r"lr \* eigenvalue must stay within .*lr=1e\+300"):
+        theory.spectral_radius(1e300, lr=1e300)
+    with pytest.raises(ValueError, match=r"lr / \(1 - beta\) must be within .*lr=1e\+308"):
+        theory.effective_step(1e308, 0.99)
+    with pytest.raises(ValueError, match=r"lr must keep the velocities"):
+        worked_example(lr=1e308, beta=0.99)
+    assert theory.asymptotic_steps(0.5, 1e300, 1e-300) == pytest.approx(
+        (math.log(1e-300) - math.log(1e300)) / (2 * math.log(0.5))
+    )
+
+
 def check_prediction(values: np.ndarray) -> None:
     """Finite, or ±inf past the float range from some step on: never NaN."""
     assert not np.any(np.isnan(values)), values
