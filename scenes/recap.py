@@ -48,6 +48,12 @@ class RecapChapter(Chapter):
     title = "Recap and quiz"
     #: Seconds the viewer gets to think before an answer is shown.
     think_s = 3.5
+    #: Font sizes of the takeaways, the questions and the answers. Each line of text stays
+    #: narrower than ``max_line_width`` units: Pango wraps wider lines in tiny renders.
+    takeaway_size = style.BODY_SIZE
+    question_size = style.BODY_SIZE + 6
+    answer_size = style.BODY_SIZE + 2
+    max_line_width = 9.3
 
     def figures(self) -> RecapFigures:
         """The recap's numbers (see :func:`lesson_narration.recap.figures`)."""
@@ -66,7 +72,7 @@ class RecapChapter(Chapter):
         }
         rows = []
         for index, sentence in enumerate(text.takeaways, start=1):
-            body = paragraph(sentence, style.BODY_SIZE, **(colors if index == 3 else {}))
+            body = paragraph(sentence, self.takeaway_size, **(colors if index == 3 else {}))
             rows.append(VGroup(badge(str(index)), body).arrange(RIGHT, buff=0.35, aligned_edge=UP))
         takeaways = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.6)
         takeaways.next_to(title, DOWN, aligned_edge=LEFT, buff=0.6).shift(RIGHT * 0.3)
@@ -88,11 +94,11 @@ class RecapChapter(Chapter):
         for number, (question_text, answer_text, question_line, answer_line) in enumerate(quiz, start=1):
             label = Text(f"Question {number}", font=style.FONT, font_size=style.LABEL_SIZE,
                          color=style.MUTED_TEXT_COLOR)
-            question = paragraph(question_text, style.BODY_SIZE + 6, style.HIGHLIGHT_COLOR)
+            question = paragraph(question_text, self.question_size, style.HIGHLIGHT_COLOR)
             card = VGroup(label, question).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
             card.next_to(title, DOWN, aligned_edge=LEFT, buff=0.3).shift(RIGHT * 0.3)
             answer_label = Text("Answer", font=style.FONT, font_size=style.LABEL_SIZE, color=style.MOMENTUM_COLOR)
-            answer_body = paragraph(answer_text, style.BODY_SIZE + 2)
+            answer_body = paragraph(answer_text, self.answer_size)
             answer = VGroup(answer_label, answer_body).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
             answer.next_to(card, DOWN, aligned_edge=LEFT, buff=0.35)
             with scene.voiceover(text=question_line):

@@ -158,6 +158,23 @@ def test_recap_quiz_first_asks_what_beta_controls():
     assert "previous velocity" in text.answers[0] and "previous velocity" in lines.answer_1
 
 
+def test_recap_text_lines_fit_without_wrapping():
+    from conftest import load_scene_module
+    from manim import Text
+
+    from lessonkit import style
+
+    chapter = load_scene_module("recap").RecapChapter
+    text = recap.screen(recap.figures())
+    groups = [(text.takeaways, chapter.takeaway_size), (text.questions, chapter.question_size),
+              (text.answers, chapter.answer_size)]
+    for sentences, size in groups:
+        for sentence in sentences:
+            for line in sentence.split("\n"):
+                width = Text(line, font=style.FONT, font_size=size).width
+                assert width <= chapter.max_line_width, f"{line!r} is {width:.2f} units wide"
+
+
 @pytest.mark.parametrize(
     ("module", "pauses", "low", "high"),
     [(opening, 3.0, 20, 30), (refresher, 2.0, 30, 40), (in_code, 0.0, 30, 40), (recap, 3 * 3.5, 50, 65)],

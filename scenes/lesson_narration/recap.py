@@ -104,7 +104,7 @@ def screen(figs: RecapFigures) -> RecapScreen:
         questions=(
             "What does β control?",
             f"α = {n(figs.thumb_lr)} and β = {n(figs.thumb_beta)}.\n"
-            "The gradient stays at 1.\nWhat step does momentum settle to?",
+            "The gradient stays at 1.\nWhere does the step size settle?",
             f"With β = {n(figs.overshoot_beta)}, the run keeps\n"
             "swinging past the minimum.\nRaise β, or lower it?",
         ),
