@@ -10,6 +10,10 @@ line or of a token so a scene can point at them::
     scene.play(FadeIn(panel), Create(box))
 
 Lines are numbered as the panel shows them: the first line is line 1.
+
+Keep lines short (about 45 characters at ``style.SMALL_SIZE``): manim lays
+text out with Pango on a canvas as wide as the video in pixels, so in tiny
+renders (192x108) a line wider than about 9.3 scene units wraps.
 """
 
 from __future__ import annotations
