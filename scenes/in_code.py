@@ -20,6 +20,7 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    ManimColor,
     MathTex,
     SurroundingRectangle,
     Text,
@@ -47,7 +48,7 @@ def rule_block(heading: str, convention: str) -> VGroup:
     return VGroup(title, lines).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
 
 
-def mono(text: str, color=style.TEXT_COLOR, size: int = style.SMALL_SIZE + 2) -> Text:
+def mono(text: str, color: ManimColor = style.TEXT_COLOR, size: int = style.SMALL_SIZE + 2) -> Text:
     """One cell of the comparison table, in the code font."""
     return Text(text, font=style.MONO_FONT, font_size=size, color=color)
 

@@ -19,6 +19,7 @@ from manim import (
     Circle,
     FadeIn,
     FadeOut,
+    ManimColor,
     Text,
     VGroup,
 )
@@ -30,14 +31,14 @@ from lessonkit.narration import LessonScene
 from lessonkit.panels import title_text
 
 
-def badge(label: str, color=style.HIGHLIGHT_COLOR) -> VGroup:
+def badge(label: str, color: ManimColor = style.HIGHLIGHT_COLOR) -> VGroup:
     """A numbered disc that starts a takeaway."""
     disc = Circle(radius=0.26).set_stroke(color, 2.5).set_fill(style.PANEL_COLOR, 1.0)
     digit = Text(label, font=style.FONT, font_size=style.LABEL_SIZE, color=color).move_to(disc)
     return VGroup(disc, digit)
 
 
-def paragraph(text: str, size: int, color=style.TEXT_COLOR, **t2c) -> Text:
+def paragraph(text: str, size: int, color: ManimColor = style.TEXT_COLOR, **t2c: ManimColor) -> Text:
     """A short multi-line text in the lesson's font."""
     return Text(text, font=style.FONT, font_size=size, color=color, line_spacing=0.7, t2c=t2c or None)
 
