@@ -3,12 +3,24 @@
 Surfaces, the four update conventions, single and batched runs, closed-form
 theory on quadratics, and the published experiments as presets. Imports
 NumPy only; the lesson's Manim scenes draw what this package computes.
+
+Every public function refuses bad input with a ValueError or TypeError that
+names the parameter, the value and what is allowed, and otherwise returns
+finite numbers without NumPy warnings (``tests/test_math_fuzz.py`` checks this
+across the whole float range). The documented exceptions: ``inf`` from
+``theory.asymptotic_steps`` when the rate is >= 1, and ±inf (never NaN) where
+a diverging closed-form prediction passes the float range. Batches are sized
+against a memory budget before anything is allocated:
+``momentum_math.simulation.MAX_BATCH_BYTES`` (2 GiB), overridden per call by
+``max_bytes=`` or per process by the environment variable
+``MOMENTUM_MATH_MAX_BATCH_BYTES``.
 """
 
 from momentum_math import presets, rules, surfaces, theory
 from momentum_math.rules import CONVENTIONS, UpdateRule
 from momentum_math.simulation import (
     DIVERGENCE_BOUND,
+    MAX_BATCH_BYTES,
     BatchResult,
     Trajectory,
     simulate,
@@ -20,6 +32,7 @@ from momentum_math.worked_example import WorkedExample, worked_example
 __all__ = [
     "CONVENTIONS",
     "DIVERGENCE_BOUND",
+    "MAX_BATCH_BYTES",
     "BatchResult",
     "Surface",
     "Trajectory",

@@ -294,17 +294,16 @@ def quadratic(eigenvalues: ArrayLike, angle: float = 0.0) -> Surface:
     Parameters
     ----------
     eigenvalues : (2,) array
-        Hessian eigenvalues, each finite and > 0 (no smaller than the smallest
-        normal float, 2.2e-308), with a finite ratio.
+        Hessian eigenvalues, each finite and > 0, with a finite ratio. Rotated,
+        a ratio past about 1e15 can round the smaller eigenvalue away: where
+        the float64 Hessian is then not positive definite it is refused.
     angle : float
         Rotation of the eigenvectors from the axes, in radians.
     """
     values = _validate.real_array("eigenvalues", eigenvalues)
-    smallest = np.finfo(np.float64).tiny
-    if values.shape != (2,) or not np.all(np.isfinite(values) & (values >= smallest)):
+    if values.shape != (2,) or not np.all(np.isfinite(values) & (values > 0)):
         raise ValueError(
-            f"eigenvalues must be two finite numbers > 0 (at least {smallest!r}, the smallest "
-            f"normal float), got {eigenvalues!r}"
+            f"eigenvalues must be two finite numbers > 0, got {eigenvalues!r}"
         )
     angle_array = _validate.real_array("angle", angle)
     if angle_array.shape != () or not math.isfinite(float(angle_array)):
@@ -314,8 +313,9 @@ def quadratic(eigenvalues: ArrayLike, angle: float = 0.0) -> Surface:
     rotation = np.array([[cos, -sin], [sin, cos]])
     with np.errstate(over="ignore", invalid="ignore"):  # near the float limit: refused below
         hessian = rotation @ np.diag(values) @ rotation.T
-        # ½(H + Hᵀ) as ½H + ½Hᵀ: the same numbers, without overflowing in the sum.
-        hessian = 0.5 * hessian + 0.5 * hessian.T
+        # ½(H + Hᵀ); where the sum overflows (near the float limit), ½H + ½Hᵀ.
+        total = hessian + hessian.T
+        hessian = np.where(np.isfinite(total), 0.5 * total, 0.5 * hessian + 0.5 * hessian.T)
         ratio = values.max() / values.min()
     if not (np.all(np.isfinite(hessian)) and np.isfinite(ratio)):
         raise ValueError(
@@ -328,8 +328,8 @@ def quadratic(eigenvalues: ArrayLike, angle: float = 0.0) -> Surface:
     if not (computed[0] > 0 and np.isfinite(computed_ratio)):
         raise ValueError(
             f"eigenvalues must keep the rotated Hessian positive definite in float64, got "
-            f"{eigenvalues!r} at angle={angle!r}: rotated, a ratio this large (above about "
-            f"1e15) rounds the smaller eigenvalue away"
+            f"{eigenvalues!r} at angle={angle!r}: rotated, a ratio this large rounds the "
+            f"smaller eigenvalue away"
         )
     half_width = 5.0
     return _quadratic(

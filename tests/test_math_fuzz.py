@@ -42,7 +42,7 @@ pytestmark = pytest.mark.filterwarnings("error")
 
 #: Examples per property; raise it for a soak (``MOMENTUM_MATH_FUZZ_EXAMPLES=2000``).
 FUZZ = settings(
-    max_examples=int(os.environ.get("MOMENTUM_MATH_FUZZ_EXAMPLES", "40")),
+    max_examples=int(os.environ.get("MOMENTUM_MATH_FUZZ_EXAMPLES", "100")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
