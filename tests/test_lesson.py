@@ -1,6 +1,6 @@
 """The whole lesson: every chapter renders alone, and the flagship plays them all in one video.
 
-Renders are silent, at 192x108 and 15 fps, in a subprocess, the way a user
+Renders are silent, at 384x216 and 15 fps, in a subprocess, the way a user
 runs ``manim render``; captions and chapters are read back with webvtt-py and
 the video with PyAV.
 """
@@ -36,9 +36,9 @@ CHAPTER_FILES = [chapter.__module__ for chapter in CHAPTERS]
 
 
 def render(scene_file: Path, media: Path) -> subprocess.CompletedProcess:
-    """``manim render`` of the file's only scene, silent, 192x108 at 15 fps, into ``media``."""
+    """``manim render`` of the file's only scene, silent, 384x216 at 15 fps, into ``media``."""
     environment = {**os.environ, "MOMENTUM_VOICE": "off", "COLUMNS": "400"}
-    command = [sys.executable, "-m", "manim", "render", "-ql", "-r", "192,108", "--media_dir",
+    command = [sys.executable, "-m", "manim", "render", "-ql", "-r", "384,216", "--media_dir",
                str(media), str(scene_file)]
     return subprocess.run(command, cwd=media.parent, env=environment, capture_output=True, text=True,
                           timeout=1200)
@@ -75,7 +75,7 @@ def check_render(result: subprocess.CompletedProcess, folder: Path, name: str) -
     warnings = re.findall(r"Layout at [^\n]*", log)
     assert not warnings, f"{name}: layout guard warnings: {warnings[:5]}"
     duration, frames, audio_streams, size = video_facts(folder / f"{name}.mp4")
-    assert size == (192, 108)
+    assert size == (384, 216)
     assert audio_streams == 0  # silent mode
     assert abs(frames - duration * FPS) <= 1
     return duration
@@ -134,7 +134,7 @@ def test_each_chapter_renders_alone_with_captions(chapter, tmp_path):
     media = tmp_path / "media"
     result = render(SCENES / f"{name}.py", media)
     scene_name = scene_classes_from_file(SCENES / f"{name}.py", full_list=True)[0].__name__
-    folder = media / "videos" / name / "108p15"
+    folder = media / "videos" / name / "216p15"
     duration = check_render(result, folder, scene_name)
     found = cues(folder / f"{scene_name}.vtt")
     check_cues(found, duration)
@@ -149,7 +149,7 @@ def test_each_chapter_renders_alone_with_captions(chapter, tmp_path):
 def flagship(tmp_path_factory):
     media = tmp_path_factory.mktemp("flagship") / "media"
     result = render(SCENES / "ravine.py", media)
-    folder = media / "videos" / "ravine" / "108p15"
+    folder = media / "videos" / "ravine" / "216p15"
     return check_render(result, folder, "Ravine"), folder
 
 

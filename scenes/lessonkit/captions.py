@@ -243,7 +243,7 @@ AUDIO_OFFSET_RESOLUTION = 10_000_000
 
 #: The piper voice's reading pace over the lesson's narration, words a minute;
 #: silent mode reads at this pace (``tests/test_lesson.py`` checks it against the voice).
-VOICE_WORDS_PER_MINUTE = 175.0
+VOICE_WORDS_PER_MINUTE = 160.0
 
 
 def reading_duration(
