@@ -24,7 +24,7 @@ from manim import (
 from lesson_narration import zigzag as narration
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
-from lessonkit.maps import ContourMap, MapFrame, minimum_marker
+from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
 from lessonkit.motion import StepArrows, TrajectoryTrail
 from lessonkit.narration import LessonScene
 from lessonkit.panels import Readout, equation_panel
@@ -46,13 +46,7 @@ class ZigzagChapter(Chapter):
         figs = self.figures()
         experiment, run = figs.experiment, figs.run
         lines = narration.script(figs)
-        frame = MapFrame(
-            experiment.surface.x_range,
-            experiment.surface.y_range,
-            center=(0.0, -0.8),
-            width=12.6,
-            height=3.5,
-        )
+        frame = ravine_map_frame(experiment.surface)
 
         # Beat: the ravine as contour lines.
         title = Text(self.title, font=style.FONT, font_size=style.TITLE_SIZE, color=style.TEXT_COLOR)

@@ -182,3 +182,12 @@ def minimum_marker(surface: Surface, frame: MapFrame) -> VGroup:
             Line(point + size * (LEFT + DOWN), point + size * (RIGHT + UP)),
         )
     return marks.set_stroke(style.MINIMUM_COLOR, 3)
+
+
+def ravine_map_frame(surface: Surface) -> MapFrame:
+    """The lesson's map of the ravine: the whole width of the frame, below the title and panels.
+
+    Every chapter that shows the ravine from above uses this frame, so the same
+    map looks the same all lesson long.
+    """
+    return MapFrame(surface.x_range, surface.y_range, center=(0.0, -0.8), width=12.6, height=3.5)
