@@ -43,7 +43,8 @@ def core(array: NDArray[Any]) -> NDArray[Any]:
 def real_array(name: str, value: ArrayLike) -> NDArray[np.float64]:
     """Return ``value`` as a float64 array, or raise TypeError naming ``name``.
 
-    A plain array is copied; a broadcast view (zero strides) stays a read-only
+    A float64 array is returned as it is (not copied: callers that keep it copy
+    it); a broadcast view (zero strides) of another dtype becomes a read-only
     broadcast view of its converted distinct elements, so a huge
     ``np.broadcast_to`` argument is never materialised.
     """
@@ -66,11 +67,13 @@ def real_array(name: str, value: ArrayLike) -> NDArray[np.float64]:
             f"{name} must be a real number or array of real numbers, got {value!r} "
             f"(dtype {array.dtype})"
         )
+    if array.dtype == np.float64:
+        return array
     distinct = core(array)
     if distinct is not array:
         return np.broadcast_to(distinct.astype(np.float64), array.shape)
     with np.errstate(over="ignore"):  # a huge integer becomes inf, refused by the checks
-        return array.astype(np.float64)
+        return np.asarray(array, dtype=np.float64)
 
 
 def learning_rate(value: ArrayLike, name: str = "lr") -> NDArray[np.float64]:

@@ -71,9 +71,10 @@ MAX_PATH_BYTES = MAX_BATCH_BYTES
 RESULT_BYTES_PER_RUN = 72
 
 #: Bytes of the kernel's working arrays per run in flight (about 18 float64
-#: arrays and a bool mask): all runs with ``record="path"``, one block of
-#: :data:`SUMMARY_BLOCK_RUNS` with ``record="summary"``.
-KERNEL_BYTES_PER_RUN = 152
+#: arrays, masks, and the temporaries of the surface's evaluation: at most
+#: 270 where measured, for Ackley): all runs with ``record="path"``, one block
+#: of :data:`SUMMARY_BLOCK_RUNS` with ``record="summary"``.
+KERNEL_BYTES_PER_RUN = 320
 
 #: Bytes per run and step with ``record="path"``: position, velocity and
 #: gradient (16 each) and loss (8).
@@ -665,7 +666,7 @@ def simulate(
     stored = step_count + 1 if failed_at < 0 else failed_at
     return Trajectory(
         surface=surface,
-        start=start_array,
+        start=start_array.copy(),
         lr=float(lr_array),
         beta=float(beta_array),
         steps=step_count,
@@ -796,7 +797,7 @@ def simulate_batch(
             failed = out.diverged_step[..., None]
             stopped = (failed >= 0) & (np.arange(step_count + 1) >= failed)
             if stopped.any():
-                out.velocities[stopped] = 0.0
+                np.copyto(out.velocities, 0.0, where=stopped[..., None])
             # In place: the paths are the big arrays, and a scaled copy would double them.
             out.velocities *= velocity_scale(lr_full, beta_full, convention)[..., None, None]
     return BatchResult(
