@@ -203,6 +203,8 @@ class ChoosingBetaChapter(Chapter):
                 ),
                 run_time=max(tracker.get_remaining_duration() - 0.2, 1.0),
             )
+        scene.hold(theory_lines)
+        scene.pause(1.0)
 
         # The sweep, on a plot to the right of the theory.
         betas = figs.sweep_betas

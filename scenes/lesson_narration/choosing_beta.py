@@ -163,32 +163,28 @@ def script(figs: ChoosingBetaFigures) -> ChoosingBetaScript:
     steps = [spoken_number(value) for value in figs.effective_steps]
     return ChoosingBetaScript(
         windows=(
-            "How much memory should momentum have? Beta decides: about one over one minus beta steps. "
-            f"That is {windows[0]} steps for {spoken_number(short)}, {windows[1]} for "
-            f"{spoken_number(usual)}, {windows[2]} for {spoken_number(long)}."
+            "How much memory should momentum have? About one over one minus beta steps: "
+            f"{windows[0]} for beta {spoken_number(short)}, {windows[1]} for {spoken_number(usual)}, "
+            f"{windows[2]} for {spoken_number(long)}."
         ),
         steps=(
-            "On a steady slope the step grows by the same factor: with alpha "
-            f"{spoken_number(figs.lr)}, to {steps[0]}, {steps[1]} and {steps[2]}. "
-            "Short memory smooths little; long memory turns slowly and overshoots."
+            f"The steady step grows by the same factor: {steps[0]}, {steps[1]} and {steps[2]}, "
+            f"with alpha {spoken_number(figs.lr)}. "
+            "Short memory smooths little; long memory turns late and overshoots."
         ),
         theory=(
-            "For a quadratic bowl, theory names the best beta. Our stretched bowl has condition number "
-            f"{spoken_number(figs.condition_number)}, so the best beta is "
-            f"{theory_number(figs.best_beta)}, with step {theory_number(figs.best_lr)}. "
-            f"Each step then shrinks the error by {theory_number(figs.best_rate)}, "
-            f"against {spoken_number(figs.gd_rate)} for the best plain descent."
+            "For a quadratic bowl, theory names the best beta. With condition number "
+            f"{spoken_number(figs.condition_number)}, it is {theory_number(figs.best_beta)}, "
+            f"at step {theory_number(figs.best_lr)}: the error shrinks by "
+            f"{theory_number(figs.best_rate)} a step, against {spoken_number(figs.gd_rate)} "
+            "for plain descent."
         ),
         sweep=(
-            "Let's test it: one run for each beta at that step, "
-            "counting steps until the loss stays below "
-            f'{spoken_number(figs.threshold)}. <bookmark mark="diverge"/> On the left, the runs blow up. '
+            "Let's test it: one run per beta, counting steps until the loss stays below "
+            f'{spoken_number(figs.threshold)}. <bookmark mark="diverge"/> On the left, runs blow up. '
             f'<bookmark mark="fastest"/> The fastest, {figs.fastest_steps} steps at '
-            f"{spoken_number(figs.fastest_beta)}, sits right by the prediction; "
-            f"the best plain descent needs {figs.gd_steps}."
+            f"{spoken_number(figs.fastest_beta)}, sits by the prediction; "
+            f"plain descent needs {figs.gd_steps}."
         ),
-        advice=(
-            "Real losses are messier and their condition number unknown, "
-            f"so start at {spoken_number(usual)} and tune."
-        ),
+        advice=(f"Real losses are messier, so start at {spoken_number(usual)} and tune."),
     )

@@ -176,23 +176,22 @@ class VelocityScript:
 def script(figs: VelocityFigures) -> VelocityScript:
     """The velocity narration for ``figs``."""
     no_momentum, working, too_much = figs.plot_betas
-    gd_peak, working_peak, too_much_peak = figs.vx_peaks
     return VelocityScript(
         ball=(
-            "Plain descent forgets each step once taken. What if it remembered? "
-            'Picture a heavy ball <bookmark mark="roll"/> rolling along a valley floor: '
+            "Plain descent forgets each step. What if it remembered? "
+            'Picture a heavy ball <bookmark mark="roll"/> rolling along a valley: '
             "the walls' nudges cancel, and along the floor it keeps its speed."
         ),
         arrows=(
-            f"Let's give the descent that memory: beta {spoken_beta(figs.beta)}. "
+            f"Now give the descent that memory, with beta {spoken_beta(figs.beta)}. "
             "The blue arrow is its velocity along the floor, "
             f"drawn {spoken_number(figs.arrow_scale)} times larger."
         ),
         swings="Across the valley each swing is shorter; along the floor, the arrow grows.",
         build_up=(
-            f"In x, the velocity went from {spoken_number(figs.vx_first)} "
-            f"to {spoken_number(figs.vx_peak, READOUT_DIGITS)} by step {figs.vx_peak_step}. "
-            '<bookmark mark="glide"/> That speed carries the path down the floor to the minimum.'
+            f"In x, it grew from {spoken_number(figs.vx_first)} "
+            f"to {spoken_number(figs.vx_peak, READOUT_DIGITS)} by step {figs.vx_peak_step}, "
+            '<bookmark mark="glide"/> and that speed carries the path to the minimum.'
         ),
         rule=(
             "The rule behind the arrow: the new velocity keeps beta times the old one, "
@@ -209,9 +208,8 @@ def script(figs: VelocityFigures) -> VelocityScript:
         ),
         total=(
             f"With alpha {spoken_number(figs.rule_lr)} and beta {spoken_beta(figs.rule_beta)}, "
-            f'stack them. <bookmark mark="stack"/> These {len(figs.weights)} reach '
-            f"{spoken_number(figs.partial_sum)}; all of them make alpha over one minus beta, "
-            f"{spoken_number(figs.effective_step)}: {spoken_number(figs.memory_window)} times alpha."
+            'stack them. <bookmark mark="stack"/> All of them add up to alpha over one minus beta: '
+            f"{spoken_number(figs.effective_step)}, or {spoken_number(figs.memory_window)} times alpha."
         ),
         plots_intro=(
             f"Back in the ravine, beta {spoken_beta(no_momentum)}, "
@@ -219,13 +217,11 @@ def script(figs: VelocityFigures) -> VelocityScript:
             "along the floor on the left, across on the right."
         ),
         plots_x=(
-            "Along the floor the gradient keeps its sign, so momentum builds speed: "
-            f"{spoken_number(working_peak)} and {spoken_number(too_much_peak)}, "
-            f"against {spoken_number(gd_peak)} without it."
+            "Along the floor the gradient keeps its sign, so with momentum the velocity builds up."
         ),
         plots_y=(
-            '<bookmark mark="across"/>Across the walls the gradient flips sign, so the pushes '
-            f"cancel: the velocity never beats its first kick, {spoken_number(figs.vy_first)}."
+            '<bookmark mark="across"/>Across the walls the gradient flips sign: the pushes cancel, '
+            "and the velocity never beats its first kick."
         ),
         teaser=("Build up along the floor, cancel across the walls. Next, by hand."),
     )
