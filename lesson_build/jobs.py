@@ -199,6 +199,7 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
         ),
         "COLUMNS": "200",
     }
+    environment.pop("MOMENTUM_LESSON_CONFIG", None)  # only --config decides
     if spec.config_path:
         environment["MOMENTUM_LESSON_CONFIG"] = spec.config_path
     if spec.voice_cache:
@@ -229,12 +230,12 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
         "width": width,
         "height": height,
         "audio": has_audio,
-        "parameters": _chapter_parameters(project, spec.name),
+        "parameters": _chapter_parameters(project, spec.name, spec.config_path),
     }
     return {"name": spec.name, "key": spec.key, "files": files, "facts": facts, "log": log[-4000:]}
 
 
-def _chapter_parameters(project: Path, name: str) -> Any:
+def _chapter_parameters(project: Path, name: str, config_path: str | None = None) -> Any:
     """The chapter's figures (its ``momentum_math`` parameters and results) as JSON data."""
     code = (
         "import json, sys\n"
@@ -247,6 +248,9 @@ def _chapter_parameters(project: Path, name: str) -> Any:
         "json.dump(to_json(chapters[0]().figures()) if len(chapters) == 1 else None, sys.stdout)\n"
     )
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "scenes"), str(project)])}
+    environment.pop("MOMENTUM_LESSON_CONFIG", None)
+    if config_path:
+        environment["MOMENTUM_LESSON_CONFIG"] = config_path
     result = subprocess.run([sys.executable, "-c", code], cwd=project, env=environment, capture_output=True,
                             text=True)
     if result.returncode != 0:
