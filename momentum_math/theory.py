@@ -223,8 +223,8 @@ def direction_response(
     count = _validate.steps(steps)
     if eigen.shape != () or step.shape != () or beta_array.shape != ():
         raise ValueError(
-            f"direction_response takes single numbers for eigenvalue, lr and beta, got "
-            f"eigenvalue={eigenvalue!r}, lr={lr!r}, beta={beta!r}"
+            f"eigenvalue, lr and beta must be single numbers in the closed-form predictions, "
+            f"got eigenvalue={eigenvalue!r}, lr={lr!r}, beta={beta!r}"
         )
     trace, determinant = _checked_characteristic(eigen, lr_array, step, beta_array, nesterov)
     with np.errstate(all="ignore"):

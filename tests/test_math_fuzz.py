@@ -468,6 +468,23 @@ def test_memory_budget_overrides(monkeypatch):
             simulate_batch(surfaces.ravine(), **arguments, max_bytes=bad)
 
 
+@pytest.mark.parametrize("record", ["summary", "path"])
+@pytest.mark.parametrize("name", ["ravine", "ackley"])
+def test_batch_bytes_is_an_honest_estimate(name, record):
+    """The estimate checked against the budget is close to the real peak (tracemalloc)."""
+    runs, steps = (20_000, 10) if record == "summary" else (2_000, 50)
+    lr = np.linspace(0.01, 1.0, runs)
+    tracemalloc.start()
+    try:
+        simulate_batch(surfaces.get(name), (1.0, 0.5), lr=lr, beta=0.5, steps=steps,
+                       threshold=1e-3, record=record)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    estimate = simulation.batch_bytes(runs, steps, record)
+    assert 0.5 * estimate < peak < 1.1 * estimate, (peak, estimate)
+
+
 def test_the_budget_is_documented():
     for text in (simulate_batch.__doc__, simulation.__doc__ or "", simulation.max_batch_bytes.__doc__):
         assert text
@@ -501,6 +518,10 @@ def test_spectral_radius(eigenvalue, lr, beta, convention, nesterov):
 def test_contraction_rate(surface, lr, beta, convention):
     outcome(lambda: theory.contraction_rate(surface, lr, beta, convention),
             "surface", "lr", "beta", "convention", "eigenvalue")
+    losses = outcome(lambda: theory.predicted_losses(surface, (1.0, -1.0), lr, beta, 50, convention),
+                     "surface", "lr", "beta", "convention", "eigenvalue", finite=False)
+    if losses is not None:
+        check_prediction(losses)
 
 
 def test_mismatched_theory_arrays_name_their_parameters():
