@@ -22,6 +22,7 @@ from manim import (
     FadeOut,
     LaggedStart,
     Line,
+    ManimColor,
     MathTex,
     Polygon,
     SurroundingRectangle,
@@ -29,7 +30,13 @@ from manim import (
     VGroup,
 )
 
-from lesson_narration.choosing_beta import ChoosingBetaFigures, figures, script, theory_number
+from lesson_narration.choosing_beta import (
+    ChoosingBetaFigures,
+    ChoosingBetaScript,
+    figures,
+    script,
+    theory_number,
+)
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
 from lessonkit.formatting import MINUS, spoken_number
@@ -50,7 +57,9 @@ def tex(value: float, digits: int = 2) -> str:
     return spoken_number(value, digits).replace(MINUS, "-")
 
 
-def text_label(text: str, color=style.TEXT_COLOR, size: int = style.SMALL_SIZE) -> Text:
+def text_label(
+    text: str, color: ManimColor = style.TEXT_COLOR, size: int = style.SMALL_SIZE
+) -> Text:
     """Plain text in the lesson's font."""
     return Text(text, font=style.FONT, font_size=size, color=color)
 
@@ -74,7 +83,9 @@ class ChoosingBetaChapter(Chapter):
 
     # --- beats: memory windows and effective steps ----------------------------------------
 
-    def rules_of_thumb(self, scene: LessonScene, figs: ChoosingBetaFigures, lines) -> VGroup:
+    def rules_of_thumb(
+        self, scene: LessonScene, figs: ChoosingBetaFigures, lines: ChoosingBetaScript
+    ) -> VGroup:
         """A table: β, its memory 1/(1 − β), its steady step α/(1 − β), what it is like."""
         columns_x = (-5.7, -3.5, -0.1)  # centres of the number columns
         notes_x = 2.3  # left edge of the notes
@@ -146,7 +157,11 @@ class ChoosingBetaChapter(Chapter):
     # --- beats: the theory's best β, checked by a sweep -------------------------------------
 
     def theory_and_sweep(
-        self, scene: LessonScene, figs: ChoosingBetaFigures, lines, table: VGroup
+        self,
+        scene: LessonScene,
+        figs: ChoosingBetaFigures,
+        lines: ChoosingBetaScript,
+        table: VGroup,
     ) -> None:
         """β*, α* and the rates, then steps-to-settle against β with β* marked."""
         theory_lines = VGroup(

@@ -29,6 +29,7 @@ from manim import (
     FadeOut,
     LaggedStart,
     Line,
+    ManimColor,
     MathTex,
     Rectangle,
     ReplacementTransform,
@@ -41,7 +42,7 @@ from manim import (
     linear,
 )
 
-from lesson_narration.velocity import VelocityFigures, figures, script
+from lesson_narration.velocity import VelocityFigures, VelocityScript, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
 from lessonkit.formatting import MINUS, format_point, format_step, spoken_number
@@ -70,7 +71,9 @@ def tex_number(value: float, digits: int = 2) -> str:
     return spoken_number(value, digits).replace(MINUS, "-")
 
 
-def text_label(text: str, color=style.TEXT_COLOR, size: int = style.SMALL_SIZE) -> Text:
+def text_label(
+    text: str, color: ManimColor = style.TEXT_COLOR, size: int = style.SMALL_SIZE
+) -> Text:
     """Plain text in the lesson's font."""
     return Text(text, font=style.FONT, font_size=size, color=color)
 
@@ -103,8 +106,8 @@ class VelocityChapter(Chapter):
 
     def ball_beat(self, scene: LessonScene, line: str) -> None:
         """A ball rolls along a valley floor; the walls' nudges alternate and cancel."""
-        half_width, top, bottom, left, right = 1.15, 0.25 + 1.15, 0.25 - 1.15, -6.2, 6.2
-        center_y = 0.25
+        center_y, half_width, left, right = 0.25, 1.15, -6.2, 6.2
+        top, bottom = center_y + half_width, center_y - half_width
         walls = VGroup(
             Rectangle(width=right - left, height=0.55).move_to([0, top + 0.275, 0]),
             Rectangle(width=right - left, height=0.55).move_to([0, bottom - 0.275, 0]),
@@ -118,7 +121,6 @@ class VelocityChapter(Chapter):
         floor.set_stroke(style.AXIS_COLOR, 2)
         floor_label = text_label("valley floor", style.MUTED_TEXT_COLOR)
         floor_label.next_to(floor, DOWN, buff=0.12).align_to(floor, RIGHT)
-        del half_width
 
         progress = ValueTracker(0.0)
         start_x, end_x = left + 0.6, right - 4.2
@@ -238,7 +240,9 @@ class VelocityChapter(Chapter):
 
     # --- beats: velocity arrows on the ravine, then the rule ----------------------------
 
-    def ravine_beats(self, scene: LessonScene, figs: VelocityFigures, lines, title: Text) -> VGroup:
+    def ravine_beats(
+        self, scene: LessonScene, figs: VelocityFigures, lines: VelocityScript, title: Text
+    ) -> VGroup:
         """The momentum path with its velocity arrows, the readout, then the rule on top."""
         run = figs.run
         surface = run.surface
@@ -371,7 +375,9 @@ class VelocityChapter(Chapter):
 
     # --- beats: the velocity unrolled into weights ---------------------------------------
 
-    def unrolled_beats(self, scene: LessonScene, figs: VelocityFigures, lines) -> None:
+    def unrolled_beats(
+        self, scene: LessonScene, figs: VelocityFigures, lines: VelocityScript
+    ) -> None:
         """Bars α·βᵏ shrinking by β each step, then stacked toward α/(1 − β)."""
         weights = np.asarray(figs.weights)
         count = len(weights)
@@ -492,7 +498,7 @@ class VelocityChapter(Chapter):
 
     # --- beats: velocity against step, along and across --------------------------------
 
-    def plot_beats(self, scene: LessonScene, figs: VelocityFigures, lines) -> None:
+    def plot_beats(self, scene: LessonScene, figs: VelocityFigures, lines: VelocityScript) -> None:
         """v_x and v_y against step for β = 0, 0.8, 0.9: build-up along, cancelling across."""
         steps = np.arange(figs.plot_runs[0].num_steps + 1)
         x_values = [velocity[:, 0] for velocity in figs.plot_velocities]
