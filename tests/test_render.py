@@ -103,9 +103,11 @@ def test_zigzag_renders_a_valid_silent_mp4_of_the_expected_length(zigzag_render)
     assert audio == []
     lines = script(figures()).lines()
     spoken = sum(reading_duration(line, SILENT_WORDS_PER_MINUTE) for line in lines)
-    assert 50 <= duration <= 90
-    # the beats last as long as their lines, plus the closing fade (under a second)
-    assert spoken <= duration <= spoken + 1.0
+    assert 45 <= duration <= 50
+    # the beats last as long as their lines, plus the pause after the verdict
+    # and the closing fade (under a second)
+    pause = 1.5
+    assert spoken + pause <= duration <= spoken + pause + 1.0
     assert abs(frames - duration * FPS) <= 1
 
 
@@ -129,6 +131,19 @@ def test_zigzag_leaves_no_scratch_files(zigzag_render):
 
 
 # --- narration layer on small scenes -------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["animation", "updater"])
+def test_a_failure_inside_a_narrated_line_is_the_last_thing_reported(tmp_path, where):
+    media = tmp_path / "media"
+    result = render(BEAT_SCENES, "BrokenBeatScene", media, "off", LESSON_TEST_FAIL=where)
+    assert result.returncode != 0
+    log = log_text(result)
+    assert f"deliberate failure inside an {where}" in log
+    assert "another segment is still open" not in log
+    # the real cause is the last thing shown, not buried under a later error
+    assert log.rstrip().endswith(f"ValueError: deliberate failure inside an {where}")
+    assert not list(media.rglob("BrokenBeatScene.mp4"))
 
 
 def test_a_failed_render_keeps_the_previous_files(tmp_path):

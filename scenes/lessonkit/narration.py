@@ -219,11 +219,14 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         and bookmarks for :meth:`wait_until_bookmark`. On leaving the block
         the scene waits for the line to end. ``subcaption`` replaces the
         caption text (default: ``text`` without bookmarks).
+
+        When the block raises (or is interrupted), the error goes straight up:
+        waiting out the line would start another animation on top of the
+        broken one and bury the real cause under manim's "cannot open a video
+        segment" error.
         """
-        try:
-            yield self._narrate(text, subcaption)
-        finally:
-            self.wait_for_voiceover()
+        yield self._narrate(text, subcaption)
+        self.wait_for_voiceover()
         self.check_layout()
 
     def hold(self, *mobjects: Any) -> None:

@@ -6,7 +6,7 @@ to check that a failed render leaves the previous files alone.
 
 import os
 
-from manim import BLUE, Circle, Create, FadeIn, FadeOut, Square
+from manim import BLUE, RIGHT, Animation, Circle, Create, FadeIn, FadeOut, Square
 
 from lessonkit import LessonScene
 
@@ -45,3 +45,28 @@ class VoiceBeatScene(LessonScene):
             self.play(Create(square), run_time=tracker.duration / 2)
             self.wait_until_bookmark("go")
             self.play(FadeOut(square), run_time=0.3)
+
+
+class BrokenBeatScene(LessonScene):
+    """A narrated line whose animation fails: ``LESSON_TEST_FAIL`` is ``animation`` or ``updater``."""
+
+    def construct(self) -> None:
+        square = Square()
+        with self.voiceover(text=BEATS[0]) as tracker:
+            self.play(Create(square), run_time=tracker.duration / 2)
+            if os.environ.get("LESSON_TEST_FAIL") == "updater":
+
+                def explode(mobject, dt):
+                    if self.renderer.time > tracker.start_t + tracker.duration * 0.6:
+                        raise ValueError("deliberate failure inside an updater")
+
+                square.add_updater(explode)
+                self.play(square.animate.shift(RIGHT), run_time=tracker.duration / 3)
+            else:
+                self.play(FailingAnimation(square), run_time=tracker.duration / 3)
+
+
+class FailingAnimation(Animation):
+    def interpolate_mobject(self, alpha: float) -> None:
+        if alpha > 0.5:
+            raise ValueError("deliberate failure inside an animation")
