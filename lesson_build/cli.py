@@ -36,6 +36,8 @@ from lesson_build.jobs import (
 )
 from lesson_build.progress import Reporter
 from lesson_build.publish import check_lesson, file_entry, publish, recover, staging_folder
+from lessonkit.faults import checkpoint
+from lessonkit.publishing import process_alive
 
 __all__ = ["BuildFailed", "build", "main"]
 
@@ -213,6 +215,10 @@ def build(
         voice = reason is None
     reporter = reporter or Reporter.for_stream(sys.stderr)
     recover(out)
+    for leftover in cache.glob(".*.tmp-*"):  # cache entries a killed build was writing
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
     names = lesson_chapters(project)
     keys = {name: chapter_key(project, name, quality, voice, overrides) for name in names}
     build_key = hashlib.sha256(json.dumps([quality, voice, keys], sort_keys=True).encode()).hexdigest()
@@ -233,6 +239,7 @@ def build(
         _store(_cached(cache, result["name"], result["key"]), result)
         durations[result["name"]] = result["facts"]["duration"]
         reporter.rendered(result["name"], result["facts"]["duration"])
+        checkpoint("build-between-chapters")  # a test hook: one chapter stored, others to come
 
     try:
         _run_jobs(specs, jobs, scheduler, reporter.started, done)
@@ -256,6 +263,7 @@ def build(
             chapters = [(name, _cached(cache, name, keys[name]), _facts(_cached(cache, name, keys[name])))
                         for name in names]
             manifest = _assemble(staging, chapters, quality, voice, build_key)
+            checkpoint("build-assembly")  # a test hook: the new lesson is written, not yet published
             failures = check_lesson(staging)
             if failures:
                 raise BuildFailed("the assembled lesson failed its check:\n" + "\n".join(map(str, failures)))

@@ -19,6 +19,8 @@ from typing import Any
 import av
 import webvtt
 
+from lessonkit.publishing import process_alive
+
 __all__ = ["CheckFailure", "check_lesson", "file_entry", "publish", "recover", "staging_folder"]
 
 MANIFEST = "manifest.json"
@@ -54,20 +56,8 @@ def recover(target: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
     for leftover in target.parent.glob(f".{target.name}.staging-*"):
         pid = leftover.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)):
+        if not pid.isdigit() or not process_alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def publish(staging: Path, target: Path) -> None:

@@ -54,7 +54,7 @@ from .captions import (
 from .clock import FrameClockRenderer
 from .layout import layout_problems
 from .modes import SILENT_WORDS_PER_MINUTE, NarrationMode, SilentTracker, resolve_narration_mode
-from .publishing import AtomicSceneFileWriter
+from .publishing import AtomicSceneFileWriter, remove_broken_svgs
 
 __all__ = ["VOICE_CACHE_ENV", "LessonScene"]
 
@@ -125,6 +125,8 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         super().setup()
         self._paint_background(self.renderer.camera)
         self._flat_camera = self.renderer.camera
+        for broken in remove_broken_svgs(Path(config.get_dir("text_dir")), Path(config.get_dir("tex_dir"))):
+            logger.info(f"Removed a cache file cut short by an earlier render: {broken}")
         writer = self.renderer.file_writer
         if isinstance(writer, AtomicSceneFileWriter):
             writer.scene_time = lambda: float(self.renderer.time)

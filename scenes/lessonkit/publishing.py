@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import tempfile
 from contextlib import suppress
 from pathlib import Path
@@ -21,8 +22,79 @@ from manim import logger
 from manim.scene.scene_file_writer import SceneFileWriter
 
 from .captions import ChapterMark, chapters_to_webvtt, srt_to_webvtt
+from .faults import checkpoint
 
-__all__ = ["AtomicSceneFileWriter", "atomic_write_bytes", "atomic_write_text"]
+__all__ = [
+    "AtomicSceneFileWriter",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "process_alive",
+    "remove_broken_svgs",
+    "remove_stale_scratch",
+]
+
+#: Scratch files a render writes beside its outputs, ending in the writer's process id.
+_SCRATCH = re.compile(r"^\.(?P<name>.+)\.(?:partial|new|cues)-(?P<pid>\d+)(?:_temp)?(?:\.\w+)*$")
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` is still running (on this machine)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _svg_whole(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - 256))
+            return size > 0 and handle.read().rstrip().endswith(b"</svg>")
+    except OSError:
+        return False
+
+
+def remove_broken_svgs(*folders: Path) -> list[Path]:
+    """Remove SVGs cut short in manim's text and LaTeX caches (and the DVI files they came from).
+
+    A render killed while manim wrote an SVG leaves it empty or truncated; manim
+    would read it back as it is. Removed files are simply made again.
+    """
+    removed = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for svg in folder.glob("*.svg"):
+            if not _svg_whole(svg):
+                for path in (svg, svg.with_suffix(".dvi"), svg.with_suffix(".xdv")):
+                    with suppress(OSError):
+                        path.unlink()
+                        removed.append(path)
+    return removed
+
+
+def remove_stale_scratch(movie: Path) -> list[Path]:
+    """Remove what killed renders left beside ``movie`` (staging MP4, WAV, AAC, caption temps).
+
+    Only files of processes that no longer run are removed; returns them.
+    """
+    removed = []
+    if not movie.parent.is_dir():
+        return removed
+    for path in movie.parent.iterdir():
+        match = _SCRATCH.match(path.name)
+        if match and path.is_file() and not process_alive(int(match.group("pid"))):
+            with suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 
@@ -129,6 +201,7 @@ class AtomicSceneFileWriter(SceneFileWriter):
             return
         final = self.final_movie_path
         final.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_scratch(final)
         staging = final.with_name(f".{final.stem}.partial-{os.getpid()}{final.suffix}")
         self._staging = staging
         self._caption_texts = None
@@ -148,6 +221,10 @@ class AtomicSceneFileWriter(SceneFileWriter):
             for leftover in self._staging_leftovers(staging):
                 with suppress(OSError):
                     leftover.unlink(missing_ok=True)
+
+    def combine_to_movie(self) -> None:
+        super().combine_to_movie()
+        checkpoint("combine")  # a test hook: the movie is combined, not yet published
 
     def _publish(self, staging: Path, final: Path) -> None:
         subcaption_file = self.output_plan.subcaption_file

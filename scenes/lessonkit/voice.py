@@ -50,6 +50,7 @@ from .captions import (
     normalize_text,
     word_boundaries,
 )
+from .faults import checkpoint
 from .loudness import (
     NORMALIZER_VERSION,
     TARGET_LUFS,
@@ -330,6 +331,23 @@ def file_identity(path: str | os.PathLike[str]) -> str:
     return _file_sha256(os.fspath(path), stat.st_size, stat.st_mtime_ns)
 
 
+def _wav_matches(path: Path, meta: Mapping[str, Any]) -> bool:
+    """Whether the cached WAV is whole: readable, at the recorded rate and length."""
+    try:
+        with wave.open(str(path), "rb") as clip:
+            frames, rate = clip.getnframes(), clip.getframerate()
+    except (OSError, EOFError, wave.Error):
+        return False
+    expected = meta.get("duration_s")
+    return (
+        rate == meta.get("sample_rate")
+        and isinstance(expected, int | float)
+        and frames > 0
+        and abs(frames / rate - expected) <= 1.0 / rate
+        and path.stat().st_size >= 44 + 2 * frames
+    )
+
+
 def _wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
     pcm = np.round(np.clip(samples, -1.0, 32766 / 32767) * 32767).astype("<i2")
     buffer = io.BytesIO()
@@ -531,6 +549,7 @@ class PiperService(SpeechService):
             "loudness": asdict(report),
         }
         atomic_write_bytes(wav_path, _wav_bytes(samples, rate))
+        checkpoint("synthesis")  # a test hook: the clip is written, its description not yet
         atomic_write_text(meta_path, json.dumps(meta, indent=1))
         return meta
 
@@ -558,8 +577,8 @@ class PiperService(SpeechService):
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 meta = None
-            if meta is not None and meta.get("input_data") != input_data:
-                meta = None
+            if meta is not None and (meta.get("input_data") != input_data or not _wav_matches(wav_path, meta)):
+                meta = None  # another line's clip, or a clip cut short: make it again
         if meta is None:
             meta = self._make_clip(input_data["input_text"], wav_path, meta_path, input_data)
         return {

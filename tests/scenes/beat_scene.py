@@ -6,9 +6,10 @@ to check that a failed render leaves the previous files alone.
 
 import os
 
-from manim import BLUE, RIGHT, Animation, Circle, Create, FadeIn, FadeOut, Square
+from manim import BLUE, RIGHT, UP, Animation, Circle, Create, FadeIn, FadeOut, Square, Text
 
 from lessonkit import LessonScene
+from lessonkit.faults import checkpoint
 
 BEATS = (
     "Gradient descent takes a small step downhill, against the gradient.",
@@ -25,17 +26,20 @@ class BeatScene(LessonScene):
     def construct(self) -> None:
         self.chapter("Descent")
         circle = Circle(color=BLUE)
+        # A fault-injection point in the middle of the first animation (inactive unless asked for).
+        circle.add_updater(lambda _: checkpoint("animation") if self.renderer.time > 1.0 else None)
         with self.voiceover(text=BEATS[0]) as tracker:
             self.play(Create(circle), run_time=tracker.duration)
         if os.environ.get("LESSON_TEST_FAIL") == "1":
             raise RuntimeError("deliberate failure in the middle of the scene")
         self.chapter("Momentum")
         square = Square()
+        label = Text("momentum", font_size=30).next_to(square, UP)
         with self.voiceover(text=BEATS[1]):
             self.wait_until_bookmark("turn")
-            self.play(FadeIn(square), run_time=0.5)
+            self.play(FadeIn(square), FadeIn(label), run_time=0.5)
         with self.voiceover(text=BEATS[2]) as tracker:
-            self.play(FadeOut(circle), FadeOut(square), run_time=tracker.duration)
+            self.play(FadeOut(circle), FadeOut(square), FadeOut(label), run_time=tracker.duration)
 
 
 class VoiceBeatScene(LessonScene):
