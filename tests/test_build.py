@@ -182,30 +182,47 @@ def test_job_keys_follow_what_a_chapter_depends_on(project):
     assert low == chapter_key(project, "zigzag", "low", False, {})
 
 
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
-def test_an_interrupted_build_leaves_the_previous_lesson_intact(project, first_build, how):
+INTERRUPTIONS = [
+    pytest.param("rendering", signal.SIGINT, id="ctrl-c-while-rendering"),
+    pytest.param("rendering", signal.SIGKILL, id="kill-while-rendering"),
+    pytest.param("build-between-chapters", signal.SIGKILL, id="kill-between-chapters"),
+    pytest.param("build-assembly", signal.SIGINT, id="ctrl-c-during-assembly"),
+    pytest.param("build-assembly", signal.SIGKILL, id="kill-during-assembly"),
+]
+
+
+@pytest.mark.parametrize(("stage", "how"), INTERRUPTIONS)
+def test_an_interrupted_build_leaves_the_previous_lesson_intact(project, first_build, stage, how):
     lesson = project / "media" / "lesson"
     before = fingerprint(lesson)
-    change_line(project, "refresher", f"Interrupted {how.name}")
-    command = [sys.executable, "-m", "lesson_build", "build", "--quality", "low", "--no-voice"]
-    process = subprocess.Popen(command, cwd=project, env=environment(project), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    changed = ["refresher", "race"] if stage == "build-between-chapters" else ["refresher"]
+    for chapter in changed:
+        change_line(project, chapter, f"Interrupted {stage} {how.name}")
+    command = [sys.executable, "-m", "lesson_build", "build", "--quality", "low", "--no-voice", "--jobs", "1"]
+    extra = {} if stage == "rendering" else {"LESSONKIT_STALL_AT": stage}
+    process = subprocess.Popen(command, cwd=project, env={**environment(project), **extra},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    marker = "refresher: rendering" if stage == "rendering" else f"stalled at {stage}"
     log = ""
-    deadline = time.monotonic() + 120
-    while "refresher: rendering" not in log and time.monotonic() < deadline:
+    deadline = time.monotonic() + 300
+    while marker not in log and time.monotonic() < deadline and process.poll() is None:
         log += process.stdout.readline()
-    time.sleep(1.0)  # manim is rendering now
+    assert marker in log, log[-3000:]
+    if stage == "rendering":
+        time.sleep(1.0)  # manim is rendering now
     os.killpg(process.pid, how)
     process.wait(timeout=120)
-    assert "refresher: rendering" in log
     assert process.returncode != 0
     assert fingerprint(lesson) == before
     assert check_lesson(lesson) == []
     # the next build finishes the job and leaves no staging folders behind
     result = build(project)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert rendered(result) == ["refresher"]
+    finished_earlier = {"rendering": [], "build-between-chapters": ["refresher"], "build-assembly": changed}[stage]
+    assert sorted(rendered(result)) == sorted(set(changed) - set(finished_earlier))
     assert not list((project / "media").glob(".lesson.*"))
+    assert not list((project / "media" / "build-cache").glob(".*"))
 
 
 def test_a_bad_config_value_fails_before_rendering_naming_the_key(project, first_build, tmp_path):
