@@ -1,7 +1,7 @@
 """Chapter: beyond ravines, momentum on a bumpy bowl, and why it is no guarantee.
 
 The quadratic-with-sinusoidal-perturbation surface (the "ninja" post's
-experiment, ``presets.qfsp_escape()``) stands in 3-D under a still camera.
+experiment, the ``"qfsp_escape"`` preset) stands in 3-D under a still camera.
 Plain gradient descent from (7.11, 6.97) slides into a local minimum and
 stays; momentum 0.5 from the same start rolls over the rim to a global
 minimum. Then the honest part: a slightly larger momentum, found by a sweep
@@ -35,12 +35,13 @@ from manim import (
 from lesson_narration.beyond_ravines import BeyondRavinesFigures, RunFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
 from lessonkit.maps import MapFrame
 from lessonkit.narration import LessonScene
 from lessonkit.panels import Readout, equation_panel, title_text, trajectory_rows
 from lessonkit.surface3d import LossSurface, SurfaceFrame, SurfacePath
-from momentum_math import Surface, presets
+from momentum_math import Surface
 
 
 class BeyondRavinesChapter(Chapter):
@@ -59,6 +60,8 @@ class BeyondRavinesChapter(Chapter):
     surface_height = 3.0
     #: Height (scene z) of the lowest loss: below 0 lowers the surface on screen.
     base_z = -1.3
+    #: Gap between the stacked readouts (and above the first one).
+    readout_gap = 0.2
 
     def figures(self) -> BeyondRavinesFigures:
         """The numbers this chapter shows and speaks."""
@@ -80,7 +83,7 @@ class BeyondRavinesChapter(Chapter):
     def play(self, scene: LessonScene) -> None:
         figs = self.figures()
         lines = script(figs)
-        surface = presets.qfsp_escape().surface
+        surface = lesson_experiment("qfsp_escape").surface
         frame = self.surface_frame(surface)
         landscape = LossSurface(surface, frame, resolution=self.resolution)
 
@@ -110,17 +113,22 @@ class BeyondRavinesChapter(Chapter):
             readouts.append(readout)
             anchor = readout
             if run is figs.momentum:
-                scene.pause(1.0)
+                scene.pause(1.5)
 
         # Beat: a sweep over momentum: only some values reach the bottom.
+        # The strip takes the setup panel's place; the readouts move up under it, so all of
+        # them stay above the line a paused player's captions reach.
         strip = self._sweep_strip(figs)
         strip.to_corner(UR, buff=style.MARGIN)
+        column = VGroup(*readouts)
+        rise = column.get_top()[1] - (strip.get_bottom()[1] - self.readout_gap)
         with scene.voiceover(text=lines.sweep):
-            scene.play(FadeOut(setup), run_time=0.5)
+            scene.play(FadeOut(setup), *[readout.animate.shift(DOWN * rise) for readout in readouts],
+                       run_time=0.8)
             scene.add_fixed_in_frame_mobjects(strip)
             scene.play(FadeIn(strip), run_time=0.8)
-        scene.hold(strip, *readouts)
-        scene.pause(1.5)
+            scene.hold(strip, *readouts)  # on screen at the line's end: kept above the captions
+        scene.pause(2.0)
 
     def _walk(self, scene: LessonScene, frame: SurfaceFrame, run: RunFigures, color: ManimColor,
               name: str, line: str, anchor: Mobject) -> Readout:
@@ -134,7 +142,7 @@ class BeyondRavinesChapter(Chapter):
             title=f"{name}, μ = {spoken_number(run.beta)}",
             rows=trajectory_rows(run.trajectory, position_label="(x, y)")[1:],  # loss, (x, y)
         )
-        readout.next_to(anchor, DOWN, aligned_edge=LEFT, buff=0.25)
+        readout.next_to(anchor, DOWN, aligned_edge=LEFT, buff=self.readout_gap)
         scene.add_fixed_in_frame_mobjects(readout)
         with scene.voiceover(text=line) as tracker:
             scene.play(FadeIn(path), FadeIn(readout), run_time=0.6)
@@ -159,14 +167,14 @@ class BeyondRavinesChapter(Chapter):
 
     @staticmethod
     def _sweep_strip(figs: BeyondRavinesFigures) -> VGroup:
-        """One dot per swept momentum, lit where the run reaches the bottom."""
+        """One dot per swept momentum, lit where the run reaches the bottom, in one short row."""
         dots = VGroup(
             *[
-                Dot(radius=0.08, color=style.MOMENTUM_COLOR if hit else style.MUTED_TEXT_COLOR)
+                Dot(radius=0.07, color=style.MOMENTUM_COLOR if hit else style.MUTED_TEXT_COLOR)
                 .set_fill(opacity=1.0 if hit else 0.35)
                 for hit in figs.sweep_reached
             ]
-        ).arrange(RIGHT, buff=0.1)
+        ).arrange(RIGHT, buff=0.08)
         heading = Text(
             f"{figs.reached_count} of {len(figs.sweep_momenta)} reach the bottom in {figs.steps} steps",
             font=style.FONT,
@@ -177,9 +185,9 @@ class BeyondRavinesChapter(Chapter):
                    font_size=style.SMALL_SIZE, color=style.MUTED_TEXT_COLOR)
         high = Text(spoken_number(figs.sweep_momenta[-1]), font=style.FONT,
                     font_size=style.SMALL_SIZE, color=style.MUTED_TEXT_COLOR)
-        low.next_to(dots, DOWN, aligned_edge=LEFT, buff=0.12)
-        high.next_to(dots, DOWN, aligned_edge=RIGHT, buff=0.12)
-        heading.next_to(dots, UP, aligned_edge=LEFT, buff=0.15)
+        low.next_to(dots, LEFT, buff=0.15)
+        high.next_to(dots, RIGHT, buff=0.15)
+        heading.next_to(VGroup(low, dots, high), UP, aligned_edge=RIGHT, buff=0.2)
         return VGroup(heading, dots, low, high)
 
 

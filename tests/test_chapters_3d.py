@@ -20,7 +20,7 @@ from reference import GRADIENTS, LOSSES
 from reference import run as reference_run
 
 from lesson_narration import beyond_ravines, ravine_3d
-from lessonkit import style
+from lessonkit import maps, style
 from lessonkit.captions import reading_duration
 from lessonkit.formatting import (
     MINUS,
@@ -96,8 +96,9 @@ def test_ravine_3d_ends_on_the_zigzag_chapters_map_and_keeps_3d_cheap():
     module = load_scene_module("ravine_3d")
     chapter = module.Ravine3DChapter
     surface = presets.ravine_zigzag().surface
-    frame = module.ravine_map_frame(surface.x_range, surface.y_range)
-    # The spec's map of the ravine, the one the zigzag chapter draws.
+    # The lesson's one map of the ravine, the one the zigzag chapter draws.
+    assert module.ravine_map_frame is maps.ravine_map_frame
+    frame = maps.ravine_map_frame(surface)
     assert frame == MapFrame(surface.x_range, surface.y_range, center=(0.0, -0.8), width=12.6, height=3.5)
     assert chapter.three_d and chapter.title == "The ravine in 3-D"
     assert chapter.camera_move_s <= 2.5
@@ -117,8 +118,8 @@ def test_ravine_3d_ends_on_the_zigzag_chapters_map_and_keeps_3d_cheap():
 
 def test_ravine_3d_narration_fits_its_slot():
     lines = ravine_3d.script(ravine_3d.figures()).lines()
-    # 25-35 s in all: the lines, a 1.5 s pause and the 0.6 s fade-out.
-    assert 25.0 <= silent_seconds(lines) + 1.5 + 0.6 <= 35.0
+    # 24-27 s in all: the lines, a 1.5 s pause and the 0.6 s fade-out.
+    assert 24.0 <= silent_seconds(lines) + 1.5 + 0.6 <= 27.0
 
 
 # --- beyond ravines -----------------------------------------------------------------
@@ -204,8 +205,8 @@ def test_beyond_ravines_speaks_the_numbers_it_shows():
     assert f"momentum {spoken_number(figs.momentum.beta)}." in lines.momentum
     assert f"With {spoken_number(figs.caveat.beta)}," in lines.caveat
     assert f"only {figs.reached_count} reach" in lines.sweep
-    assert f"within {figs.steps} steps" in lines.sweep
-    assert f"Of {len(figs.sweep_momenta)} momentum values from 0 to 0.95" in lines.sweep
+    assert f"bottom in {figs.steps} steps" in lines.sweep
+    assert f"Of {len(figs.sweep_momenta)} values from 0 to 0.95" in lines.sweep
     assert spoken_number(figs.plain.final_loss, 3) == "10.2"
     assert spoken_number(figs.momentum.final_loss, 3) == f"{MINUS}5.9"
     assert all('<bookmark mark="go"/>' in line for line in (lines.plain, lines.momentum, lines.caveat))
@@ -231,8 +232,8 @@ def test_beyond_ravines_window_holds_every_run_and_its_readouts_show_the_final_n
 
 def test_beyond_ravines_narration_fits_its_slot():
     lines = beyond_ravines.script(beyond_ravines.figures()).lines()
-    # 35-45 s in all: the lines, 2.5 s of pauses and the 0.6 s fade-out.
-    assert 35.0 <= silent_seconds(lines) + 2.5 + 0.6 <= 45.0
+    # 32-35 s in all: the lines, 3.5 s of pauses and the 0.6 s fade-out.
+    assert 32.0 <= silent_seconds(lines) + 3.5 + 0.6 <= 35.0
 
 
 # --- lessonkit.surface3d -----------------------------------------------------------

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number, spoken_point
-from momentum_math import Trajectory, presets, simulate_batch
+from momentum_math import Trajectory, simulate_batch
 
 #: The momentum of the run that escapes (the ninja post shows 0.5 and 0.8).
 ESCAPE_MOMENTUM = 0.5
@@ -70,8 +71,8 @@ def _run_figures(trajectory: Trajectory, bottom_loss: float) -> RunFigures:
 
 
 def figures() -> BeyondRavinesFigures:
-    """The chapter's numbers: the ninja post's QFSP runs (``presets.qfsp_escape()``) and a sweep."""
-    experiment = presets.qfsp_escape()
+    """The chapter's numbers: the ninja post's QFSP runs (preset ``qfsp_escape``) and a sweep."""
+    experiment = lesson_experiment("qfsp_escape")
     surface = experiment.surface
     bottom_loss = surface.min_value
     momentum = experiment.run(ESCAPE_MOMENTUM)
@@ -137,28 +138,24 @@ def script(figs: BeyondRavinesFigures) -> BeyondRavinesScript:
     """The narration, speaking the numbers in ``figs`` as the screen shows them."""
     last = figs.sweep_momenta[-1]
     return BeyondRavinesScript(
-        bumps=(
-            "Real losses are rarely one clean valley. This bowl is covered in bumps, "
-            "and each dip can trap a descent."
-        ),
+        bumps="Real losses have bumps. Each dip in this bowl can trap a descent.",
         plain=(
-            f"Plain gradient descent starts high up, at {spoken_point(figs.start)}. "
-            "<bookmark mark=\"go\"/> It slides into the nearest dip and stays, "
-            f"at a loss of {loss_words(figs.plain.final_loss)}."
+            f"Plain gradient descent starts at {spoken_point(figs.start)}. "
+            "<bookmark mark=\"go\"/> It slides into the nearest dip and stays: "
+            f"loss {loss_words(figs.plain.final_loss)}."
         ),
         momentum=(
-            f"Now the same start with momentum {spoken_number(figs.momentum.beta)}. "
+            f"Same start, momentum {spoken_number(figs.momentum.beta)}. "
             "<bookmark mark=\"go\"/> Its velocity carries it over the rim, "
-            f"on to one of the two deepest points: a loss of {loss_words(figs.momentum.final_loss)}."
+            f"down to a global minimum: loss {loss_words(figs.momentum.final_loss)}."
         ),
         caveat=(
             f"But momentum is no guarantee. With {spoken_number(figs.caveat.beta)}, "
-            "<bookmark mark=\"go\"/> it rolls past that point into another dip, "
-            f"at {loss_words(figs.caveat.final_loss)} again."
+            "<bookmark mark=\"go\"/> it rolls past into another dip: "
+            f"{loss_words(figs.caveat.final_loss)} again."
         ),
         sweep=(
-            f"Of {len(figs.sweep_momenta)} momentum values from 0 to {spoken_number(last)}, "
-            f"only {figs.reached_count} reach the bottom within {figs.steps} steps. "
-            "Where a run ends depends on its start and settings."
+            f"Of {len(figs.sweep_momenta)} values from 0 to {spoken_number(last)}, "
+            f"only {figs.reached_count} reach the bottom in {figs.steps} steps."
         ),
     )
