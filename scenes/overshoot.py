@@ -94,10 +94,18 @@ class OvershootChapter(Chapter):
             # Static first, then the (still empty) curves: the plot is cached while they grow.
             scene.play(FadeIn(question), FadeIn(plot.axes), FadeIn(plot.static), run_time=1.0)
             scene.add(plot.series_layer)
-        scene.hold(question)
+            scene.hold(question)
         scene.pause(2.0)
 
-        # Beat: the three loss curves, drawn together; the two crossings marked.
+        # Beat: the three loss curves, drawn together.
+        with scene.voiceover(text=lines.plot) as tracker:
+            scene.play(FadeOut(question), run_time=0.5)
+            scene.play(
+                reveal.animate(rate_func=linear).set_value(figs.steps),
+                run_time=max(tracker.get_remaining_duration(), 1.0),
+            )
+
+        # Beat: the two crossings marked, then β = 0.99 never crosses: its last loss. Pause on it.
         # Each crossing marked with its step; the later one labelled up-right, the earlier down-left.
         finished = sorted(
             ((step, beta) for beta, step in figs.steps_to_converge.items() if step is not None),
@@ -115,15 +123,6 @@ class OvershootChapter(Chapter):
         ]
         for marker in crossings:  # drawn by the FadeIn below, not with the plot
             plot.static.remove(marker)
-        with scene.voiceover(text=lines.plot) as tracker:
-            scene.play(FadeOut(question), run_time=0.5)
-            scene.play(
-                reveal.animate(rate_func=linear).set_value(figs.steps),
-                run_time=max(tracker.get_remaining_duration() - 1.0, 1.0),
-            )
-            scene.play(*[FadeIn(marker, scale=2) for marker in crossings], FadeIn(names), run_time=0.6)
-
-        # Beat: β = 0.99 never crosses; its last loss. Pause on it.
         end = plot.c2p(figs.steps, figs.final_loss)
         never = Text(
             f"never: {format_loss(figs.final_loss)} at step {figs.steps}",
@@ -135,9 +134,11 @@ class OvershootChapter(Chapter):
         never.move_to(plot.c2p(figs.steps, plot.y_range[1] / 10.0 ** 0.5), aligned_edge=RIGHT)
         never.set_x(end[0] - never.width / 2)
         with scene.voiceover(text=lines.verdict) as tracker:
-            scene.play(FadeIn(never, shift=0.2 * DOWN), run_time=min(1.0, tracker.duration))
-        scene.hold(never, plot.axes)
-        scene.pause(2.5)
+            scene.play(*[FadeIn(marker, scale=2) for marker in crossings], FadeIn(names), run_time=0.8)
+            scene.wait_until_bookmark("never")
+            scene.play(FadeIn(never, shift=0.2 * DOWN), run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3))
+            scene.hold(never, plot.axes)
+        scene.pause(2.0)
 
         # Beat: what it means, what comes next.
         with scene.voiceover(text=lines.teaser):

@@ -90,13 +90,13 @@ class RaceChapter(Chapter):
             color=style.HIGHLIGHT_COLOR,
         )
         finish.to_corner(UR, buff=style.MARGIN).shift(0.05 * DOWN)
-        question = Text("Which one finishes first?", font=style.FONT, font_size=style.BODY_SIZE,
+        question = Text("Which finishes first?", font=style.FONT, font_size=style.BODY_SIZE,
                         color=style.TEXT_COLOR)
         question.next_to(finish, LEFT, buff=0.6)
         with scene.voiceover(text=lines.finish_line) as tracker:
             scene.play(FadeIn(finish), run_time=0.8)
             scene.play(FadeIn(question), run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3))
-        scene.hold(question, finish)
+            scene.hold(question, finish)
         scene.pause(2.0)
 
         # Beat: the first swings, slowly.
@@ -128,8 +128,8 @@ class RaceChapter(Chapter):
                 ),
                 run_time=max(min(1.5, tracker.get_remaining_duration()), 0.3),
             )
-        scene.hold(momentum_lane.readout, gd_lane.readout, result)
-        scene.pause(2.5)
+            scene.hold(momentum_lane.readout, gd_lane.readout, result)
+        scene.pause(2.0)
 
         # Beat: an honest note, and what comes next.
         with scene.voiceover(text=lines.caveat):

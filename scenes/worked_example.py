@@ -101,28 +101,25 @@ class WorkedExampleChapter(Chapter):
                     row = int(mark.removeprefix("row")) - 1
                     scene.wait_until_bookmark(mark)
                     scene.play(self._reveal_velocities(table, row), run_time=0.7)
-        scene.pause(1.0)
 
-        # Beat: the alternating column cancels.
+        # Beat: the alternating column cancels; the constant one grows: where to? Ask, then pause.
         v2_box, v2_highlight = table.highlight_column(4, style.HIGHLIGHT_COLOR)
-        with scene.voiceover(text=lines.cancelling) as tracker:
-            scene.play(v2_highlight, run_time=min(1.5, tracker.duration))
-
-        # Beat: the constant column grows: where to? Ask, then pause.
         v1_box, v1_highlight = table.highlight_column(3, style.VELOCITY_COLOR)
         number_line, marks = self._number_line(figs)
         VGroup(number_line, marks).move_to([4.1, 0.75, 0.0])
         question_mark = Text("?", font=style.FONT, font_size=style.TITLE_SIZE, color=style.HIGHLIGHT_COLOR)
         question_mark.next_to(number_line[0].get_end(), UP, buff=0.3)
         with scene.voiceover(text=lines.question) as tracker:
-            scene.play(FadeOut(v2_box), v1_highlight, run_time=1.0)
+            scene.play(v2_highlight, run_time=max(min(1.5, tracker.time_until_bookmark("first")), 0.3))
+            scene.wait_until_bookmark("first")
+            scene.play(FadeOut(v2_box), v1_highlight, run_time=0.8)
             scene.play(
                 FadeIn(number_line),
                 LaggedStart(*[FadeIn(mark, scale=1.5) for mark in marks], lag_ratio=0.3),
                 FadeIn(question_mark),
                 run_time=max(tracker.get_remaining_duration(), 0.5),
             )
-        scene.hold(question_mark, number_line, marks)
+            scene.hold(question_mark, number_line, marks)
         scene.pause(2.0)
 
         # Beat: the answer, α/(1 − β), then a pause on it.
@@ -139,7 +136,7 @@ class WorkedExampleChapter(Chapter):
         answer.next_to(number_line, DOWN, buff=0.5)
         with scene.voiceover(text=lines.limit) as tracker:
             scene.play(FadeOut(question_mark), Write(answer), run_time=min(2.5, tracker.duration))
-        scene.hold(answer)
+            scene.hold(answer, number_line)
         scene.pause(2.0)
 
     # --- pieces ----------------------------------------------------------------------

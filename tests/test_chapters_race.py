@@ -81,9 +81,15 @@ def test_worked_example_script_speaks_the_table(worked_figs):
     allowed |= {round(value, 4) for row in worked_figs.velocities for value in row}
     assert_numbers_are_figures(lines, allowed)
     spoken = [number for line in lines for number in spoken_numbers(line)]
-    for row in worked_figs.velocities:
+    # The first two rows are read out (how a row is made); the last two are shown, not read.
+    for row in worked_figs.velocities[:2]:
         for value in row:
             assert round(value, 4) in spoken, f"table entry {value} is never read out"
+    assert any(np.isclose(number, worked_figs.limit) for number in spoken_numbers(lines[-1]))
+    assert worked_figs.lr in spoken and worked_figs.beta in spoken
+    script = worked_narration.script(worked_figs)
+    assert script.question.rstrip().endswith("?")  # asks before telling
+    assert spoken_number(worked_figs.limit) in script.limit
     assert all(f'mark="row{k}"' in " ".join(lines) for k in range(1, 5))
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
-from momentum_math import Trajectory, presets
+from momentum_math import Trajectory
 
 
 @dataclass(frozen=True)
 class OvershootFigures:
-    """Every number the chapter shows or speaks, from ``presets.stretched_bowl_race()``.
+    """Every number the chapter shows or speaks, from the ``stretched_bowl_race`` experiment.
 
     ``steps_to_converge`` maps each β of the preset (0, 0.9, 0.99) to the first
     step with loss below ``threshold``, or ``None`` when the run never gets
@@ -35,8 +36,9 @@ class OvershootFigures:
 
 
 def figures() -> OvershootFigures:
-    """The chapter's numbers, computed now from the explainer-figure preset."""
-    experiment = presets.stretched_bowl_race()
+    """The chapter's numbers, computed now from the explainer-figure experiment (with the lesson
+    configuration's overrides, if any)."""
+    experiment = lesson_experiment("stretched_bowl_race")
     threshold = float(experiment.threshold)
     runs = experiment.runs()
     beta = max(experiment.betas)
@@ -58,7 +60,7 @@ def figures() -> OvershootFigures:
 class OvershootScript:
     """The chapter's spoken lines, in the order they are played.
 
-    Bookmarks: ``crossings`` in ``plot``.
+    Bookmarks: ``never`` in ``verdict`` (where β = 0.99's last loss is shown).
     """
 
     setup: str
@@ -77,27 +79,18 @@ def script(figs: OvershootFigures) -> OvershootScript:
     """The narration for ``figs``."""
     plain, good = figs.betas[0], figs.betas[1]
     return OvershootScript(
-        setup=(
-            f"If some memory helps, why not more? Let's try beta {spoken_number(figs.beta)}, "
-            "on the same bowl, from the same start."
-        ),
+        setup=f"Why not more memory? Beta {spoken_number(figs.beta)}, same bowl, same start.",
         swing=(
-            "It builds up so much speed that it sails right past the centre. "
-            "And it is slow to turn, so it keeps swinging from wall to wall."
+            "It builds so much speed that it sails past the centre, "
+            "and it is slow to turn back."
         ),
         question=f"Will it get below {spoken_number(figs.threshold)} in {figs.steps} steps?",
-        plot=(
-            f"Here is the loss at every step, on a log scale, for all three runs. "
-            f'<bookmark mark="crossings"/> Plain descent crosses the line at step '
-            f"{figs.steps_to_converge[plain]}, beta {spoken_number(good)} at step "
-            f"{figs.steps_to_converge[good]}."
-        ),
+        plot="The loss of all three runs, on a log scale, with the finish line.",
         verdict=(
-            f"Beta {spoken_number(figs.beta)} never does: after {figs.steps} steps, "
-            f"its loss is still {spoken_number(figs.final_loss, 3)}."
+            f"Plain descent crosses at step {figs.steps_to_converge[plain]}, "
+            f"beta {spoken_number(good)} at {figs.steps_to_converge[good]}. "
+            f'<bookmark mark="never"/> Beta {spoken_number(figs.beta)} never does: '
+            f"after {figs.steps} steps its loss is still {spoken_number(figs.final_loss, 3)}."
         ),
-        teaser=(
-            "Too much momentum overshoots and keeps on swinging. "
-            "So how much is just right? That's next."
-        ),
+        teaser="Too much momentum overshoots. So how much is just right?",
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
-from momentum_math import Trajectory, presets
+from momentum_math import Trajectory
 
 
 @dataclass(frozen=True)
 class RaceFigures:
-    """Every number the race shows or speaks, from ``presets.stretched_bowl_race()``.
+    """Every number the race shows or speaks, from the ``stretched_bowl_race`` experiment.
 
     ``gd_steps`` and ``momentum_steps`` are the first steps whose loss is
     below ``threshold``; ``margin`` is how many steps sooner momentum gets
@@ -36,8 +37,9 @@ class RaceFigures:
 
 
 def figures() -> RaceFigures:
-    """The race's numbers, computed now from the explainer-figure preset."""
-    experiment = presets.stretched_bowl_race()
+    """The race's numbers, computed now from the explainer-figure experiment (with the lesson
+    configuration's overrides, if any)."""
+    experiment = lesson_experiment("stretched_bowl_race")
     threshold = float(experiment.threshold)
     gd_beta, momentum_beta = experiment.betas[0], experiment.betas[1]
     gd_run, momentum_run = experiment.run(gd_beta), experiment.run(momentum_beta)
@@ -86,29 +88,25 @@ def script(figs: RaceFigures) -> RaceScript:
     """The race narration for ``figs``."""
     return RaceScript(
         setup=(
-            "Time for a race, on a stretched bowl. "
-            "Plain gradient descent runs on the left, "
-            f"momentum with beta {spoken_number(figs.momentum_beta)} on the right. "
-            f"Same start, same learning rate of {spoken_number(figs.lr)}."
+            "A race on a stretched bowl: plain descent left, "
+            f"beta {spoken_number(figs.momentum_beta)} right, "
+            f"same start, same learning rate {spoken_number(figs.lr)}."
         ),
         finish_line=(
             f"A run finishes when its loss drops below {spoken_number(figs.threshold)}. "
-            "Which one finishes first?"
+            "Which finishes first?"
         ),
         early=(
-            "Watch the first steps. Plain descent bounces from wall to wall. "
-            "Momentum turns the bounces into slow, smooth swings."
+            "Plain descent bounces from wall to wall. "
+            "Momentum turns the bounces into smooth swings."
         ),
         late=(
-            'Then the long slide toward the centre. <bookmark mark="close"/> '
-            "Now watch the counters: each one stops as its run crosses the line."
+            'Then the long slide to the centre. <bookmark mark="close"/> '
+            "Each counter stops as its run crosses the line."
         ),
         verdict=(
             f"Momentum finishes in {figs.momentum_steps} steps, plain descent in "
             f'{figs.gd_steps}: <bookmark mark="margin"/> {figs.margin} steps sooner.'
         ),
-        caveat=(
-            "A real win, if not a landslide. "
-            "So why not turn beta up even more? That is next."
-        ),
+        caveat="A real win, if not a landslide. So why not more beta?",
     )

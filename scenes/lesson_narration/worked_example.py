@@ -57,14 +57,15 @@ class WorkedExampleScript:
     """The chapter's spoken lines, in the order they are played.
 
     Bookmarks: ``row1`` in ``first_row``; ``row2`` in ``second_row``;
-    ``row3`` and ``row4`` in ``more_rows``.
+    ``row3`` and ``row4`` in ``more_rows``; ``first`` in ``question`` (where
+    the highlight moves from the cancelling column to the growing one).
+    Rows 1 and 2 are read out; rows 3 and 4 are shown, not read.
     """
 
     setup: str
     first_row: str
     second_row: str
     more_rows: str
-    cancelling: str
     question: str
     limit: str
 
@@ -75,7 +76,6 @@ class WorkedExampleScript:
             self.first_row,
             self.second_row,
             self.more_rows,
-            self.cancelling,
             self.question,
             self.limit,
         ]
@@ -87,29 +87,23 @@ def script(figs: WorkedExampleFigures) -> WorkedExampleScript:
     g = figs.gradients
     return WorkedExampleScript(
         setup=(
-            "Now momentum by hand, with the course page's numbers: "
-            f"alpha {spoken_number(figs.lr)} and beta {spoken_number(figs.beta)}. "
+            f"By hand: alpha {spoken_number(figs.lr)}, beta {spoken_number(figs.beta)}. "
             f"The first gradient is always {spoken_number(g[0][0])}; "
             f"the second flips between {spoken_number(g[0][1])} and {spoken_number(g[1][1])}."
         ),
         first_row=(
-            "From zero velocity, step one is just alpha times the gradient: "
+            "Step one is alpha times the gradient: "
             f'<bookmark mark="row1"/> {spoken_cell(v[0][0])} and {spoken_cell(v[0][1])}.'
         ),
         second_row=(
-            "Step two keeps nine tenths of that and adds the new push: "
+            "Step two keeps nine tenths, adds the new push: "
             f'<bookmark mark="row2"/> {spoken_cell(v[1][0])} and {spoken_cell(v[1][1])}.'
         ),
-        more_rows=(
-            f'Two more: <bookmark mark="row3"/> {spoken_cell(v[2][0])} and '
-            f'{spoken_cell(v[2][1])}, <bookmark mark="row4"/> then {spoken_cell(v[3][0])} '
-            f"and {spoken_cell(v[3][1])}."
+        more_rows='<bookmark mark="row3"/> Two more, <bookmark mark="row4"/> and a pattern.',
+        question=(
+            "The second column cancels out and stays small. "
+            '<bookmark mark="first"/> The first keeps growing. Where does it stop?'
         ),
-        cancelling=(
-            "Look at the second column: its pushes take turns and cancel, "
-            "so it stays near zero."
-        ),
-        question="The first column keeps growing. Where does it stop?",
         limit=(
             "Where keeping and adding balance: alpha over one minus beta, "
             f"{spoken_number(figs.lr)} over {spoken_number(figs.one_minus_beta)}, "
