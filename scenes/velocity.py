@@ -46,7 +46,7 @@ from lesson_narration.velocity import VelocityFigures, VelocityScript, figures, 
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
 from lessonkit.formatting import MINUS, format_point, format_step, spoken_number
-from lessonkit.maps import ContourMap, MapFrame, minimum_marker
+from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
 from lessonkit.motion import StepArrows, TrajectoryTrail
 from lessonkit.narration import LessonScene
 from lessonkit.panels import Readout, ReadoutRow, title_text
@@ -246,9 +246,7 @@ class VelocityChapter(Chapter):
         """The momentum path with its velocity arrows, the readout, then the rule on top."""
         run = figs.run
         surface = run.surface
-        frame = MapFrame(
-            surface.x_range, surface.y_range, center=(0.0, -0.8), width=12.6, height=3.5
-        )
+        frame = ravine_map_frame(surface)
         contours = ContourMap(surface, frame)
         border = frame.border()
         minimum = minimum_marker(surface, frame)
@@ -481,7 +479,7 @@ class VelocityChapter(Chapter):
             scene.play(Create(limit), FadeIn(limit_label[0]), run_time=0.6)
             scene.play(FadeIn(limit_label[1]), run_time=0.4)
         scene.hold(limit_label, total_label)
-        scene.pause(1.0)
+        scene.pause(0.8)
         self.leftovers = [
             plot,
             bars,

@@ -191,12 +191,12 @@ def script(figs: VelocityFigures) -> VelocityScript:
         build_up=(
             f"In x, it grew from {spoken_number(figs.vx_first)} "
             f"to {spoken_number(figs.vx_peak, READOUT_DIGITS)} by step {figs.vx_peak_step}, "
-            '<bookmark mark="glide"/> and that speed carries the path to the minimum.'
+            '<bookmark mark="glide"/> and that speed carries the path home.'
         ),
         rule=(
-            "The rule behind the arrow: the new velocity keeps beta times the old one, "
-            '<bookmark mark="push"/> plus alpha times the gradient. '
-            '<bookmark mark="step"/> Then we step against it.'
+            "The rule: the new velocity keeps beta times the old one, "
+            '<bookmark mark="push"/> plus alpha times the gradient; '
+            '<bookmark mark="step"/> then we step against it.'
         ),
         conventions=(
             "Other texts scale v differently: PyTorch moves alpha into the step, "
@@ -204,7 +204,7 @@ def script(figs: VelocityFigures) -> VelocityScript:
         ),
         unroll=(
             "Unrolled, the velocity is a weighted sum of past gradients: "
-            "alpha, alpha beta, alpha beta squared, each bar beta times the last."
+            "alpha, alpha beta, alpha beta squared, and so on."
         ),
         total=(
             f"With alpha {spoken_number(figs.rule_lr)} and beta {spoken_beta(figs.rule_beta)}, "
@@ -220,8 +220,8 @@ def script(figs: VelocityFigures) -> VelocityScript:
             "Along the floor the gradient keeps its sign, so with momentum the velocity builds up."
         ),
         plots_y=(
-            '<bookmark mark="across"/>Across the walls the gradient flips sign: the pushes cancel, '
-            "and the velocity never beats its first kick."
+            '<bookmark mark="across"/>Across the walls the gradient flips sign, '
+            "so the pushes cancel: no build-up."
         ),
         teaser=("Build up along the floor, cancel across the walls. Next, by hand."),
     )
