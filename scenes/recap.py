@@ -48,7 +48,7 @@ class RecapChapter(Chapter):
 
     title = "Recap and quiz"
     #: Seconds the viewer gets to think before an answer is shown.
-    think_s = 3.5
+    think_s = 3.0
     #: Font sizes of the takeaways, the questions and the answers. Each line of text stays
     #: narrower than ``max_line_width`` units: Pango wraps wider lines in tiny renders.
     takeaway_size = style.BODY_SIZE

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
-from momentum_math import Trajectory, presets, simulate
+from momentum_math import Trajectory, simulate
 
 #: The course page's PyTorch call: α and β as the snippet writes them.
 SNIPPET_LR = 0.01
@@ -73,7 +74,7 @@ class InCodeFigures:
 
 def figures(step: int = COMPARE_STEP, beta: float = COMPARE_BETA) -> InCodeFigures:
     """The snippet's numbers and the ravine run in both conventions, compared at ``step``."""
-    experiment = presets.ravine_zigzag()
+    experiment = lesson_experiment("ravine_zigzag")
     runs = {
         convention: simulate(
             experiment.surface,
@@ -122,26 +123,19 @@ class InCodeScript:
 def script(figs: InCodeFigures) -> InCodeScript:
     """The chapter's narration for ``figs``."""
     return InCodeScript(
-        code=(
-            "In PyTorch, momentum is one argument of the SGD optimizer. "
-            "Here is a typical training loop."
-        ),
-        beta=(
-            f"Look at momentum equals {spoken_number(figs.momentum)}. "
-            "That is our beta: how much of the old velocity each step keeps."
-        ),
+        code="In PyTorch, momentum is an argument of SGD.",
+        beta=f"Look at momentum equals {spoken_number(figs.momentum)}: that is our beta.",
         convention=(
-            "PyTorch adds the raw gradient to the velocity, and multiplies by alpha "
-            "only when it steps. Our lesson puts alpha inside the velocity."
+            "PyTorch adds the raw gradient to the velocity and applies alpha at the step. "
+            "We put alpha inside the velocity."
         ),
         same_path=(
-            f"The path is the same. On the ravine, with beta {spoken_number(figs.pytorch.beta)}, "
-            f"both runs stand at the same point after {figs.step} steps, but our velocity is "
-            f"PyTorch's times alpha, {spoken_number(figs.velocity_ratio)}."
+            f"Same path: after {figs.step} steps, both runs stand at the same point. "
+            f"Our velocity is PyTorch's times alpha, {spoken_number(figs.velocity_ratio)}."
         ),
         buffer=(
-            "The velocity lives inside the optimizer, one buffer per parameter, "
-            "<bookmark mark=\"step\"/>and each call to step updates it. "
-            "<bookmark mark=\"zero\"/>A new optimizer starts it at zero: no memory."
+            "The velocity lives in the optimizer, one buffer per parameter; "
+            "<bookmark mark=\"step\"/>each call to step updates it, "
+            "<bookmark mark=\"zero\"/>and it starts at zero."
         ),
     )

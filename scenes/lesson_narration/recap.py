@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import format_number, spoken_number
-from momentum_math import presets, theory
+from momentum_math import theory
 
 #: The rule-of-thumb example: α and β of the PyTorch snippet.
 THUMB_LR = 0.01
@@ -54,7 +55,7 @@ class RecapFigures:
 
 def figures(lr: float = THUMB_LR, beta: float = THUMB_BETA) -> RecapFigures:
     """The race's step counts and the steady step α/(1 − β) for ``lr`` and ``beta``."""
-    race = presets.stretched_bowl_race()
+    race = lesson_experiment("stretched_bowl_race")
     gd_beta, momentum_beta, overshoot_beta = race.betas
     counts = {b: race.run(b).steps_to_converge(race.threshold) for b in race.betas}
     gd_steps, momentum_steps = counts[gd_beta], counts[momentum_beta]
@@ -153,36 +154,26 @@ def script(figs: RecapFigures) -> RecapScript:
     """The recap narration for ``figs``."""
     n = screen_number
     return RecapScript(
-        zigzag=(
-            "To recap: in a ravine, plain gradient descent zigzags across "
-            "and crawls along the floor."
-        ),
-        velocity=(
-            "Momentum adds a velocity that remembers past gradients. "
-            "Across the ravine they cancel; along the floor they add up."
-        ),
+        zigzag="Recap: in a ravine, plain descent zigzags and crawls.",
+        velocity="Momentum's velocity remembers: across, gradients cancel; along, they add up.",
         race=(
-            f"In the race, plain descent needed {figs.gd_steps} steps, "
-            f"momentum {n(figs.momentum_beta)} only {figs.momentum_steps}, "
-            f"and {n(figs.overshoot_beta)} never got there in {figs.race_steps}."
+            f"The race: {figs.gd_steps} steps plain, {figs.momentum_steps} with {n(figs.momentum_beta)}; "
+            f"{n(figs.overshoot_beta)} never got there in {figs.race_steps}."
         ),
-        question_1="Now, a short quiz. Question one: what does beta control?",
-        answer_1="Beta sets how much of the previous velocity is kept at every step.",
+        question_1="Quiz. Question one: what does beta control?",
+        answer_1="How much of the previous velocity each step keeps.",
         question_2=(
-            f"Question two: alpha is {n(figs.thumb_lr)}, beta is {n(figs.thumb_beta)}, "
-            "and the gradient stays at 1. What step does momentum settle to?"
+            f"Question two: alpha {n(figs.thumb_lr)}, beta {n(figs.thumb_beta)}, "
+            "the gradient stays at 1. Where does the step settle?"
         ),
-        answer_2=(
-            f"Alpha over one minus beta: {n(figs.steady_step)}. "
-            f"That is {n(figs.step_ratio)} times alpha."
-        ),
+        answer_2=f"Alpha over one minus beta: {n(figs.steady_step)}, {n(figs.step_ratio)} times alpha.",
         question_3=(
-            f"Question three: with beta {n(figs.overshoot_beta)}, the run keeps swinging "
-            "past the minimum. Should you raise beta, or lower it?"
+            f"Question three: beta {n(figs.overshoot_beta)} keeps swinging past the minimum. "
+            "Raise it, or lower it?"
         ),
         answer_3=(
-            f"Lower it. A shorter memory turns sooner: with {n(figs.momentum_beta)}, "
-            f"the run got there in {figs.momentum_steps} steps."
+            f"Lower it: a shorter memory turns sooner. "
+            f"{n(figs.momentum_beta)} took {figs.momentum_steps} steps."
         ),
         goodbye="That's momentum. Thanks for watching!",
     )
