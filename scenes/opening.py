@@ -23,15 +23,9 @@ from manim import (
 from lesson_narration.opening import LESSON_TITLE, OpeningFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
-from lessonkit.maps import ContourMap, MapFrame, minimum_marker
+from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
 from lessonkit.motion import TrajectoryTrail
 from lessonkit.narration import LessonScene
-
-
-def ravine_frame(figs: OpeningFigures) -> MapFrame:
-    """The lesson's ravine map window (the same as in the zigzag chapter)."""
-    surface = figs.experiment.surface
-    return MapFrame(surface.x_range, surface.y_range, center=(0.0, -0.8), width=12.6, height=3.5)
 
 
 class OpeningChapter(Chapter):
@@ -60,7 +54,7 @@ class OpeningChapter(Chapter):
             scene.play(FadeIn(tagline), run_time=max(min(tracker.duration - 1.0, 1.5), 0.5))
 
         # Beat: a faint ravine, and plain gradient descent bouncing across it.
-        frame = ravine_frame(figs)
+        frame = ravine_map_frame(figs.experiment.surface)
         contours = ContourMap(figs.experiment.surface, frame)
         contours.set_stroke(opacity=self.faint_opacity)
         minimum = minimum_marker(figs.experiment.surface, frame).set_stroke(opacity=0.6)
@@ -87,7 +81,7 @@ class OpeningChapter(Chapter):
             scene.wait_until_bookmark("ask")
             scene.play(FadeOut(tagline), FadeIn(question, shift=UP * 0.15), run_time=1.0)
         scene.hold(question)
-        scene.pause(3.0)
+        scene.pause(2.0)
 
         # Beat: the promise.
         with scene.voiceover(text=lines.plan):

@@ -25,17 +25,12 @@ from manim import (
 from lesson_narration.ravine_3d import Ravine3DFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import format_number
-from lessonkit.maps import ContourMap, MapFrame, minimum_marker
+from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
 from lessonkit.narration import LessonScene
 from lessonkit.panels import equation_panel, title_text
 from lessonkit.surface3d import LossSurface, SurfaceFrame, curve_on_surface
-from momentum_math import presets
-
-
-def ravine_map_frame(x_range: tuple[float, float], y_range: tuple[float, float]) -> MapFrame:
-    """The ravine map's frame, exactly as the zigzag chapter places it."""
-    return MapFrame(x_range, y_range, center=(0.0, -0.8), width=12.6, height=3.5)
 
 
 class Ravine3DChapter(Chapter):
@@ -51,7 +46,7 @@ class Ravine3DChapter(Chapter):
     #: Faces along each side of the surface (the camera move re-projects them all).
     resolution = 16
     #: Seconds the camera takes to turn down (short: every face is redrawn each frame).
-    camera_move_s = 2.2
+    camera_move_s = 2.0
     #: Where the curve across the valley cuts it (x).
     across_at_x = 1.2
     #: Height (scene z) of the lowest loss while tilted: below 0 lowers the landscape on
@@ -65,8 +60,8 @@ class Ravine3DChapter(Chapter):
     def play(self, scene: LessonScene) -> None:
         figs = self.figures()
         lines = script(figs)
-        surface = presets.ravine_zigzag().surface
-        frame = ravine_map_frame(figs.x_range, figs.y_range)
+        surface = lesson_experiment("ravine_zigzag").surface
+        frame = ravine_map_frame(surface)
         lifted = SurfaceFrame.for_surface(surface, frame, height=2.5, base=self.tilted_base)
         landscape = LossSurface(surface, lifted, resolution=self.resolution)
 
@@ -125,7 +120,7 @@ class Ravine3DChapter(Chapter):
         border = frame.border()
         minimum = minimum_marker(surface, frame)
         with scene.voiceover(text=lines.top_down):
-            scene.play(FadeOut(across), FadeOut(along), FadeOut(numbers), run_time=0.6)
+            scene.play(FadeOut(across), FadeOut(along), FadeOut(numbers), run_time=0.5)
             scene.move_camera(
                 phi=0.0,
                 theta=-90 * DEGREES,
@@ -135,7 +130,7 @@ class Ravine3DChapter(Chapter):
                 run_time=self.camera_move_s,
             )
             scene.wait_until_bookmark("flat")
-            scene.play(FadeOut(landscape), FadeIn(border), FadeIn(contours), FadeIn(minimum), run_time=1.2)
+            scene.play(FadeOut(landscape), FadeIn(border), FadeIn(contours), FadeIn(minimum), run_time=1.0)
 
 
 class Ravine3D(LessonScene):

@@ -98,7 +98,7 @@ class RefresherChapter(Chapter):
         start_value.move_to([1.9, 1.3, 0], aligned_edge=LEFT)
         with scene.voiceover(text=lines.curve) as tracker:
             scene.play(Create(axes), FadeIn(axis_labels), run_time=1.0)
-            scene.play(Create(curve), FadeIn(curve_label), run_time=1.5)
+            scene.play(Create(curve), FadeIn(curve_label), run_time=1.2)
             scene.play(FadeIn(dot, scale=2), Create(drop), FadeIn(start_value), run_time=1.0)
 
         # Beat: the slope there, as a tangent line.

@@ -107,6 +107,8 @@ class ZigzagChapter(Chapter):
         highlight = SurroundingRectangle(readout.lines[1], color=style.HIGHLIGHT_COLOR, buff=0.08)
         with scene.voiceover(text=lines.verdict):
             scene.play(FadeOut(arrows), Create(highlight))
+        scene.hold(readout)
+        scene.pause(1.5)
 
         # Beat: what comes next.
         with scene.voiceover(text=lines.teaser):

@@ -16,6 +16,7 @@ from lesson_narration import in_code, opening, recap, refresher
 from lessonkit.captions import reading_duration
 from lessonkit.code_panel import CodePanel, glyph_span
 from lessonkit.formatting import format_point, spoken_number
+from lessonkit.modes import SILENT_WORDS_PER_MINUTE
 from momentum_math import presets
 
 # --- opening -------------------------------------------------------------------
@@ -24,6 +25,7 @@ from momentum_math import presets
 def test_opening_teases_plain_gradient_descent_on_the_lesson_ravine():
     figs = opening.figures()
     assert figs.run.beta == 0.0 and figs.run.num_steps == figs.tease_steps
+    assert figs.experiment.name == "ravine_zigzag"
     reference = presets.ravine_zigzag().run(beta=0.0)
     np.testing.assert_array_equal(figs.run.positions, reference.positions[: figs.tease_steps + 1])
     # It zigzags: y changes sign every step while x only creeps toward the minimum.
@@ -70,9 +72,19 @@ def test_refresher_speaks_the_numbers_it_shows():
     assert f"theta equals {spoken_number(figs.start)}" in lines.curve
     assert spoken_number(figs.gradient) in lines.slope
     assert f"alpha equal to {spoken_number(figs.lr)}" in lines.step
-    assert f"we move {spoken_number(abs(figs.step))}" in lines.step.replace('<bookmark mark="move"/>', "")
+    step = lines.step.replace('<bookmark mark="move"/>', "")
+    assert f"we move {spoken_number(figs.lr)} times {spoken_number(figs.gradient)}" in step
+    assert f"{spoken_number(abs(figs.step))} to the left" in step
     assert f"which is {spoken_number(figs.new_theta)}" in lines.result
     assert spoken_number(figs.new_theta) == "2.8"
+
+
+@pytest.mark.parametrize(("module", "pauses", "low", "high"), [(opening, 2.0, 20, 23), (refresher, 2.0, 26, 29)])
+def test_opening_and_refresher_fit_their_lengths(module, pauses, low, high):
+    lines = module.script(module.figures()).lines()
+    # At the voice's pace, plus the pause after the key result and the 0.6 s closing fade.
+    seconds = sum(reading_duration(line, SILENT_WORDS_PER_MINUTE) for line in lines) + pauses + 0.6
+    assert low <= seconds <= high
 
 
 # --- in code -------------------------------------------------------------------

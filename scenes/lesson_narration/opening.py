@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from momentum_math import Trajectory, presets
+from lessonkit.config import experiment as lesson_experiment
+from momentum_math import Trajectory
 from momentum_math.presets import Experiment
 
 #: The lesson's title, as the course page announces it.
@@ -33,8 +34,8 @@ class OpeningFigures:
 
 
 def figures(tease_steps: int = 20) -> OpeningFigures:
-    """The teaser run: plain GD on the ravine preset for ``tease_steps`` steps."""
-    experiment = presets.ravine_zigzag()
+    """The teaser run: plain GD on the (configurable) ravine preset for ``tease_steps`` steps."""
+    experiment = lesson_experiment("ravine_zigzag")
     return OpeningFigures(
         experiment=experiment,
         run=experiment.run(beta=0.0, steps=tease_steps),
@@ -60,20 +61,15 @@ def script(figs: OpeningFigures) -> OpeningScript:
     """The opening narration (it speaks no numbers; ``figs`` is the picture it describes)."""
     del figs  # the teaser is shown, not counted
     return OpeningScript(
-        welcome=(
-            "Welcome! This lesson is about momentum, "
-            "and why gradient descent gets stuck in ravines."
-        ),
+        welcome="Welcome! This lesson is about momentum.",
         valley=(
             "Here is a long, narrow valley, seen from above. "
-            "Watch the orange path of plain gradient descent: "
-            "it bounces from wall to wall, and barely moves along the floor."
+            "Plain gradient descent, in orange, bounces between the walls "
+            "and barely moves along the floor."
         ),
         question=(
-            "So here is our question. <bookmark mark=\"ask\"/>"
-            "Why does plain gradient descent crawl through a valley like this?"
+            "So, <bookmark mark=\"ask\"/>"
+            "why does plain gradient descent crawl through a valley like this?"
         ),
-        plan=(
-            "Hold that thought. By the end, you'll know why, and how momentum helps."
-        ),
+        plan="By the end, you'll know why, and how momentum helps.",
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
-from momentum_math import presets
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,8 @@ class Ravine3DFigures:
 
 
 def figures() -> Ravine3DFigures:
-    """The chapter's numbers for the zigzag preset's ravine (``presets.ravine_zigzag()``)."""
-    surface = presets.ravine_zigzag().surface
+    """The chapter's numbers for the zigzag preset's (configurable) ravine."""
+    surface = lesson_experiment("ravine_zigzag").surface
     return Ravine3DFigures(
         curvature_along=float(surface.hessian[0, 0]),
         curvature_across=float(surface.hessian[1, 1]),
@@ -54,24 +54,21 @@ class Ravine3DScript:
 def script(figs: Ravine3DFigures) -> Ravine3DScript:
     """The narration, speaking the numbers in ``figs`` as the screen shows them."""
     return Ravine3DScript(
-        landscape=(
-            "Before we watch gradient descent, let's see the ravine as a landscape, "
-            "where the height of the ground is the loss."
-        ),
+        landscape="Here is the ravine as a landscape, where height is loss.",
         across=(
-            "Cut across the valley, along the yellow curve, and the walls shoot up: "
-            f"the curvature that way is {spoken_number(figs.curvature_across, 3)}."
+            "Across the valley, on the yellow curve, the walls are steep: "
+            f"the curvature is {spoken_number(figs.curvature_across, 3)}."
         ),
         along=(
-            "Follow the white curve along the floor instead. It hardly rises: "
-            f"the curvature there is only {spoken_number(figs.curvature_along, 3)}."
+            "Along the floor, the white curve hardly rises: "
+            f"the curvature is only {spoken_number(figs.curvature_along, 3)}."
         ),
         ratio=(
             f"One direction bends {spoken_number(figs.condition_number, 3)} times more sharply "
-            "than the other. That mismatch is what makes a ravine."
+            "than the other. That is a ravine."
         ),
         top_down=(
-            "Now let's look straight down. <bookmark mark=\"flat\"/> "
-            "Each ring of the map joins points of equal height."
+            "Now look straight down. <bookmark mark=\"flat\"/>"
+            "Each ring joins points of equal height."
         ),
     )

@@ -91,29 +91,19 @@ class RefresherScript:
 def script(figs: RefresherFigures) -> RefresherScript:
     """The refresher narration for the step in ``figs``."""
     move = spoken_number(abs(figs.step))
+    start, slope, lr = spoken_number(figs.start), spoken_number(figs.gradient), spoken_number(figs.lr)
+    new = spoken_number(figs.new_theta)
     return RefresherScript(
         rule=(
-            "First, a quick refresher. Plain gradient descent steps against the gradient, "
+            "Plain gradient descent steps against the gradient, "
             "scaled by the learning rate alpha."
         ),
-        curve=(
-            "Take a single parameter theta on this bowl-shaped loss curve. "
-            f"We start at theta equals {spoken_number(figs.start)}."
-        ),
-        slope=(
-            f"The yellow line is the slope there: {spoken_number(figs.gradient)}. "
-            "It points uphill, so we go the other way."
-        ),
+        curve=f"Take one parameter, theta, starting at theta equals {start}.",
+        slope=f"The yellow slope there is {slope}: uphill, so we step the other way.",
         step=(
-            f"With alpha equal to {spoken_number(figs.lr)}, the step is "
-            f"{spoken_number(figs.lr)} times {spoken_number(figs.gradient)}: "
-            f"<bookmark mark=\"move\"/>we move {move} to the left."
+            f"With alpha equal to {lr}, <bookmark mark=\"move\"/>"
+            f"we move {lr} times {slope}: {move} to the left."
         ),
-        result=(
-            f"So theta becomes {spoken_number(figs.start)} minus {move}, "
-            f"which is {spoken_number(figs.new_theta)}. A little lower on the curve."
-        ),
-        bridge=(
-            "Keep this rule in mind. Momentum changes only one thing: what each step is made of."
-        ),
+        result=f"So theta becomes {start} minus {move}, which is {new}.",
+        bridge="Momentum changes just one thing: what each step is made of.",
     )

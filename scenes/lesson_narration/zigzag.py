@@ -72,38 +72,28 @@ def script(figs: ZigzagFigures) -> ZigzagScript:
     run = figs.run
     return ZigzagScript(
         ravine=(
-            "Here is a ravine, seen from above. "
-            "Every ring joins points where the loss is the same. "
-            "The walls rise steeply from side to side, "
-            "but the floor tilts only gently toward the lowest point, at the cross."
+            "Here is the ravine from above: steep walls across, "
+            "and a floor that tilts gently down to the cross."
         ),
         start=(
-            f"Let's start plain gradient descent at {spoken_point(run.start)}, "
-            f"with a learning rate of {spoken_number(run.lr)} and no momentum."
+            f"We start plain gradient descent at {spoken_point(run.start)}, "
+            f"with learning rate {spoken_number(run.lr)} and no momentum."
         ),
         first_step=(
-            "The yellow arrow is the next step: the learning rate times the gradient, "
-            "pointing downhill. "
-            "Across the valley the slope is steep, <bookmark mark=\"jump\"/> "
-            "so the step is long and carries us straight over the floor."
+            "The yellow arrow is the next step, downhill. "
+            "The wall is steep, <bookmark mark=\"jump\"/>"
+            "so the step carries us right over the floor."
         ),
-        bounce=(
-            "On the far wall the slope points back the other way, so the arrow flips. "
-            "Step after step, the path bounces from one wall to the other."
-        ),
-        crawl=(
-            "Along the floor the slope is tiny, so the steps in that direction are tiny too. "
-            "We only creep toward the minimum."
-        ),
+        bounce="On the far wall the arrow flips, and the path bounces from wall to wall.",
+        crawl="Along the floor the slope is tiny, so we only creep toward the minimum.",
         verdict=(
             f"After {run.num_steps} steps, the loss is still about "
-            f"{spoken_number(run.final_loss, 1)}. "
-            f"We have only crept from x equals {spoken_number(run.start[0])} "
-            f"to about {spoken_number(run.final_position[0])}."
+            f"{spoken_number(run.final_loss, 1)}, "
+            f"and x has only crept from {spoken_number(run.start[0])} "
+            f"to {spoken_number(run.final_position[0])}."
         ),
         teaser=(
-            "All that bouncing is wasted effort. "
-            "Next, we give the descent a memory of its past steps, called momentum, "
+            "All that bouncing is wasted. Next: momentum, a memory of past steps, "
             "so the bounces cancel and the crawl speeds up."
         ),
     )
