@@ -45,6 +45,9 @@ class OvershootChapter(Chapter):
     """β = 0.99 overshoots on the stretched bowl and never reaches the finish in 300 steps."""
 
     title = "Too much momentum"
+    #: Seconds the chapter holds still on its question, then on its result.
+    question_pause_s = 2.0
+    result_pause_s = 2.0
 
     def figures(self) -> OvershootFigures:
         """The three runs and their convergence steps, computed by ``momentum_math``."""
@@ -95,7 +98,7 @@ class OvershootChapter(Chapter):
             scene.play(FadeIn(question), FadeIn(plot.axes), FadeIn(plot.static), run_time=1.0)
             scene.add(plot.series_layer)
             scene.hold(question)
-        scene.pause(2.0)
+        scene.pause(self.question_pause_s)
 
         # Beat: the three loss curves, drawn together.
         with scene.voiceover(text=lines.plot) as tracker:
@@ -138,7 +141,7 @@ class OvershootChapter(Chapter):
             scene.wait_until_bookmark("never")
             scene.play(FadeIn(never, shift=0.2 * DOWN), run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3))
             scene.hold(never, plot.axes)
-        scene.pause(2.0)
+        scene.pause(self.result_pause_s)
 
         # Beat: what it means, what comes next.
         with scene.voiceover(text=lines.teaser):

@@ -38,6 +38,9 @@ class RaceChapter(Chapter):
     """Plain GD and β = 0.9 race on the stretched bowl; each stops at its own finish."""
 
     title = "The race"
+    #: Seconds the chapter holds still on its question, then on its result.
+    question_pause_s = 2.0
+    result_pause_s = 2.0
 
     def figures(self) -> RaceFigures:
         """The runs and their finishing steps, computed by ``momentum_math``."""
@@ -97,7 +100,7 @@ class RaceChapter(Chapter):
             scene.play(FadeIn(finish), run_time=0.8)
             scene.play(FadeIn(question), run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3))
             scene.hold(question, finish)
-        scene.pause(2.0)
+        scene.pause(self.question_pause_s)
 
         # Beat: the first swings, slowly.
         with scene.voiceover(text=lines.early) as tracker:
@@ -129,7 +132,7 @@ class RaceChapter(Chapter):
                 run_time=max(min(1.5, tracker.get_remaining_duration()), 0.3),
             )
             scene.hold(momentum_lane.readout, gd_lane.readout, result)
-        scene.pause(2.0)
+        scene.pause(self.result_pause_s)
 
         # Beat: an honest note, and what comes next.
         with scene.voiceover(text=lines.caveat):

@@ -48,6 +48,9 @@ class WorkedExampleChapter(Chapter):
     """The velocity table of the course page, built row by row."""
 
     title = "The worked example"
+    #: Seconds the chapter holds still on its question, then on its result.
+    question_pause_s = 2.0
+    result_pause_s = 2.0
     #: Scene units of the number line from 0 to the limit α/(1 − β).
     line_length = 4.1
 
@@ -120,7 +123,7 @@ class WorkedExampleChapter(Chapter):
                 run_time=max(tracker.get_remaining_duration(), 0.5),
             )
             scene.hold(question_mark, number_line, marks)
-        scene.pause(2.0)
+        scene.pause(self.question_pause_s)
 
         # Beat: the answer, α/(1 − β), then a pause on it.
         answer = MathTex(
@@ -137,7 +140,7 @@ class WorkedExampleChapter(Chapter):
         with scene.voiceover(text=lines.limit) as tracker:
             scene.play(FadeOut(question_mark), Write(answer), run_time=min(2.5, tracker.duration))
             scene.hold(answer, number_line)
-        scene.pause(2.0)
+        scene.pause(self.result_pause_s)
 
     # --- pieces ----------------------------------------------------------------------
 

@@ -341,3 +341,43 @@ def test_race_rows_and_frames_validate():
 def test_shown_numbers_use_the_lesson_formatting(race_figs, overshoot_figs):
     assert format_number(race_figs.threshold, 1) == "0.001"
     assert format_loss(overshoot_figs.final_loss) == "0.487"
+
+
+def test_race_and_overshoot_read_the_lesson_configuration(tmp_path, monkeypatch):
+    from lessonkit.config import CONFIG_ENV
+
+    config = tmp_path / "lesson.toml"
+    config.write_text("[presets.stretched_bowl_race]\nthreshold = 0.01\n", encoding="utf-8")
+    monkeypatch.setenv(CONFIG_ENV, str(config))
+    race = race_narration.figures()
+    overshoot = overshoot_narration.figures()
+    assert race.threshold == overshoot.threshold == 0.01
+    assert race.gd_steps < 185 and race.momentum_steps < 159
+    assert overshoot.steps_to_converge[0.0] == race.gd_steps
+    # The spoken finish line follows the configured threshold.
+    assert "0.01" in race_narration.script(race).finish_line
+
+
+@pytest.mark.parametrize(
+    ("module_name", "chapter_name", "narration", "low", "high"),
+    [
+        ("worked_example", "WorkedExampleChapter", worked_narration, 32.0, 35.0),
+        ("race", "RaceChapter", race_narration, 34.0, 37.0),
+        ("overshoot", "OvershootChapter", overshoot_narration, 33.0, 36.0),
+    ],
+)
+def test_chapter_lasts_its_target_at_the_voice_pace(module_name, chapter_name, narration, low, high):
+    """Silent length = lines read at the voice's pace + the chapter's two pauses + its fade-out
+    (within 0.1 s of the silent -ql renders: 33.7, 35.3 and 34.2 s)."""
+    from lessonkit.captions import reading_duration
+    from lessonkit.chapters import Chapter
+    from lessonkit.modes import SILENT_WORDS_PER_MINUTE
+
+    assert SILENT_WORDS_PER_MINUTE == 160
+    chapter = getattr(load_scene_module(module_name), chapter_name)
+    lines = narration.script(narration.figures()).lines()
+    spoken = sum(reading_duration(line, SILENT_WORDS_PER_MINUTE) for line in lines)
+    pauses = chapter.question_pause_s + chapter.result_pause_s
+    assert 1.5 <= chapter.question_pause_s <= 2.5 and 1.5 <= chapter.result_pause_s <= 2.5
+    total = spoken + pauses + Chapter.fade_out_s
+    assert low <= total <= high, f"{module_name}: about {total:.1f} s silent, target {low}-{high} s"

@@ -85,7 +85,7 @@ def script(figs: OvershootFigures) -> OvershootScript:
             "and it is slow to turn back."
         ),
         question=f"Will it get below {spoken_number(figs.threshold)} in {figs.steps} steps?",
-        plot="The loss of all three runs, on a log scale, with the finish line.",
+        plot="All three losses, on a log scale, with the finish line.",
         verdict=(
             f"Plain descent crosses at step {figs.steps_to_converge[plain]}, "
             f"beta {spoken_number(good)} at {figs.steps_to_converge[good]}. "

@@ -101,7 +101,7 @@ def script(figs: RaceFigures) -> RaceScript:
             "Momentum turns the bounces into smooth swings."
         ),
         late=(
-            'Then the long slide to the centre. <bookmark mark="close"/> '
+            'Then the long slide in. <bookmark mark="close"/> '
             "Each counter stops as its run crosses the line."
         ),
         verdict=(
