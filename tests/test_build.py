@@ -64,12 +64,13 @@ def fingerprint(folder: Path) -> dict[str, str]:
 
 
 def change_line(project: Path, chapter: str, marker: str) -> None:
-    """Reword a spoken line of ``chapter``: append ``marker`` to its first sentence literal."""
+    """Reword a spoken line of ``chapter``: ``marker`` becomes the first sentence of its script."""
     path = project / "scenes" / "lesson_narration" / f"{chapter}.py"
     text = path.read_text(encoding="utf-8")
-    new, count = re.subn(r'(\n\s+")([A-Z][^"\n{}]*?\.)( ?")', rf"\1\2 {marker}.\3", text, count=1)
-    assert count == 1, f"no plain sentence to change in {path}"
-    path.write_text(new, encoding="utf-8")
+    start = text.index("def script(")
+    body, count = re.subn(r'(\n\s+f?")([A-Z])', rf"\g<1>{marker}. \g<2>", text[start:], count=1)
+    assert count == 1, f"no spoken sentence to change in {path}"
+    path.write_text(text[:start] + body, encoding="utf-8")
 
 
 def seconds(timestamp: str) -> float:
