@@ -21,7 +21,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 QUALITY ?= high
 BUILD_ARGS ?=
 
-.PHONY: setup system-deps venv lesson preview contact-sheet test lint benchmark clean
+.PHONY: setup system-deps venv lesson preview contact-sheet test soak lint benchmark clean
 
 setup: system-deps venv
 
@@ -69,8 +69,12 @@ contact-sheet: setup
 test: setup
 	$(PY) -m pytest
 
+# The fuzz suite at 20x its CI examples (about a minute): every public momentum_math function.
+soak: setup
+	MOMENTUM_MATH_FUZZ_EXAMPLES=2000 $(PY) -m pytest -q tests/test_math_fuzz.py
+
 lint: setup
-	$(VENV)/bin/ruff check momentum_math scenes tests benchmarks tools
+	$(VENV)/bin/ruff check momentum_math scenes tests benchmarks tools lesson_build
 
 benchmark: setup
 	$(PY) benchmarks/sweep_benchmark.py
