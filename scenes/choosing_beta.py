@@ -68,6 +68,9 @@ class ChoosingBetaChapter(Chapter):
     """Choosing β: memory, step size, and the best β for a quadratic bowl."""
 
     title = "Choosing β"
+    #: Silence after the theory's numbers, and after the sweep with β* marked (seconds).
+    theory_pause_s = 1.5
+    sweep_pause_s = 2.0
 
     def figures(self) -> ChoosingBetaFigures:
         """The chapter's numbers (:func:`lesson_narration.choosing_beta.figures`)."""
@@ -186,7 +189,7 @@ class ChoosingBetaChapter(Chapter):
                 font_size=style.LABEL_SIZE,
             ),
         )
-        theory_lines.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+        theory_lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         for line, color in zip(
             theory_lines,
             (
@@ -206,8 +209,8 @@ class ChoosingBetaChapter(Chapter):
             color=style.MUTED_TEXT_COLOR,
         )
         heading = VGroup(caption, eigen).arrange(RIGHT, buff=0.15)
-        theory_block = VGroup(heading, theory_lines).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        theory_block.to_corner(UL, buff=style.MARGIN).shift(1.0 * DOWN)
+        theory_block = VGroup(heading, theory_lines).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        theory_block.to_corner(UL, buff=style.MARGIN).shift(0.85 * DOWN)
 
         with scene.voiceover(text=lines.theory) as tracker:
             scene.play(FadeOut(table), run_time=0.5)
@@ -218,8 +221,8 @@ class ChoosingBetaChapter(Chapter):
                 ),
                 run_time=max(tracker.get_remaining_duration() - 0.2, 1.0),
             )
-        scene.hold(theory_lines)
-        scene.pause(1.0)
+        scene.hold(*theory_lines)
+        scene.pause(self.theory_pause_s)
 
         # The sweep, on a plot to the right of the theory.
         betas = figs.sweep_betas
@@ -285,8 +288,8 @@ class ChoosingBetaChapter(Chapter):
             scene.wait_until_bookmark("fastest")
             scene.play(Create(best_mark), FadeIn(fastest), run_time=0.8)
             scene.play(Create(plain), run_time=0.6)
-        scene.hold(plot, best_mark, fastest, plain, theory_lines)
-        scene.pause(2.0)
+        scene.hold(plot.axes, plot.static, simulated.line, best_mark, fastest, plain)
+        scene.pause(self.sweep_pause_s)
         with scene.voiceover(text=lines.advice):
             pass  # the result stays on screen while the advice is spoken
 

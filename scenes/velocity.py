@@ -82,6 +82,9 @@ class VelocityChapter(Chapter):
     """Velocity: why remembered steps build up along a ravine and cancel across it."""
 
     title = "Velocity"
+    #: Silence after the sum reaches α/(1 − β), and after the two velocity plots (seconds).
+    sum_pause_s = 1.5
+    plots_pause_s = 2.0
 
     def __init__(self) -> None:
         #: What the last beat left on screen; the next line fades it out.
@@ -287,11 +290,13 @@ class VelocityChapter(Chapter):
             scene.play(FadeIn(trail), FadeIn(readout), FadeIn(arrows), run_time=0.6)
             scene.play(trail.walk(1, run_time=max(tracker.get_remaining_duration(), 0.5)))
 
-        with scene.voiceover(text=lines.swings) as tracker:
-            scene.play(trail.walk(figs.vx_peak_step, run_time=tracker.duration))
-
         highlight = SurroundingRectangle(readout.lines[1], color=style.HIGHLIGHT_COLOR, buff=0.08)
         with scene.voiceover(text=lines.build_up) as tracker:
+            scene.play(
+                trail.walk(
+                    figs.vx_peak_step, run_time=max(tracker.time_until_bookmark("peak"), 0.5)
+                )
+            )
             scene.play(Create(highlight), run_time=0.6)
             scene.wait_until_bookmark("glide")
             scene.play(
@@ -478,8 +483,8 @@ class VelocityChapter(Chapter):
             scene.play(FadeIn(total_label), FadeIn(total_caption), run_time=0.5)
             scene.play(Create(limit), FadeIn(limit_label[0]), run_time=0.6)
             scene.play(FadeIn(limit_label[1]), run_time=0.4)
-        scene.hold(limit_label, total_label)
-        scene.pause(0.8)
+            scene.hold(*limit_label, total_label)
+        scene.pause(self.sum_pause_s)
         self.leftovers = [
             plot,
             bars,
@@ -573,7 +578,7 @@ class VelocityChapter(Chapter):
         for series in along.series + across.series:
             series.freeze()
         scene.hold(along, across, legend, peaks, kick)
-        scene.pause(2.0)
+        scene.pause(self.plots_pause_s)
         with scene.voiceover(text=lines.teaser):
             pass
 

@@ -18,7 +18,7 @@ from manim import RIGHT
 
 from lesson_narration import choosing_beta, velocity
 from lessonkit import style
-from lessonkit.captions import normalize_text
+from lessonkit.captions import normalize_text, reading_duration
 from lessonkit.formatting import MINUS, spoken_number
 from lessonkit.plots import LinePlot, nice_step
 from momentum_math import presets, rules, simulate, surfaces, theory
@@ -250,9 +250,65 @@ def test_choosing_beta_script_speaks_only_the_chapters_numbers(beta_figs):
     allowed = allowed_numbers(values)
     spoken = spoken_numbers(lines)
     assert set(spoken) <= allowed, set(spoken) - allowed
-    for expected in ("2", "10", "100", "0.02", "1", "0.669", "0.331", "0.818", "0.98", "235"):
+    for expected in ("2", "10", "100", "0.02", "1", "0.669", "0.818", "0.98", "235"):
         assert expected in spoken, expected
     assert str(figs.fastest_steps) in spoken
+    # α* is shown with the theory, not read out (few spoken decimals).
+    assert choosing_beta.theory_number(figs.best_lr) not in spoken
+
+
+# --- lengths and the lesson configuration ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("module_name", "chapter_name", "narration", "pause_names", "low", "high"),
+    [
+        ("velocity", "VelocityChapter", velocity, ("sum_pause_s", "plots_pause_s"), 62.0, 68.0),
+        (
+            "choosing_beta",
+            "ChoosingBetaChapter",
+            choosing_beta,
+            ("theory_pause_s", "sweep_pause_s"),
+            40.0,
+            44.0,
+        ),
+    ],
+)
+def test_chapter_lasts_its_target_at_the_voice_pace(
+    module_name, chapter_name, narration, pause_names, low, high
+):
+    """Silent length = lines read at the voice's pace + the chapter's pauses + its fade-out
+    (within 0.2 s of the silent -ql renders: velocity 65.7 s, choosing β 43.3 s)."""
+    from lessonkit.chapters import Chapter
+    from lessonkit.modes import SILENT_WORDS_PER_MINUTE
+
+    assert SILENT_WORDS_PER_MINUTE == 160
+    chapter = getattr(load_scene_module(module_name), chapter_name)
+    lines = narration.script(narration.figures()).lines()
+    spoken = sum(reading_duration(line, SILENT_WORDS_PER_MINUTE) for line in lines)
+    pauses = [getattr(chapter, name) for name in pause_names]
+    assert all(1.5 <= pause <= 2.5 for pause in pauses), pauses
+    total = spoken + sum(pauses) + Chapter.fade_out_s
+    assert low <= total <= high, f"{module_name}: about {total:.1f} s silent, target {low}-{high} s"
+
+
+def test_velocity_and_choosing_beta_read_the_lesson_configuration(tmp_path, monkeypatch):
+    from lessonkit.config import CONFIG_ENV
+
+    config = tmp_path / "lesson.toml"
+    config.write_text(
+        "[presets.ravine_zigzag]\nsteps = 40\n\n[presets.stretched_bowl_race]\nthreshold = 0.01\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv(CONFIG_ENV, str(config))
+    ravine = velocity.figures()
+    assert ravine.steps == ravine.run.num_steps == 40
+    assert all(run.num_steps == 40 for run in ravine.plot_runs)
+    sweep = choosing_beta.figures()
+    assert sweep.threshold == 0.01
+    assert sweep.gd_steps < 235
+    # The spoken finish line follows the configured threshold.
+    assert "0.01" in choosing_beta.script(sweep).sweep
 
 
 # --- line plots ------------------------------------------------------------------------

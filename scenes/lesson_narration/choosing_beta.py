@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
-from momentum_math import presets, simulate_batch, theory
+from momentum_math import simulate_batch, theory
 
 #: The three βs the lesson compares (brief: short memory, the usual default, very long memory).
 RULE_BETAS: tuple[float, ...] = (0.5, 0.9, 0.99)
@@ -79,7 +80,7 @@ class ChoosingBetaFigures:
 
 def figures() -> ChoosingBetaFigures:
     """The chapter's numbers, computed now from the theory and a ``simulate_batch`` sweep."""
-    race = presets.stretched_bowl_race()
+    race = lesson_experiment("stretched_bowl_race")
     surface = race.surface
     start = np.array(race.start)
     threshold = float(race.threshold if race.threshold is not None else 1e-3)
@@ -163,28 +164,27 @@ def script(figs: ChoosingBetaFigures) -> ChoosingBetaScript:
     steps = [spoken_number(value) for value in figs.effective_steps]
     return ChoosingBetaScript(
         windows=(
-            "How much memory should momentum have? About one over one minus beta steps: "
+            "How long does momentum remember? About one over one minus beta steps: "
             f"{windows[0]} for beta {spoken_number(short)}, {windows[1]} for {spoken_number(usual)}, "
             f"{windows[2]} for {spoken_number(long)}."
         ),
         steps=(
-            f"The steady step grows by the same factor: {steps[0]}, {steps[1]} and {steps[2]}, "
-            f"with alpha {spoken_number(figs.lr)}. "
-            "Short memory smooths little; long memory turns late and overshoots."
+            f"At alpha {spoken_number(figs.lr)}, its steady step grows the same way: "
+            f"{steps[0]}, {steps[1]}, {steps[2]}. "
+            "Short memory smooths little; long memory overshoots."
         ),
         theory=(
-            "For a quadratic bowl, theory names the best beta. With condition number "
-            f"{spoken_number(figs.condition_number)}, it is {theory_number(figs.best_beta)}, "
-            f"at step {theory_number(figs.best_lr)}: the error shrinks by "
-            f"{theory_number(figs.best_rate)} a step, against {spoken_number(figs.gd_rate)} "
-            "for plain descent."
+            "Theory, for a quadratic bowl with condition number "
+            f"{spoken_number(figs.condition_number)}: best beta {theory_number(figs.best_beta)}, "
+            f"shrinking the error {theory_number(figs.best_rate)} a step, "
+            f"against {spoken_number(figs.gd_rate)} for plain descent."
         ),
         sweep=(
-            "Let's test it: one run per beta, counting steps until the loss stays below "
-            f'{spoken_number(figs.threshold)}. <bookmark mark="diverge"/> On the left, runs blow up. '
-            f'<bookmark mark="fastest"/> The fastest, {figs.fastest_steps} steps at '
-            f"{spoken_number(figs.fastest_beta)}, sits by the prediction; "
+            "Test it: one run per beta, until the loss stays below "
+            f'{spoken_number(figs.threshold)}. <bookmark mark="diverge"/>On the left, runs blow up. '
+            f'<bookmark mark="fastest"/>Fastest: {figs.fastest_steps} steps at '
+            f"{spoken_number(figs.fastest_beta)}, by the prediction; "
             f"plain descent needs {figs.gd_steps}."
         ),
-        advice=(f"Real losses are messier, so start at {spoken_number(usual)} and tune."),
+        advice=f"Real losses are messier, so start at {spoken_number(usual)} and tune.",
     )

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
-from momentum_math import Trajectory, UpdateRule, presets, rules, theory, worked_example
+from momentum_math import Trajectory, UpdateRule, rules, theory, worked_example
 
 #: The conventions shown side by side, the lesson's own first.
 CONVENTION_ORDER: tuple[str, ...] = ("lesson", "pytorch", "ema", "classical")
@@ -88,8 +89,8 @@ def _signed_peak(values: NDArray[np.float64]) -> float:
 
 
 def figures() -> VelocityFigures:
-    """The chapter's numbers, computed now from the ravine preset and the theory."""
-    experiment = presets.ravine_zigzag()
+    """The chapter's numbers, computed now from the ravine experiment and the theory."""
+    experiment = lesson_experiment("ravine_zigzag")
     runs = experiment.runs()
     run = runs[RAVINE_BETA]
     velocities = lesson_velocities(run)
@@ -138,13 +139,12 @@ def spoken_beta(beta: float) -> str:
 class VelocityScript:
     """The chapter's spoken lines, in the order they are played.
 
-    Bookmarks: ``roll`` in ``ball``; ``glide`` in ``build_up``; ``push`` and ``step`` in ``rule``;
-    ``stack`` in ``total``; ``across`` in ``plots_y``.
+    Bookmarks: ``roll`` in ``ball``; ``peak`` and ``glide`` in ``build_up``; ``push`` and
+    ``step`` in ``rule``; ``stack`` in ``total``.
     """
 
     ball: str
     arrows: str
-    swings: str
     build_up: str
     rule: str
     conventions: str
@@ -160,7 +160,6 @@ class VelocityScript:
         return [
             self.ball,
             self.arrows,
-            self.swings,
             self.build_up,
             self.rule,
             self.conventions,
@@ -178,50 +177,43 @@ def script(figs: VelocityFigures) -> VelocityScript:
     no_momentum, working, too_much = figs.plot_betas
     return VelocityScript(
         ball=(
-            "Plain descent forgets each step. What if it remembered? "
-            'Picture a heavy ball <bookmark mark="roll"/> rolling along a valley: '
-            "the walls' nudges cancel, and along the floor it keeps its speed."
+            "What if descent remembered? Picture a heavy ball "
+            '<bookmark mark="roll"/>rolling down a valley: the walls\' nudges cancel, '
+            "its speed builds."
         ),
         arrows=(
-            f"Now give the descent that memory, with beta {spoken_beta(figs.beta)}. "
+            f"Give descent that memory, beta {spoken_beta(figs.beta)}. "
             "The blue arrow is its velocity along the floor, "
             f"drawn {spoken_number(figs.arrow_scale)} times larger."
         ),
-        swings="Across the valley each swing is shorter; along the floor, the arrow grows.",
         build_up=(
-            f"In x, it grew from {spoken_number(figs.vx_first)} "
+            "Across, each swing shrinks; along the floor, the arrow grows: "
+            f'<bookmark mark="peak"/>from {spoken_number(figs.vx_first)} '
             f"to {spoken_number(figs.vx_peak, READOUT_DIGITS)} by step {figs.vx_peak_step}, "
-            '<bookmark mark="glide"/> and that speed carries the path home.'
+            '<bookmark mark="glide"/>carrying the path home.'
         ),
         rule=(
-            "The rule: the new velocity keeps beta times the old one, "
-            '<bookmark mark="push"/> plus alpha times the gradient; '
-            '<bookmark mark="step"/> then we step against it.'
+            "The rule: keep beta times the old velocity, "
+            '<bookmark mark="push"/>add alpha times the gradient, '
+            '<bookmark mark="step"/>then step against it.'
         ),
         conventions=(
-            "Other texts scale v differently: PyTorch moves alpha into the step, "
-            "the moving average uses one minus beta, the classical form flips v."
+            "PyTorch, the moving average and the classical form only scale v differently."
         ),
         unroll=(
-            "Unrolled, the velocity is a weighted sum of past gradients: "
+            "Unrolled, velocity weighs past gradients: "
             "alpha, alpha beta, alpha beta squared, and so on."
         ),
         total=(
             f"With alpha {spoken_number(figs.rule_lr)} and beta {spoken_beta(figs.rule_beta)}, "
-            'stack them. <bookmark mark="stack"/> All of them add up to alpha over one minus beta: '
-            f"{spoken_number(figs.effective_step)}, or {spoken_number(figs.memory_window)} times alpha."
+            '<bookmark mark="stack"/>they add up to alpha over one minus beta: '
+            f"{spoken_number(figs.effective_step)}, {spoken_number(figs.memory_window)} times alpha."
         ),
         plots_intro=(
-            f"Back in the ravine, beta {spoken_beta(no_momentum)}, "
-            f"{spoken_beta(working)} and {spoken_beta(too_much)}: "
-            "along the floor on the left, across on the right."
+            f"Velocity in the ravine for beta {spoken_beta(no_momentum)}, "
+            f"{spoken_beta(working)} and {spoken_beta(too_much)}: along the floor, and across."
         ),
-        plots_x=(
-            "Along the floor the gradient keeps its sign, so with momentum the velocity builds up."
-        ),
-        plots_y=(
-            '<bookmark mark="across"/>Across the walls the gradient flips sign, '
-            "so the pushes cancel: no build-up."
-        ),
-        teaser=("Build up along the floor, cancel across the walls. Next, by hand."),
+        plots_x="Along the floor the gradient keeps its sign, so momentum builds up.",
+        plots_y="Across, it flips sign every step: the pushes cancel.",
+        teaser="Build up along, cancel across. Next, by hand.",
     )
