@@ -278,7 +278,7 @@ def test_chapter_lasts_its_target_at_the_voice_pace(
     module_name, chapter_name, narration, pause_names, low, high
 ):
     """Silent length = lines read at the voice's pace + the chapter's pauses + its fade-out
-    (within 0.2 s of the silent -ql renders: velocity 65.7 s, choosing β 43.3 s)."""
+    (within 0.2 s of the silent -ql renders: velocity 65.3 s, choosing β 43.3 s)."""
     from lessonkit.chapters import Chapter
     from lessonkit.modes import SILENT_WORDS_PER_MINUTE
 

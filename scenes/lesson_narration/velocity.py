@@ -214,6 +214,6 @@ def script(figs: VelocityFigures) -> VelocityScript:
             f"{spoken_beta(working)} and {spoken_beta(too_much)}: along the floor, and across."
         ),
         plots_x="Along the floor the gradient keeps its sign, so momentum builds up.",
-        plots_y="Across, it flips sign every step: the pushes cancel.",
+        plots_y="Across, it keeps flipping sign: the pushes cancel.",
         teaser="Build up along, cancel across. Next, by hand.",
     )
