@@ -306,7 +306,9 @@ def _character_share_starts(sentence: str, first: int, last: int) -> list[float]
 class SynthesisSettings:
     """Everything besides text and model that changes the synthesised audio."""
 
-    length_scale: float | None = None  # > 1 speaks slower; None: the model's own
+    #: > 1 speaks slower. The lesson speaks 8 % quicker than the model's own pace (1.0):
+    #: about 155 words a minute over its narration, which keeps the voiced lesson near 7.5 minutes.
+    length_scale: float | None = 0.92
     noise_scale: float | None = None
     noise_w_scale: float | None = None
     sentence_pause_s: float = 0.25
