@@ -321,6 +321,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     except BuildFailed as error:
         print(f"momentum-lesson: build failed: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a full disk, a folder that cannot be written
+        print(f"momentum-lesson: build failed: {error}; {args.out} was left as it was", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"momentum-lesson: interrupted; {args.out} was left as it was", file=sys.stderr)
         return 130

@@ -226,6 +226,25 @@ def test_an_interrupted_build_leaves_the_previous_lesson_intact(project, first_b
     assert not list((project / "media" / "build-cache").glob(".*"))
 
 
+def test_a_chapter_that_raises_fails_the_build_clearly_and_keeps_the_lesson(project, first_build):
+    lesson = project / "media" / "lesson"
+    before = fingerprint(lesson)
+    scene = project / "scenes" / "in_code.py"
+    original = scene.read_text(encoding="utf-8")
+    scene.write_text(original.replace("    def play(self, scene", "    def play(self, scene, *_unused) -> None:\n"
+                                      "        raise RuntimeError('deliberate failure in a chapter')\n\n"
+                                      "    def _old_play(self, scene", 1), encoding="utf-8")
+    try:
+        result = build(project)
+    finally:
+        scene.write_text(original, encoding="utf-8")
+    assert result.returncode == 1
+    assert "chapter 'in_code' failed to render" in result.stderr
+    assert "deliberate failure in a chapter" in result.stderr
+    assert "was left as it was" in result.stderr
+    assert fingerprint(lesson) == before
+
+
 def test_a_bad_config_value_fails_before_rendering_naming_the_key(project, first_build, tmp_path):
     config = tmp_path / "lesson.toml"
     config.write_text("[presets.stretched_bowl_race]\nlr = -0.5\n", encoding="utf-8")

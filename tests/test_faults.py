@@ -64,6 +64,7 @@ def interrupted_render(scene: str, media: Path, voice_mode: str, stage: str, how
         printed += line
     assert f"stalled at {stage}" in printed, printed[-3000:]
     os.killpg(process.pid, how)
+    printed += process.stderr.read()
     process.wait(timeout=60)
     assert process.returncode != 0
     return printed
@@ -87,7 +88,10 @@ def test_a_render_killed_at_any_stage_keeps_the_published_files(tmp_path, scene,
     if stage == "synthesis":  # a new clip must be synthesised: start from an empty voice cache
         for clip in (media / "voiceovers").iterdir():
             clip.unlink()
-    interrupted_render(scene, media, voice_mode, stage, how)
+    printed = interrupted_render(scene, media, voice_mode, stage, how)
+    if how == signal.SIGINT:  # Ctrl-C is reported as itself, not as a broken video segment
+        assert "Aborted!" in printed or "KeyboardInterrupt" in printed
+        assert "another segment is still open" not in printed
     published = {name: digest for name, digest in fingerprint(folder).items() if name in before}
     assert published == before, "a published file changed or went missing"
     # the next render works, cleans what the killed one left and publishes only its outputs
