@@ -81,7 +81,8 @@ class Reporter:
         for entry in [*manifest["chapters"], manifest["flagship"]]:
             name = entry["name"]
             status = "assembled" if entry is manifest["flagship"] else ("rendered" if name in rendered else "reused")
-            table.add_row(entry["title"], _clock(entry["duration"]), f"{sizes.get(entry['video'], 0) / 1e6:.1f} MB",
+            title = "whole lesson" if entry is manifest["flagship"] else entry["title"]
+            table.add_row(title, _clock(entry["duration"]), f"{sizes.get(entry['video'], 0) / 1e6:.1f} MB",
                           status, str(out / entry["video"]))
         self.console.print(table)
 

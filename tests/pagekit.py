@@ -32,6 +32,7 @@ import json
 import math
 import re
 import shutil
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +94,14 @@ def _handler_class() -> type:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A browser that stops a download mid-way (seeking a video) resets its connection: not an error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve_folder(folder: str | Path) -> Iterator[str]:
     """Serve ``folder`` over HTTP on 127.0.0.1 (a free port, byte ranges answered) in a thread.
@@ -100,7 +109,7 @@ def serve_folder(folder: str | Path) -> Iterator[str]:
     Yields the base URL (ending in ``/``); the server is shut down on exit.
     """
     handler = functools.partial(_handler_class(), directory=str(Path(folder).resolve()))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="lesson-http", daemon=True)
     thread.start()
