@@ -26,7 +26,7 @@ import numpy as np
 import webvtt
 from PIL import Image
 
-from lessonkit.captions import ChapterMark, chapters_to_webvtt
+from lessonkit.captions import ChapterMark, chapters_to_webvtt, vtt_seconds, vtt_timestamp
 
 __all__ = ["Clip", "concat_clips", "faststart_copy", "poster_frame", "shift_captions"]
 
@@ -75,23 +75,22 @@ def _decode_audio(movie: Path, frames_wanted: int) -> np.ndarray | None:
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="fltp", layout=AUDIO_LAYOUT, rate=AUDIO_RATE)
         cursor = None
-        for frame in container.decode(stream):
-            if cursor is None and frame.pts is not None and frame.time_base is not None:
-                cursor = max(0, round(float(frame.pts * frame.time_base) * AUDIO_RATE))
-            for converted in resampler.resample(frame):
+
+        def place(frames: list[av.AudioFrame]) -> None:
+            nonlocal cursor
+            for converted in frames:
                 samples = converted.to_ndarray()
                 cursor = 0 if cursor is None else cursor
                 end = min(cursor + samples.shape[1], frames_wanted)
                 if end > cursor:
                     buffer[:, cursor:end] = samples[:, : end - cursor]
                 cursor += samples.shape[1]
-        for converted in resampler.resample(None):
-            samples = converted.to_ndarray()
-            cursor = 0 if cursor is None else cursor
-            end = min(cursor + samples.shape[1], frames_wanted)
-            if end > cursor:
-                buffer[:, cursor:end] = samples[:, : end - cursor]
-            cursor += samples.shape[1]
+
+        for frame in container.decode(stream):
+            if cursor is None and frame.pts is not None and frame.time_base is not None:
+                cursor = max(0, round(float(frame.pts * frame.time_base) * AUDIO_RATE))
+            place(resampler.resample(frame))
+        place(resampler.resample(None))  # what the resampler still holds
     return buffer
 
 
@@ -159,11 +158,6 @@ def concat_clips(clips: Sequence[Clip], target: Path) -> None:
             out.mux(packet)
 
 
-def _seconds(timestamp: str) -> float:
-    hours, minutes, seconds = timestamp.split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-
-
 def shift_captions(clips: Sequence[Clip]) -> tuple[str, str]:
     """The flagship's captions (WebVTT) and chapters track from the clips' own captions."""
     captions = []
@@ -174,21 +168,13 @@ def shift_captions(clips: Sequence[Clip]) -> tuple[str, str]:
         for cue in webvtt.read(str(clip.captions)).captions:
             captions.append(
                 webvtt.Caption(
-                    start=_timestamp(start + _seconds(cue.start)),
-                    end=_timestamp(start + _seconds(cue.end)),
+                    start=vtt_timestamp(start + vtt_seconds(cue.start)),
+                    end=vtt_timestamp(start + vtt_seconds(cue.end)),
                     text=cue.raw_text,
                 )
             )
         start += clip.frames / clip.fps
     return webvtt.WebVTT(captions=captions).content, chapters_to_webvtt(chapters, start)
-
-
-def _timestamp(seconds: float) -> str:
-    milliseconds = max(0, round(seconds * 1000))
-    hours, rest = divmod(milliseconds, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
 def poster_frame(movie: Path, target: Path, share: float = 0.45) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import av
 import webvtt
 
+from lessonkit.captions import vtt_seconds
 from lessonkit.publishing import process_alive
 
 __all__ = ["CheckFailure", "check_lesson", "file_entry", "publish", "recover", "staging_folder"]
@@ -81,11 +82,6 @@ class CheckFailure:
         return f"{self.file}: {self.problem}"
 
 
-def _seconds(timestamp: str) -> float:
-    hours, minutes, seconds = timestamp.split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-
-
 def _decode_ends(container: av.container.InputContainer, stream: av.VideoStream) -> None:
     """Decode the first frame and the last group of pictures (raises if they do not decode)."""
     container.seek(0)
@@ -132,7 +128,7 @@ def _check_video(
             except Exception as error:  # webvtt-py raises several types for bad files
                 failures.append(CheckFailure(entry[track], f"is not valid WebVTT: {error}"))
                 continue
-            late = [cue for cue in cues if _seconds(cue.end) > entry["duration"] + 1e-3 or cue.start > cue.end]
+            late = [cue for cue in cues if vtt_seconds(cue.end) > entry["duration"] + 1e-3 or cue.start > cue.end]
             if late:
                 failures.append(CheckFailure(entry[track], f"{len(late)} cues lie outside the video's "
                                                            f"{entry['duration']:.2f} s"))

@@ -22,11 +22,9 @@ from manim import (
     FadeOut,
     LaggedStart,
     Line,
-    ManimColor,
     MathTex,
     Polygon,
     SurroundingRectangle,
-    Text,
     VGroup,
 )
 
@@ -39,9 +37,10 @@ from lesson_narration.choosing_beta import (
 )
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
-from lessonkit.formatting import MINUS, spoken_number
+from lessonkit.formatting import spoken_number
+from lessonkit.formatting import tex_number as tex
 from lessonkit.narration import LessonScene
-from lessonkit.panels import title_text
+from lessonkit.panels import text_label, title_text
 from lessonkit.plots import LinePlot
 
 #: Colour of each rule-of-thumb β: 0.9 is the one that works, 0.99 is too much.
@@ -52,16 +51,6 @@ BETA_NOTES = ("little smoothing", "the usual default", "slow to turn, overshoots
 STEPS_AXIS_MAX = 400
 
 
-def tex(value: float, digits: int = 2) -> str:
-    """A number for MathTex, written as the narration says it."""
-    return spoken_number(value, digits).replace(MINUS, "-")
-
-
-def text_label(
-    text: str, color: ManimColor = style.TEXT_COLOR, size: int = style.SMALL_SIZE
-) -> Text:
-    """Plain text in the lesson's font."""
-    return Text(text, font=style.FONT, font_size=size, color=color)
 
 
 class ChoosingBetaChapter(Chapter):

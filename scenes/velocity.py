@@ -29,7 +29,6 @@ from manim import (
     FadeOut,
     LaggedStart,
     Line,
-    ManimColor,
     MathTex,
     Rectangle,
     ReplacementTransform,
@@ -45,11 +44,11 @@ from manim import (
 from lesson_narration.velocity import VelocityFigures, VelocityScript, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
-from lessonkit.formatting import MINUS, format_point, format_step, spoken_number
+from lessonkit.formatting import format_point, format_step, spoken_number, tex_number
 from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
 from lessonkit.motion import StepArrows, TrajectoryTrail
 from lessonkit.narration import LessonScene
-from lessonkit.panels import Readout, ReadoutRow, title_text
+from lessonkit.panels import Readout, ReadoutRow, text_label, title_text
 from lessonkit.plots import LinePlot
 
 #: The colour of each β in the ravine experiment (β = 0.9 overshoots there).
@@ -66,16 +65,6 @@ CONVENTION_NAMES = {
 }
 
 
-def tex_number(value: float, digits: int = 2) -> str:
-    """A number for MathTex, written as the narration says it (``0.1``, ``-0.11``)."""
-    return spoken_number(value, digits).replace(MINUS, "-")
-
-
-def text_label(
-    text: str, color: ManimColor = style.TEXT_COLOR, size: int = style.SMALL_SIZE
-) -> Text:
-    """Plain text in the lesson's font."""
-    return Text(text, font=style.FONT, font_size=size, color=color)
 
 
 class VelocityChapter(Chapter):

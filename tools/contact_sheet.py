@@ -21,6 +21,8 @@ import av
 import webvtt
 from PIL import Image, ImageDraw, ImageFont
 
+from lessonkit.captions import vtt_seconds
+
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
@@ -38,18 +40,13 @@ class SheetFrame:
         return f"{self.chapter}. {self.title}  {int(minutes)}:{seconds:04.1f}"
 
 
-def _seconds(timestamp: webvtt.models.Timestamp | str) -> float:
-    hours, minutes, seconds = str(timestamp).split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-
-
 def plan_frames(chapters_vtt: Path, per_chapter: int) -> list[SheetFrame]:
     """Times to sample: ``per_chapter`` per chapter, evenly inside it (away from the fades)."""
     if per_chapter < 1:
         raise ValueError(f"per_chapter must be >= 1, got {per_chapter}")
     frames = []
     for number, cue in enumerate(webvtt.read(str(chapters_vtt)).captions, start=1):
-        start, end = _seconds(cue.start), _seconds(cue.end)
+        start, end = vtt_seconds(cue.start), vtt_seconds(cue.end)
         for k in range(per_chapter):
             share = 0.2 + 0.65 * (k / max(per_chapter - 1, 1)) if per_chapter > 1 else 0.5
             frames.append(SheetFrame(number, cue.text.strip(), start + share * (end - start)))

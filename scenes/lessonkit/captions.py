@@ -41,6 +41,8 @@ __all__ = [
     "cues_for_line",
     "srt_to_webvtt",
     "chapters_to_webvtt",
+    "vtt_seconds",
+    "vtt_timestamp",
     "reading_duration",
     "VOICE_WORDS_PER_MINUTE",
     "word_boundaries",
@@ -313,7 +315,18 @@ def srt_to_webvtt(srt_text: str) -> str:
     return captions.content
 
 
-def _vtt_timestamp(seconds: float) -> str:
+def vtt_seconds(timestamp: str) -> float:
+    """Seconds of a WebVTT timestamp ``HH:MM:SS.mmm``.
+
+    >>> vtt_seconds("00:01:02.345")
+    62.345
+    """
+    hours, minutes, seconds = str(timestamp).split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def vtt_timestamp(seconds: float) -> str:
+    """A WebVTT timestamp ``HH:MM:SS.mmm`` for ``seconds`` (rounded to the millisecond)."""
     milliseconds = max(0, round(seconds * 1000))
     hours, rest = divmod(milliseconds, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
@@ -344,8 +357,8 @@ def chapters_to_webvtt(chapters: Sequence[ChapterMark], end: float) -> str:
             continue
         captions.append(
             webvtt.Caption(
-                start=_vtt_timestamp(chapter.start),
-                end=_vtt_timestamp(chapter_end),
+                start=vtt_timestamp(chapter.start),
+                end=vtt_timestamp(chapter_end),
                 text=_escape_cue_text(" ".join(chapter.title.split())),
                 identifier=str(len(captions) + 1),
             )

@@ -74,3 +74,12 @@ def spoken_point(point: Sequence[float], digits: int = 2) -> str:
     """A point as narration says it: ``(−2.4, 0.2)``."""
     x, y = (float(value) for value in point)
     return f"({spoken_number(x, digits)}, {spoken_number(y, digits)})"
+
+
+def tex_number(value: float, digits: int = 2) -> str:
+    """A number for MathTex, written as the narration says it (an ASCII minus, which LaTeX sets).
+
+    >>> tex_number(-0.108), tex_number(0.1)
+    ('-0.11', '0.1')
+    """
+    return spoken_number(value, digits).replace(MINUS, "-")

@@ -30,7 +30,7 @@ from lessonkit import style
 from lessonkit.formatting import format_loss, format_point, format_step
 from momentum_math import Trajectory
 
-__all__ = ["GLYPH_SLOTS", "Readout", "ReadoutRow", "equation_panel", "title_text", "trajectory_rows"]
+__all__ = ["GLYPH_SLOTS", "Readout", "ReadoutRow", "equation_panel", "text_label", "title_text", "trajectory_rows"]
 
 
 #: Glyphs a readout line can hold (see :func:`_show_glyphs`).
@@ -165,6 +165,11 @@ def equation_panel(lines: Sequence[str], font_size: int = style.BODY_SIZE) -> VG
     panel.set_fill(style.PANEL_COLOR, 0.92).set_stroke(style.PANEL_BORDER_COLOR, 1.5)
     panel.move_to(equations)
     return VGroup(panel, equations)
+
+
+def text_label(text: str, color: ManimColor = style.TEXT_COLOR, size: int = style.SMALL_SIZE) -> Text:
+    """Plain text in the lesson's font (``SMALL_SIZE`` unless told)."""
+    return Text(text, font=style.FONT, font_size=size, color=color)
 
 
 def title_text(text: str) -> Text:
