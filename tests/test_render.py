@@ -78,7 +78,8 @@ def caption_text(cues: list[tuple[float, float, str]]) -> str:
 @pytest.fixture(scope="module")
 def zigzag_render(tmp_path_factory):
     media = tmp_path_factory.mktemp("zigzag") / "media"
-    result = render(ROOT / "scenes" / "zigzag.py", "Zigzag", media, "off")
+    # with manim's per-animation cache, which lesson scenes leave off unless asked
+    result = render(ROOT / "scenes" / "zigzag.py", "Zigzag", media, "off", MOMENTUM_MANIM_CACHE="on")
     assert result.returncode == 0, result.stderr[-3000:]
     folder = media / "videos" / "zigzag" / "108p15"
     return folder, result
@@ -88,7 +89,7 @@ def test_rendering_the_zigzag_again_reuses_every_animation(zigzag_render):
     folder, first = zigzag_render
     plays = log_text(first).count("Partial movie file written")
     assert plays > 10
-    again = render(ROOT / "scenes" / "zigzag.py", "Zigzag", folder.parents[2], "off")
+    again = render(ROOT / "scenes" / "zigzag.py", "Zigzag", folder.parents[2], "off", MOMENTUM_MANIM_CACHE="on")
     assert again.returncode == 0, again.stderr[-3000:]
     assert log_text(again).count("Using cached data") == plays
     assert "Partial movie file written" not in log_text(again)

@@ -55,6 +55,7 @@ from .clock import FrameClockRenderer
 from .layout import layout_problems
 from .modes import SILENT_WORDS_PER_MINUTE, NarrationMode, SilentTracker, resolve_narration_mode
 from .publishing import AtomicSceneFileWriter, remove_broken_svgs
+from .rendering import apply_render_defaults
 
 __all__ = ["VOICE_CACHE_ENV", "LessonScene"]
 
@@ -103,6 +104,7 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         skip_animations: bool = False,
         **kwargs: Any,
     ) -> None:
+        apply_render_defaults()  # the lesson's fast encoder settings, unless the user chose their own
         if renderer is None and config.renderer != RendererType.OPENGL:
             renderer = FrameClockRenderer(
                 file_writer_class=AtomicSceneFileWriter,

@@ -23,6 +23,7 @@ from manim.scene.scene_file_writer import SceneFileWriter
 
 from .captions import ChapterMark, chapters_to_webvtt, srt_to_webvtt
 from .faults import checkpoint
+from .rendering import LessonSegmentEncoder, encoder_choice
 
 __all__ = [
     "AtomicSceneFileWriter",
@@ -221,6 +222,12 @@ class AtomicSceneFileWriter(SceneFileWriter):
             for leftover in self._staging_leftovers(staging):
                 with suppress(OSError):
                     leftover.unlink(missing_ok=True)
+
+    def _create_segment_encoder(self, target: Path) -> Any:
+        """manim's segment encoder, or the lesson's (one conversion a held frame) unless ``MOMENTUM_ENCODER=manim``."""
+        if self.video_encoder is None or encoder_choice() == "manim":
+            return super()._create_segment_encoder(target)
+        return LessonSegmentEncoder(target=target, spec=self.video_encoder)
 
     def combine_to_movie(self) -> None:
         super().combine_to_movie()
