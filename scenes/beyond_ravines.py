@@ -23,8 +23,6 @@ from manim import (
     UP,
     UR,
     Dot,
-    FadeIn,
-    FadeOut,
     Line,
     ManimColor,
     Mobject,
@@ -36,6 +34,7 @@ from lesson_narration.beyond_ravines import BeyondRavinesFigures, RunFigures, fi
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
 from lessonkit.config import experiment as lesson_experiment
+from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import spoken_number
 from lessonkit.maps import MapFrame
 from lessonkit.narration import LessonScene

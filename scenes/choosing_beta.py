@@ -18,8 +18,6 @@ from manim import (
     UL,
     UP,
     Create,
-    FadeIn,
-    FadeOut,
     LaggedStart,
     Line,
     MathTex,
@@ -37,6 +35,7 @@ from lesson_narration.choosing_beta import (
 )
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import spoken_number
 from lessonkit.formatting import tex_number as tex
 from lessonkit.narration import LessonScene

@@ -18,8 +18,6 @@ from manim import (
     UP,
     Arrow,
     Create,
-    FadeIn,
-    FadeOut,
     ManimColor,
     MathTex,
     SurroundingRectangle,
@@ -31,6 +29,7 @@ from lesson_narration.in_code import InCodeFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
 from lessonkit.code_panel import CodePanel
+from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_number, format_point
 from lessonkit.narration import LessonScene
 from lessonkit.panels import title_text

@@ -13,8 +13,6 @@ from manim import (
     DOWN,
     UP,
     Create,
-    FadeIn,
-    FadeOut,
     LaggedStart,
     Text,
     VGroup,
@@ -23,6 +21,7 @@ from manim import (
 from lesson_narration.opening import LESSON_TITLE, OpeningFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
 from lessonkit.motion import TrajectoryTrail
 from lessonkit.narration import LessonScene

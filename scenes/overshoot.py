@@ -20,8 +20,6 @@ from manim import (
     UP,
     UR,
     Create,
-    FadeIn,
-    FadeOut,
     Text,
     ValueTracker,
     VGroup,
@@ -31,6 +29,7 @@ from manim import (
 from lesson_narration.overshoot import OvershootFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_loss, format_number
 from lessonkit.narration import LessonScene
 from lessonkit.panels import title_text

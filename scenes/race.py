@@ -17,8 +17,6 @@ from manim import (
     UL,
     UR,
     Create,
-    FadeIn,
-    FadeOut,
     Indicate,
     LaggedStart,
     Text,
@@ -28,6 +26,7 @@ from manim import (
 from lesson_narration.race import RaceFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_number
 from lessonkit.narration import LessonScene
 from lessonkit.panels import title_text

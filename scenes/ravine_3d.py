@@ -18,14 +18,13 @@ from manim import (
     UL,
     UR,
     Create,
-    FadeIn,
-    FadeOut,
 )
 
 from lesson_narration.ravine_3d import Ravine3DFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
 from lessonkit.config import experiment as lesson_experiment
+from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_number
 from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
 from lessonkit.narration import LessonScene

@@ -17,8 +17,6 @@ from manim import (
     UL,
     UP,
     Circle,
-    FadeIn,
-    FadeOut,
     ManimColor,
     Text,
     VGroup,
@@ -27,6 +25,7 @@ from manim import (
 from lesson_narration.recap import RecapFigures, figures, screen, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.narration import LessonScene
 from lessonkit.panels import title_text
 

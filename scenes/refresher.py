@@ -20,7 +20,6 @@ from manim import (
     Create,
     DashedLine,
     Dot,
-    FadeIn,
     GrowArrow,
     Line,
     MathTex,
@@ -32,6 +31,7 @@ from manim import (
 from lesson_narration.refresher import RefresherFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.fading import FadeIn
 from lessonkit.formatting import MINUS, format_number, spoken_number
 from lessonkit.narration import LessonScene
 from lessonkit.panels import title_text

@@ -25,8 +25,6 @@ from manim import (
     Circle,
     Create,
     DashedLine,
-    FadeIn,
-    FadeOut,
     LaggedStart,
     Line,
     MathTex,
@@ -44,6 +42,7 @@ from manim import (
 from lesson_narration.velocity import VelocityFigures, VelocityScript, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_point, format_step, spoken_number, tex_number
 from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
 from lessonkit.motion import StepArrows, TrajectoryTrail

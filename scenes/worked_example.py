@@ -20,8 +20,6 @@ from manim import (
     Create,
     DashedLine,
     Dot,
-    FadeIn,
-    FadeOut,
     LaggedStart,
     Line,
     MathTex,
@@ -38,6 +36,7 @@ from lesson_narration.worked_example import (
 )
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_number
 from lessonkit.narration import LessonScene
 from lessonkit.panels import equation_panel, title_text

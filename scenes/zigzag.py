@@ -13,8 +13,6 @@ from manim import (
     UP,
     UR,
     Create,
-    FadeIn,
-    FadeOut,
     LaggedStart,
     MathTex,
     SurroundingRectangle,
@@ -24,6 +22,7 @@ from manim import (
 from lesson_narration import zigzag as narration
 from lessonkit import style
 from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
 from lessonkit.motion import StepArrows, TrajectoryTrail
 from lessonkit.narration import LessonScene

@@ -278,3 +278,96 @@ def test_layout_problems_name_what_crosses_which_edge():
         "Square crosses the top edge by 0.50 units",
     ]
     assert layout_problems([low.copy().set_opacity(0)]) == []
+
+
+def test_mono_glyphs_lay_out_readout_strings_exactly_as_pango_does(zigzag_run):
+    # Readouts place cached glyph outlines instead of running Pango for every step:
+    # the line must be Text's own glyphs, only shifted as a whole.
+    from manim import WHITE, Text
+
+    from lessonkit import style
+    from lessonkit.panels import mono_glyphs
+
+    glyphs = mono_glyphs(WHITE)
+    readout = Readout(zigzag_run, ValueTracker(0), title="gd")
+    steps = sorted({0, 1, 2, 3, zigzag_run.num_steps, *range(0, zigzag_run.num_steps, 9)})
+    strings = {text for step in steps for text in readout.texts(step)}
+    strings |= {"β  0.99   v ×2", "loss   1.00×10⁻³", "α = 0.1, β = 0.9 (−4, 1.5)", "step 日本 wide"}
+    for text in sorted(strings):
+        laid_out = glyphs.glyphs(text)
+        pango = Text(text, font=style.MONO_FONT, font_size=style.SMALL_SIZE, color=WHITE).submobjects
+        assert len(laid_out) == len(pango), text
+        shift = pango[0].points[0] - laid_out[0].points[0]
+        for ours, theirs in zip(laid_out, pango, strict=True):
+            np.testing.assert_allclose(ours.points + shift, theirs.points, atol=1e-6, err_msg=text)
+            assert ours.get_fill_color().to_hex() == theirs.get_fill_color().to_hex()
+    assert glyphs._outline("日") is None  # a fallback font's wide glyph: that string went through Pango
+
+
+# --- fades without copies -----------------------------------------------------------------------
+
+
+def _fade_states(animation_class, **options):
+    """Every interpolated state of a fade of a mixed group, and whether the group is left on screen."""
+    import manim
+    from manim import (
+        BLUE,
+        RIGHT,
+        YELLOW,
+        Circle,
+        Dot,
+        Group,
+        MathTex,
+        Scene,
+        Text,
+        ValueTracker,
+        VGroup,
+    )
+
+    shapes = VGroup(Text("loss 1.2", color=YELLOW), Circle().set_fill(BLUE, 0.5), MathTex(r"\beta v"), Dot())
+    shapes.arrange(RIGHT)
+    group = Group(shapes, ValueTracker(3.0))  # trackers sit in scenes too: not drawn, only moved
+    scene = Scene()
+    if animation_class.__name__ == "FadeOut":
+        scene.add(group)
+    animation = animation_class(group, **options)
+    animation._setup_scene(scene)
+    animation.begin()
+    states = []
+    for alpha in np.linspace(0, 1, 9):
+        animation.interpolate(alpha)
+        states.append([np.concatenate([part.points.ravel(), np.ravel(part.fill_rgbas), np.ravel(part.stroke_rgbas),
+                                       np.ravel(part.background_stroke_rgbas)])
+                       if isinstance(part, manim.VMobject) else part.points.ravel().copy()
+                       for part in group.family_members_with_points()])
+    animation.finish()
+    animation.clean_up_from_scene(scene)
+    return states, group in scene.mobjects, manim
+
+
+@pytest.mark.parametrize("name", ["FadeIn", "FadeOut"])
+@pytest.mark.parametrize("options", [{}, {"shift": np.array([0, 0.2, 0])}, {"scale": 1.5},
+                                     {"shift": np.array([-1.0, 0, 0]), "scale": 0.7},
+                                     {"run_time": 2.0, "rate_func": lambda t: t * t}])
+def test_fades_without_copies_draw_what_manims_fades_draw(name, options):
+    from lessonkit import fading
+
+    ours, ours_on_screen, manim = _fade_states(getattr(fading, name), **options)
+    theirs, theirs_on_screen, _ = _fade_states(getattr(manim, name), **options)
+    assert ours_on_screen == theirs_on_screen == (name == "FadeIn")
+    for our_parts, their_parts in zip(ours, theirs, strict=True):
+        for a, b in zip(our_parts, their_parts, strict=True):
+            np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+
+
+def test_fades_refuse_what_they_cannot_draw_the_same():
+    from manim import Square
+
+    from lessonkit.fading import FadeIn, FadeOut
+
+    with pytest.raises(TypeError, match="does not take target_position"):
+        FadeIn(Square(), target_position=(1, 0, 0))
+    with pytest.raises(TypeError, match="does not take lag_ratio"):
+        FadeOut(Square(), lag_ratio=0.5)
+    with pytest.raises(ValueError, match="At least one mobject"):
+        FadeIn()

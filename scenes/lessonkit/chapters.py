@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from manim import FadeOut
+from .fading import FadeOut
 
 if TYPE_CHECKING:
     from lessonkit.narration import LessonScene
