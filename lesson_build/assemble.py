@@ -188,17 +188,18 @@ def poster_frame(movie: Path, target: Path, share: float = 0.45) -> None:
         duration = float(container.duration or 0) / 1e6
         wanted = sorted({max(0.0, min(duration - 0.1, duration * s)) for s in (share, 0.3, 0.6, 0.75)})
         best: tuple[float, Image.Image] | None = None
-        index = 0
-        for frame in container.decode(stream):
-            if index >= len(wanted):
-                break
-            if frame.time is not None and frame.time >= wanted[index]:
-                image = frame.to_image()
-                pixels = np.asarray(image.convert("L"), dtype=np.float32)
-                score = float(pixels.std())
-                if best is None or score > best[0]:
-                    best = (score, image)
-                index += 1
+        for moment in wanted:
+            # from the keyframe before each moment, not from the start: the same frames, a
+            # few dozen decoded instead of most of the video
+            container.seek(int(moment / stream.time_base), stream=stream, backward=True, any_frame=False)
+            for frame in container.decode(stream):
+                if frame.time is not None and frame.time >= moment:
+                    image = frame.to_image()
+                    pixels = np.asarray(image.convert("L"), dtype=np.float32)
+                    score = float(pixels.std())
+                    if best is None or score > best[0]:
+                        best = (score, image)
+                    break
     if best is None or best[0] < 1.0:
         raise ValueError(f"{movie}: no frame with content found for a poster")
     data = io.BytesIO()

@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from lesson_build import config as lesson_config
-from lesson_build.assemble import Clip, concat_clips, faststart_copy, poster_frame, shift_captions
+from lesson_build.assemble import Clip, concat_clips, poster_frame, shift_captions
 from lesson_build.jobs import (
     QUALITIES,
     ChapterFailed,
+    ChapterParameters,
     ChapterSpec,
     chapter_key,
     lesson_chapters,
@@ -37,7 +38,7 @@ from lesson_build.jobs import (
 from lesson_build.progress import Reporter
 from lesson_build.publish import check_lesson, file_entry, publish, recover, staging_folder
 from lessonkit.faults import checkpoint
-from lessonkit.publishing import process_alive
+from lessonkit.publishing import atomic_write_text, process_alive
 
 __all__ = ["BuildFailed", "build", "main"]
 
@@ -63,6 +64,13 @@ def _store(cache_entry: Path, result: dict[str, Any]) -> None:
     (staging / "facts.json").write_text(json.dumps(result["facts"], indent=1), encoding="utf-8")
     shutil.rmtree(cache_entry, ignore_errors=True)
     os.replace(staging, cache_entry)
+
+
+def _add_parameters(cache_entry: Path, parameters: Any) -> None:
+    """Record a stored chapter's figures in its ``facts.json`` (written atomically)."""
+    facts = json.loads((cache_entry / "facts.json").read_text(encoding="utf-8"))
+    facts["parameters"] = parameters
+    atomic_write_text(cache_entry / "facts.json", json.dumps(facts, indent=1))
 
 
 def _facts(cache_entry: Path) -> dict[str, Any] | None:
@@ -143,9 +151,12 @@ def _assemble(
         scene = facts["scene"]
         title_cues = (entry / f"{scene}.chapters.vtt").read_text(encoding="utf-8").strip().splitlines()
         title = html.unescape(title_cues[-1].strip()) if title_cues else name
-        faststart_copy(entry / f"{scene}.mp4", folder / f"{name}.mp4")
+        shutil.copyfile(entry / f"{scene}.mp4", folder / f"{name}.mp4")  # made web-ready when rendered
         shutil.copyfile(entry / f"{scene}.vtt", folder / f"{name}.vtt")
-        poster_frame(folder / f"{name}.mp4", folder / f"{name}.jpg")
+        if (entry / f"{scene}.jpg").is_file():
+            shutil.copyfile(entry / f"{scene}.jpg", folder / f"{name}.jpg")
+        else:
+            poster_frame(folder / f"{name}.mp4", folder / f"{name}.jpg")
         clip = Clip(title, entry / f"{scene}.mp4", entry / f"{scene}.vtt", facts["frames"], facts["fps"])
         clips.append(clip)
         entries.append({
@@ -241,10 +252,18 @@ def build(
         reporter.rendered(result["name"], result["facts"]["duration"])
         checkpoint("build-between-chapters")  # a test hook: one chapter stored, others to come
 
+    # The figures of every chapter rendered now (or stored without them), in one process beside the renders.
+    figures_wanted = [name for name in names if name in {spec.name for spec in specs}
+                      or "parameters" not in (_facts(_cached(cache, name, keys[name])) or {})]
+    figures = ChapterParameters(project, figures_wanted, str(config_path.resolve()) if config_path else None)
     try:
         _run_jobs(specs, jobs, scheduler, reporter.started, done)
+        for name, parameters in figures.result().items():
+            _add_parameters(_cached(cache, name, keys[name]), parameters)
     except ChapterFailed as error:
         raise BuildFailed(f"{error}\n{out} was left as it was.") from error
+    finally:
+        figures.cancel()
     rendered = [spec.name for spec in specs]
 
     previous = out / "manifest.json"
@@ -267,12 +286,9 @@ def build(
             failures = check_lesson(staging)
             if failures:
                 raise BuildFailed("the assembled lesson failed its check:\n" + "\n".join(map(str, failures)))
-            publish(staging, out)
+            publish(staging, out)  # renames the checked folder into place: nothing to check again
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    failures = check_lesson(out)
-    if failures:
-        raise BuildFailed(f"{out} failed its check:\n" + "\n".join(map(str, failures)))
     reporter.finish(manifest, out, rendered)
     return {"rendered": rendered, "reused": [n for n in names if n not in rendered], "manifest": manifest}
 

@@ -28,6 +28,7 @@ __all__ = [
     "BUILD_FORMAT",
     "QUALITIES",
     "ChapterFailed",
+    "ChapterParameters",
     "ChapterSpec",
     "Quality",
     "chapter_key",
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 #: Bump when the build's outputs change shape, so every cached clip is made again.
-BUILD_FORMAT = "1"
+BUILD_FORMAT = "2"  # 2: cached clips are web-ready (index first) and come with their poster
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,8 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
     """Render chapter ``spec.name`` with ``manim render`` in a subprocess; return its files and facts.
 
     Returns ``{"name", "key", "files": {suffix: bytes}, "facts": {...}, "log": str}``
-    where the suffixes are ``.mp4``, ``.vtt``, ``.srt`` and ``.chapters.vtt``.
+    where the suffixes are ``.mp4`` (index first), ``.jpg`` (its poster), ``.vtt``,
+    ``.srt`` and ``.chapters.vtt``.
     Raises :class:`ChapterFailed` (naming the chapter, with the end of manim's
     log) when the render fails.
     """
@@ -206,8 +208,10 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
         environment["MOMENTUM_VOICE_CACHE"] = spec.voice_cache
     with tempfile.TemporaryDirectory(prefix=f"lesson-{spec.name}-") as scratch:
         media = Path(scratch) / "media"
-        command = [sys.executable, "-m", "manim", "render", f"-q{quality.flag}", "--media_dir", str(media),
-                   str(scene_file)]
+        # A fresh media folder: manim's per-animation cache could never be reused, so it is
+        # not computed (hashing every play costs about a tenth of a chapter's render).
+        command = [sys.executable, "-m", "manim", "render", f"-q{quality.flag}", "--disable_caching",
+                   "--media_dir", str(media), str(scene_file)]
         result = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
         log = result.stdout + result.stderr
         folder = media / "videos" / spec.name / quality.folder
@@ -216,12 +220,20 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
             tail = "\n".join(log.strip().splitlines()[-40:])
             raise ChapterFailed(f"chapter {spec.name!r} failed to render (exit {result.returncode}):\n{tail}")
         movie = movies[0]
-        files = {".mp4": movie.read_bytes()}
+        # Made once here, with the clip, so assembling a lesson only copies them: the clip with
+        # its index first (web-ready), and its poster.
+        from lesson_build.assemble import faststart_copy, poster_frame
+
+        web_ready = Path(scratch) / f"{movie.stem}.web.mp4"
+        poster = Path(scratch) / f"{movie.stem}.jpg"
+        faststart_copy(movie, web_ready)
+        poster_frame(web_ready, poster)
+        files = {".mp4": web_ready.read_bytes(), ".jpg": poster.read_bytes()}
         for suffix in (".vtt", ".srt", ".chapters.vtt"):
             path = movie.with_suffix(suffix)
             if path.is_file():
                 files[suffix] = path.read_bytes()
-        frames, fps, width, height, has_audio = _count_frames(movie)
+        frames, fps, width, height, has_audio = _count_frames(web_ready)
     facts = {
         "scene": movie.stem,
         "frames": frames,
@@ -230,29 +242,57 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
         "width": width,
         "height": height,
         "audio": has_audio,
-        "parameters": _chapter_parameters(project, spec.name, spec.config_path),
     }
     return {"name": spec.name, "key": spec.key, "files": files, "facts": facts, "log": log[-4000:]}
 
 
-def _chapter_parameters(project: Path, name: str, config_path: str | None = None) -> Any:
-    """The chapter's figures (its ``momentum_math`` parameters and results) as JSON data."""
-    code = (
+class ChapterParameters:
+    """The figures (``momentum_math`` parameters and results, as JSON data) of several chapters.
+
+    One Python process imports the scenes and computes every chapter's
+    figures; it starts at once and runs beside the renders (importing manim
+    once per chapter cost more than the figures themselves). :meth:`result`
+    waits for it.
+    """
+
+    _CODE = (
         "import json, sys\n"
+        "from pathlib import Path\n"
         "from manim.utils.module_ops import get_module\n"
         "from lessonkit.chapters import Chapter\n"
         "from lesson_build.describe import to_json\n"
-        f"module = get_module(__import__('pathlib').Path({str(project / 'scenes' / f'{name}.py')!r}))\n"
-        "chapters = [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Chapter)"
+        "figures = {}\n"
+        "for name in sys.argv[1:]:\n"
+        "    module = get_module(Path('scenes') / f'{name}.py')\n"
+        "    chapters = [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Chapter)"
         " and v.__module__ == module.__name__]\n"
-        "json.dump(to_json(chapters[0]().figures()) if len(chapters) == 1 else None, sys.stdout)\n"
+        "    figures[name] = to_json(chapters[0]().figures()) if len(chapters) == 1 else None\n"
+        "json.dump(figures, sys.stdout)\n"
     )
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "scenes"), str(project)])}
-    environment.pop("MOMENTUM_LESSON_CONFIG", None)
-    if config_path:
-        environment["MOMENTUM_LESSON_CONFIG"] = config_path
-    result = subprocess.run([sys.executable, "-c", code], cwd=project, env=environment, capture_output=True,
-                            text=True)
-    if result.returncode != 0:
-        raise ChapterFailed(f"chapter {name!r}: its figures could not be read:\n{result.stderr[-2000:]}")
-    return json.loads(result.stdout)
+
+    def __init__(self, project: Path, names: list[str], config_path: str | None = None) -> None:
+        self.names = list(names)
+        self._process: subprocess.Popen[str] | None = None
+        if not self.names:
+            return
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "scenes"), str(project)])}
+        environment.pop("MOMENTUM_LESSON_CONFIG", None)
+        if config_path:
+            environment["MOMENTUM_LESSON_CONFIG"] = config_path
+        self._process = subprocess.Popen([sys.executable, "-c", self._CODE, *self.names], cwd=project,
+                                         env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def result(self) -> dict[str, Any]:
+        """``{chapter: figures}``; raises :class:`ChapterFailed` naming the chapters when they cannot be read."""
+        if self._process is None:
+            return {}
+        stdout, stderr = self._process.communicate()
+        if self._process.returncode != 0:
+            raise ChapterFailed(f"the figures of chapters {self.names} could not be read:\n{stderr[-2000:]}")
+        return json.loads(stdout)
+
+    def cancel(self) -> None:
+        """Stop the process (a build that failed or was interrupted)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
