@@ -20,6 +20,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # BUILD_ARGS adds options, e.g. BUILD_ARGS="--no-voice --jobs 4" or "--scheduler tcp://host:8786".
 QUALITY ?= high
 BUILD_ARGS ?=
+# make benchmark RENDER_BENCHMARK_ARGS="--runs chapters --chapters zigzag": a part of the render benchmark.
+RENDER_BENCHMARK_ARGS ?=
 
 .PHONY: setup system-deps venv lesson preview contact-sheet test soak lint benchmark clean
 
@@ -76,8 +78,11 @@ soak: setup
 lint: setup
 	$(VENV)/bin/ruff check momentum_math scenes tests benchmarks tools lesson_build
 
+# Speed, measured (figures printed, targets checked; no timed tests): the (α, β) sweep (about a
+# minute), then the lesson's renders and builds at 1080p60 (about 20 minutes on 2 cores).
 benchmark: setup
 	$(PY) benchmarks/sweep_benchmark.py
+	$(PY) benchmarks/render_benchmark.py $(RENDER_BENCHMARK_ARGS)
 
 clean:
 	rm -rf media/videos media/images media/texts media/Tex media/voiceovers media/lesson media/build-cache .pytest_cache .hypothesis
