@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import os
 import re
 import subprocess
@@ -29,6 +30,10 @@ FPS = 15
 #: Blank time the lesson may leave between cues: a pause, plus a chapter's fade and the next
 #: chapter's first cue gap.
 LONGEST_SILENCE_S = LessonScene.max_pause_s + Chapter.fade_out_s + 1.0
+
+#: The flagship's caption and chapter cues at these settings, recorded from the code before the
+#: render-speed work (``python tests/data/record_cue_times.py``): speed work must not move a cue.
+CUE_TIMES = Path(__file__).parent / "data" / "flagship_cue_times.json"
 
 RAVINE = load_scene_module("ravine")
 CHAPTERS: tuple[type[Chapter], ...] = RAVINE.CHAPTERS
@@ -179,6 +184,16 @@ def test_the_flagship_captions_cover_every_chapter_without_long_gaps(flagship):
     longest, at = max(gaps)
     assert longest <= LONGEST_SILENCE_S, f"{longest:.1f} s without captions after {at:.1f} s"
     assert duration - found[-1][1] <= LONGEST_SILENCE_S
+
+
+@pytest.mark.render
+def test_the_flagship_narration_timing_is_the_recorded_one_cue_for_cue(flagship):
+    # Rendering faster (encoder settings, cached glyphs, no manim cache in builds) must not move
+    # a single caption or chapter cue. A deliberate narration change records the file again.
+    _, folder = flagship
+    recorded = json.loads(CUE_TIMES.read_text(encoding="utf-8"))
+    assert [list(cue) for cue in cues(folder / "Ravine.vtt")] == recorded["captions"]
+    assert [list(cue) for cue in cues(folder / "Ravine.chapters.vtt")] == recorded["chapters"]
 
 
 # --- silent mode keeps the voice's pace ---------------------------------------------------------
