@@ -51,6 +51,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lesson_build.jobs import count_frames  # this checkout's, also when --project measures another
+
 ROOT = Path(__file__).resolve().parents[1]
 QUALITIES = {"low": ("l", "480p15"), "medium": ("m", "720p30"), "high": ("h", "1080p60"), "4k": ("k", "2160p60")}
 RUNS = ("chapters", "flagship", "build")
@@ -120,13 +122,9 @@ def run_measured(command: list[str], cwd: Path, env: dict[str, str], log: Path) 
 
 
 def video_frames(path: Path) -> tuple[int, float]:
-    """(frames, frames per second) of an MP4, counted from its packets."""
-    import av
-
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        frames = sum(1 for packet in container.demux(stream) if packet.size)
-        return frames, float(stream.guessed_rate or stream.average_rate)
+    """(frames, frames per second) of an MP4, counted from its packets (the build's own count)."""
+    frames, fps, *_ = count_frames(path)
+    return frames, fps
 
 
 def encode_floor(video: Path, scratch: Path, batch: int = 120) -> tuple[float, int]:

@@ -241,8 +241,9 @@ def build(
         for name in names
         if _facts(_cached(cache, name, keys[name])) is None
     ]
+    to_render = {spec.name for spec in specs}
     for name in names:
-        if name not in {spec.name for spec in specs}:
+        if name not in to_render:
             reporter.reused(name)
     durations: dict[str, float] = {}
 
@@ -253,8 +254,8 @@ def build(
         checkpoint("build-between-chapters")  # a test hook: one chapter stored, others to come
 
     # The figures of every chapter rendered now (or stored without them), in one process beside the renders.
-    figures_wanted = [name for name in names if name in {spec.name for spec in specs}
-                      or "parameters" not in (_facts(_cached(cache, name, keys[name])) or {})]
+    figures_wanted = [name for name in names
+                      if name in to_render or "parameters" not in (_facts(_cached(cache, name, keys[name])) or {})]
     figures = ChapterParameters(project, figures_wanted, str(config_path.resolve()) if config_path else None)
     try:
         _run_jobs(specs, jobs, scheduler, reporter.started, done)

@@ -32,6 +32,7 @@ __all__ = [
     "ChapterSpec",
     "Quality",
     "chapter_key",
+    "count_frames",
     "dependency_files",
     "lesson_chapters",
     "render_chapter",
@@ -170,7 +171,7 @@ def chapter_key(project: Path, name: str, quality: str, voice: bool, config: dic
     return digest.hexdigest()
 
 
-def _count_frames(path: Path) -> tuple[int, float, int, int, bool]:
+def count_frames(path: Path) -> tuple[int, float, int, int, bool]:
     """(video packets, fps, width, height, has audio) of an MP4, without decoding."""
     import av
 
@@ -233,7 +234,7 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
             path = movie.with_suffix(suffix)
             if path.is_file():
                 files[suffix] = path.read_bytes()
-        frames, fps, width, height, has_audio = _count_frames(web_ready)
+        frames, fps, width, height, has_audio = count_frames(web_ready)
     facts = {
         "scene": movie.stem,
         "frames": frames,

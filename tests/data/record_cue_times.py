@@ -19,16 +19,14 @@ from pathlib import Path
 
 import webvtt
 
+from lessonkit.captions import vtt_seconds
+
 HERE = Path(__file__).resolve().parent
 
 
-def seconds(timestamp: str) -> float:
-    hours, minutes, rest = timestamp.split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
-
-
 def cue_list(path: Path) -> list[list]:
-    return [[seconds(c.start), seconds(c.end), " ".join(c.text.split())] for c in webvtt.read(str(path)).captions]
+    return [[vtt_seconds(c.start), vtt_seconds(c.end), " ".join(c.text.split())]
+            for c in webvtt.read(str(path)).captions]
 
 
 def main() -> None:
