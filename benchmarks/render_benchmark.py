@@ -54,7 +54,12 @@ from typing import Any
 from lesson_build.jobs import count_frames  # this checkout's, also when --project measures another
 
 ROOT = Path(__file__).resolve().parents[1]
-QUALITIES = {"low": ("l", "480p15"), "medium": ("m", "720p30"), "high": ("h", "1080p60"), "4k": ("k", "2160p60")}
+QUALITIES = {
+    "low": ("l", "480p15"),
+    "medium": ("m", "720p30"),
+    "high": ("h", "1080p60"),
+    "4k": ("k", "2160p60"),
+}
 RUNS = ("chapters", "flagship", "build")
 GIB = 1024**3
 
@@ -103,7 +108,9 @@ class Measurement:
 # --- running and measuring -------------------------------------------------------------------
 
 
-def run_measured(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[float, int]:
+def run_measured(
+    command: list[str], cwd: Path, env: dict[str, str], log: Path
+) -> tuple[float, int]:
     """Run ``command``; return (wall seconds, peak RSS of its largest process in bytes).
 
     ``os.wait4`` reports the child's own peak and the largest peak of the
@@ -111,13 +118,17 @@ def run_measured(command: list[str], cwd: Path, env: dict[str, str], log: Path) 
     """
     with log.open("wb") as output:
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         tail = log.read_text(errors="replace").strip().splitlines()[-30:]
-        raise RuntimeError(f"{' '.join(command)} failed (exit {process.returncode}):\n" + "\n".join(tail))
+        raise RuntimeError(
+            f"{' '.join(command)} failed (exit {process.returncode}):\n" + "\n".join(tail)
+        )
     return wall, usage.ru_maxrss * 1024
 
 
@@ -153,7 +164,9 @@ def encode_floor(video: Path, scratch: Path, batch: int = 120) -> tuple[float, i
         width, height = stream.codec_context.width, stream.codec_context.height
         rate = stream.guessed_rate or stream.average_rate
     spec = resolve_video_encoder(
-        OutputSpec(format=OutputFormat.MP4, transparent=False, save_sections=False, fallback_to_still=False),
+        OutputSpec(
+            format=OutputFormat.MP4, transparent=False, save_sections=False, fallback_to_still=False
+        ),
         width=width,
         height=height,
         frame_rate=float(rate),
@@ -210,14 +223,24 @@ def copy_project(source: Path, destination: Path) -> Path:
 def lesson_chapters(project: Path) -> list[str]:
     """The flagship's chapters, in order (read by the project's own build code)."""
     code = "import json, sys; from lesson_build.jobs import lesson_chapters; print(json.dumps(lesson_chapters(__import__('pathlib').Path('.'))))"
-    result = subprocess.run([sys.executable, "-c", code], cwd=project, env=render_env(project), capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=project,
+        env=render_env(project),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
 def render_env(project: Path) -> dict[str, str]:
     """Silent narration, the copy's modules first, no configuration overrides."""
-    env = {**os.environ, "MOMENTUM_VOICE": "off", "PYTHONPATH": os.pathsep.join([str(project / "scenes"), str(project)])}
+    env = {
+        **os.environ,
+        "MOMENTUM_VOICE": "off",
+        "PYTHONPATH": os.pathsep.join([str(project / "scenes"), str(project)]),
+    }
     for name in ("MOMENTUM_LESSON_CONFIG", "MOMENTUM_VOICE_CACHE", "LESSONKIT_STALL_AT"):
         env.pop(name, None)
     return env
@@ -228,12 +251,16 @@ def change_one_line(project: Path, chapter: str) -> str:
     path = project / "scenes" / "lesson_narration" / f"{chapter}.py"
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
-    script = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "script")
+    script = next(
+        node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "script"
+    )
     spoken = next(node for node in script.body if isinstance(node, ast.Return))  # not the docstring
     literal = next(
         node
         for node in ast.walk(spoken)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.rstrip().endswith(".")
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.rstrip().endswith(".")
     )
     segment = ast.get_source_segment(source, literal)
     assert segment is not None
@@ -246,10 +273,21 @@ def change_one_line(project: Path, chapter: str) -> str:
 # --- the runs --------------------------------------------------------------------------------
 
 
-def manim_render(project: Path, scratch: Path, scene_file: str, flag: str, name: str) -> Measurement:
+def manim_render(
+    project: Path, scratch: Path, scene_file: str, flag: str, name: str
+) -> Measurement:
     """Render one scene file in a fresh media folder; measure it."""
     media = scratch / "media" / f"{name}-{flag}"
-    command = [sys.executable, "-m", "manim", "render", f"-q{flag}", "--media_dir", str(media), scene_file]
+    command = [
+        sys.executable,
+        "-m",
+        "manim",
+        "render",
+        f"-q{flag}",
+        "--media_dir",
+        str(media),
+        scene_file,
+    ]
     wall, peak = run_measured(command, project, render_env(project), scratch / f"{name}-{flag}.log")
     movies = [path for path in media.glob("videos/*/*/*.mp4")]
     if len(movies) != 1:
@@ -261,13 +299,31 @@ def manim_render(project: Path, scratch: Path, scene_file: str, flag: str, name:
 
 def build(project: Path, scratch: Path, quality: str, name: str) -> Measurement:
     """One ``momentum-lesson build`` into the scratch output and cache."""
-    command = [sys.executable, "-m", "lesson_build", "build", "--quality", quality, "--no-voice",
-               "--out", str(scratch / "lesson"), "--cache", str(scratch / "build-cache")]
+    command = [
+        sys.executable,
+        "-m",
+        "lesson_build",
+        "build",
+        "--quality",
+        quality,
+        "--no-voice",
+        "--out",
+        str(scratch / "lesson"),
+        "--cache",
+        str(scratch / "build-cache"),
+    ]
     wall, peak = run_measured(command, project, render_env(project), scratch / f"{name}.log")
     movie = scratch / "lesson" / "ravine.mp4"
     frames, fps = video_frames(movie) if movie.is_file() else (0, 0.0)
-    return Measurement(name, f"momentum-lesson build --quality {quality} --no-voice", wall, peak, frames, fps,
-                       str(movie))
+    return Measurement(
+        name,
+        f"momentum-lesson build --quality {quality} --no-voice",
+        wall,
+        peak,
+        frames,
+        fps,
+        str(movie),
+    )
 
 
 # --- reporting -------------------------------------------------------------------------------
@@ -302,45 +358,100 @@ def verdicts(by_name: dict[str, Measurement], flag: str) -> list[tuple[str, str,
     low = by_name.get("flagship -ql")
     lesson_s = flagship.duration_s if flagship else (full.duration_s if full else 0.0)
     if full and lesson_s:
-        out.append(("build from empty caches ÷ lesson duration", f"{full.wall_s / lesson_s:.2f}×",
-                    f"≤ {BUILD_RTF_TARGET}×", full.wall_s / lesson_s <= BUILD_RTF_TARGET))
+        out.append(
+            (
+                "build from empty caches ÷ lesson duration",
+                f"{full.wall_s / lesson_s:.2f}×",
+                f"≤ {BUILD_RTF_TARGET}×",
+                full.wall_s / lesson_s <= BUILD_RTF_TARGET,
+            )
+        )
     if flagship and flagship.rtf is not None:
-        out.append((f"flagship -q{flag} ÷ its duration", f"{flagship.rtf:.2f}×", f"≤ {FLAGSHIP_RTF_TARGET}×",
-                    flagship.rtf <= FLAGSHIP_RTF_TARGET))
+        out.append(
+            (
+                f"flagship -q{flag} ÷ its duration",
+                f"{flagship.rtf:.2f}×",
+                f"≤ {FLAGSHIP_RTF_TARGET}×",
+                flagship.rtf <= FLAGSHIP_RTF_TARGET,
+            )
+        )
     if low and low.rtf is not None:
-        out.append(("flagship -ql ÷ its duration", f"{low.rtf:.3f}×", f"< {FLAGSHIP_LOW_RTF_TARGET}×",
-                    low.rtf < FLAGSHIP_LOW_RTF_TARGET))
+        out.append(
+            (
+                "flagship -ql ÷ its duration",
+                f"{low.rtf:.3f}×",
+                f"< {FLAGSHIP_LOW_RTF_TARGET}×",
+                low.rtf < FLAGSHIP_LOW_RTF_TARGET,
+            )
+        )
     # The floor target is about the whole lesson at the benchmark's quality; the table also shows
     # each chapter's overhead, and 480p15's (there a render is bound by per-animation Python work).
     for m in (flagship, full):
         if m is not None and m.overhead is not None:
-            out.append((f"{m.name}: over the encode floor", f"{m.overhead * 100:+.0f} %",
-                        f"≤ +{FLOOR_OVERHEAD_TARGET * 100:.0f} %", m.overhead <= FLOOR_OVERHEAD_TARGET))
+            out.append(
+                (
+                    f"{m.name}: over the encode floor",
+                    f"{m.overhead * 100:+.0f} %",
+                    f"≤ +{FLOOR_OVERHEAD_TARGET * 100:.0f} %",
+                    m.overhead <= FLOOR_OVERHEAD_TARGET,
+                )
+            )
     one_line = by_name.get("build, one line changed")
     if full and one_line:
         share = one_line.wall_s / full.wall_s
-        out.append(("one-line change ÷ full build", f"{share * 100:.1f} %", f"< {ONE_LINE_SHARE_TARGET * 100:.0f} %",
-                    share < ONE_LINE_SHARE_TARGET))
+        out.append(
+            (
+                "one-line change ÷ full build",
+                f"{share * 100:.1f} %",
+                f"< {ONE_LINE_SHARE_TARGET * 100:.0f} %",
+                share < ONE_LINE_SHARE_TARGET,
+            )
+        )
     unchanged = by_name.get("build, nothing changed")
     if unchanged:
-        out.append(("unchanged build", f"{unchanged.wall_s:.1f} s", f"< {UNCHANGED_TARGET_S:.0f} s",
-                    unchanged.wall_s < UNCHANGED_TARGET_S))
+        out.append(
+            (
+                "unchanged build",
+                f"{unchanged.wall_s:.1f} s",
+                f"< {UNCHANGED_TARGET_S:.0f} s",
+                unchanged.wall_s < UNCHANGED_TARGET_S,
+            )
+        )
     if by_name:
         peak = max(m.peak_rss_bytes for m in by_name.values())
-        out.append(("peak memory of any process", f"{peak / 2**20:,.0f} MiB", "< 2,048 MiB", peak < PEAK_MEMORY_TARGET))
+        out.append(
+            (
+                "peak memory of any process",
+                f"{peak / 2**20:,.0f} MiB",
+                "< 2,048 MiB",
+                peak < PEAK_MEMORY_TARGET,
+            )
+        )
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quality", choices=QUALITIES, default="high", help="chapter, flagship and build quality")
-    parser.add_argument("--runs", nargs="+", choices=RUNS, default=list(RUNS), help="what to measure")
-    parser.add_argument("--chapters", nargs="+", help="only these chapters (default: all of the lesson's)")
-    parser.add_argument("--changed-chapter", default="zigzag", help="the chapter whose narration line is changed")
+    parser.add_argument(
+        "--quality", choices=QUALITIES, default="high", help="chapter, flagship and build quality"
+    )
+    parser.add_argument(
+        "--runs", nargs="+", choices=RUNS, default=list(RUNS), help="what to measure"
+    )
+    parser.add_argument(
+        "--chapters", nargs="+", help="only these chapters (default: all of the lesson's)"
+    )
+    parser.add_argument(
+        "--changed-chapter", default="zigzag", help="the chapter whose narration line is changed"
+    )
     parser.add_argument("--no-floor", action="store_true", help="skip the encode-only floor")
-    parser.add_argument("--project", type=Path, default=ROOT, help="the project to measure (default: this one)")
+    parser.add_argument(
+        "--project", type=Path, default=ROOT, help="the project to measure (default: this one)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch folder (its path is printed)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the scratch folder (its path is printed)"
+    )
     args = parser.parse_args(argv)
 
     flag, _ = QUALITIES[args.quality]
@@ -348,15 +459,21 @@ def main(argv: list[str] | None = None) -> int:
     project = copy_project(args.project.resolve(), scratch / "project")
     sys.path[:0] = [str(project / "scenes"), str(project)]  # the floor uses the copy's encoder
     chapters = args.chapters or lesson_chapters(project)
-    print(f"render benchmark: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-          f"quality {args.quality}, silent; scratch {scratch}", flush=True)
+    print(
+        f"render benchmark: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+        f"quality {args.quality}, silent; scratch {scratch}",
+        flush=True,
+    )
 
     measurements: list[Measurement] = []
 
     def record(m: Measurement) -> None:
         measurements.append(m)
         rtf = f", {m.rtf:.2f}× its {m.duration_s:.1f} s" if m.rtf is not None else ""
-        print(f"  {m.name}: {m.wall_s:.1f} s{rtf}, peak {m.peak_rss_bytes / 2**20:,.0f} MiB", flush=True)
+        print(
+            f"  {m.name}: {m.wall_s:.1f} s{rtf}, peak {m.peak_rss_bytes / 2**20:,.0f} MiB",
+            flush=True,
+        )
 
     try:
         if "chapters" in args.runs:
@@ -372,7 +489,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  changed a line of {args.changed_chapter}: {said!r}", flush=True)
             for name in ("build, one line changed", "build, nothing changed"):
                 m = build(project, scratch, args.quality, name)
-                m.rendered_all = False  # one chapter rendered, or none: frames per second would mislead
+                m.rendered_all = (
+                    False  # one chapter rendered, or none: frames per second would mislead
+                )
                 record(m)
         if not args.no_floor:
             print("encode floors (decoding is not timed):", flush=True)
@@ -406,10 +525,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {measure} | {value} | {target} | {'PASS' if met else 'MISS'} |")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        payload = [{**asdict(m), "duration_s": m.duration_s, "rtf": m.rtf, "overhead": m.overhead} for m in measurements]
-        args.json.write_text(json.dumps({"quality": args.quality, "runs": payload,
-                                         "targets": [list(check) for check in checks]}, indent=2))
-    full_run = set(args.runs) == set(RUNS) and not args.chapters and args.quality == "high" and not args.no_floor
+        payload = [
+            {**asdict(m), "duration_s": m.duration_s, "rtf": m.rtf, "overhead": m.overhead}
+            for m in measurements
+        ]
+        args.json.write_text(
+            json.dumps(
+                {
+                    "quality": args.quality,
+                    "runs": payload,
+                    "targets": [list(check) for check in checks],
+                },
+                indent=2,
+            )
+        )
+    full_run = (
+        set(args.runs) == set(RUNS)
+        and not args.chapters
+        and args.quality == "high"
+        and not args.no_floor
+    )
     return 1 if full_run and not all(met for *_, met in checks) else 0
 
 

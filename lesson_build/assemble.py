@@ -56,9 +56,15 @@ def _write_options() -> dict[str, str]:
 
 def faststart_copy(source: Path, target: Path) -> None:
     """Copy an MP4's streams into ``target`` with the index first (no re-encoding)."""
-    with av.open(str(source)) as inp, av.open(str(target), "w", format="mp4", options=_write_options()) as out:
-        mapping = {stream.index: out.add_stream_from_template(stream) for stream in inp.streams
-                   if stream.type in ("video", "audio")}
+    with (
+        av.open(str(source)) as inp,
+        av.open(str(target), "w", format="mp4", options=_write_options()) as out,
+    ):
+        mapping = {
+            stream.index: out.add_stream_from_template(stream)
+            for stream in inp.streams
+            if stream.type in ("video", "audio")
+        }
         for packet in inp.demux(*[inp.streams[index] for index in mapping]):
             if packet.dts is None:
                 continue
@@ -94,7 +100,9 @@ def _decode_audio(movie: Path, frames_wanted: int) -> np.ndarray | None:
     return buffer
 
 
-def _encode_audio(out: av.container.OutputContainer, samples: np.ndarray) -> tuple[av.AudioStream, list]:
+def _encode_audio(
+    out: av.container.OutputContainer, samples: np.ndarray
+) -> tuple[av.AudioStream, list]:
     """Encode the whole narration once; returns the stream and its packets."""
     stream = out.add_stream("aac", rate=AUDIO_RATE, layout=AUDIO_LAYOUT)
     stream.bit_rate = 160_000
@@ -142,14 +150,19 @@ def concat_clips(clips: Sequence[Clip], target: Path) -> None:
         for clip in clips:
             with av.open(str(clip.movie)) as container:
                 stream = container.streams.video[0]
-                offset = round(Fraction(start_frame) / Fraction(fps).limit_denominator(1001) / stream.time_base)
+                offset = round(
+                    Fraction(start_frame) / Fraction(fps).limit_denominator(1001) / stream.time_base
+                )
                 for packet in container.demux(stream):
                     if packet.dts is None:
                         continue
                     packet.pts += offset
                     packet.dts += offset
                     seconds = float(packet.dts * stream.time_base)
-                    while audio_queue and float(audio_queue[0].pts * audio_queue[0].time_base) <= seconds:
+                    while (
+                        audio_queue
+                        and float(audio_queue[0].pts * audio_queue[0].time_base) <= seconds
+                    ):
                         out.mux(audio_queue.pop(0))
                     packet.stream = video_out
                     out.mux(packet)
@@ -186,12 +199,16 @@ def poster_frame(movie: Path, target: Path, share: float = 0.45) -> None:
     with av.open(str(movie)) as container:
         stream = container.streams.video[0]
         duration = float(container.duration or 0) / 1e6
-        wanted = sorted({max(0.0, min(duration - 0.1, duration * s)) for s in (share, 0.3, 0.6, 0.75)})
+        wanted = sorted(
+            {max(0.0, min(duration - 0.1, duration * s)) for s in (share, 0.3, 0.6, 0.75)}
+        )
         best: tuple[float, Image.Image] | None = None
         for moment in wanted:
             # from the keyframe before each moment, not from the start: the same frames, a
             # few dozen decoded instead of most of the video
-            container.seek(int(moment / stream.time_base), stream=stream, backward=True, any_frame=False)
+            container.seek(
+                int(moment / stream.time_base), stream=stream, backward=True, any_frame=False
+            )
             for frame in container.decode(stream):
                 if frame.time is not None and frame.time >= moment:
                     image = frame.to_image()

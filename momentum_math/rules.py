@@ -120,9 +120,7 @@ def _checked(
     return lr_array, beta_array
 
 
-def pytorch_step_size(
-    lr: ArrayLike, beta: ArrayLike, convention: str
-) -> NDArray[np.float64]:
+def pytorch_step_size(lr: ArrayLike, beta: ArrayLike, convention: str) -> NDArray[np.float64]:
     """The pytorch-convention step size that moves exactly like ``convention``.
 
     α for pytorch, lesson and classical; α(1 − β) for ema. ``lr`` must be
@@ -142,9 +140,7 @@ def velocity_scale(lr: ArrayLike, beta: ArrayLike, convention: str) -> NDArray[n
     return _velocity_scale(lr_array, beta_array, convention)
 
 
-def _pytorch_step_size(
-    lr: ArrayLike, beta: ArrayLike, convention: str
-) -> NDArray[np.float64]:
+def _pytorch_step_size(lr: ArrayLike, beta: ArrayLike, convention: str) -> NDArray[np.float64]:
     """:func:`pytorch_step_size` on arguments already checked."""
     lr_array = np.asarray(lr, dtype=np.float64)
     if convention == "ema":

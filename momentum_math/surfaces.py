@@ -302,9 +302,7 @@ def quadratic(eigenvalues: ArrayLike, angle: float = 0.0) -> Surface:
     """
     values = _validate.real_array("eigenvalues", eigenvalues)
     if values.shape != (2,) or not np.all(np.isfinite(values) & (values > 0)):
-        raise ValueError(
-            f"eigenvalues must be two finite numbers > 0, got {eigenvalues!r}"
-        )
+        raise ValueError(f"eigenvalues must be two finite numbers > 0, got {eigenvalues!r}")
     angle_array = _validate.real_array("angle", angle)
     if angle_array.shape != () or not math.isfinite(float(angle_array)):
         raise ValueError(f"angle must be one finite number of radians, got {angle!r}")
@@ -404,9 +402,7 @@ def ackley() -> Surface:
     return Surface(
         name="ackley",
         title="Ackley",
-        latex=(
-            r"L = -20e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20"
-        ),
+        latex=(r"L = -20e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20"),
         value_fn=_ackley_value,
         gradient_fn=_ackley_gradient,
         x_range=(-5.0, 5.0),

@@ -382,7 +382,9 @@ def optimal_momentum(smallest: float, largest: float) -> OptimalMomentum:
     low = _validate.positive(smallest, "smallest")
     high = _validate.positive(largest, "largest")
     if low > high:
-        raise ValueError(f"smallest must be <= largest, got smallest={smallest!r}, largest={largest!r}")
+        raise ValueError(
+            f"smallest must be <= largest, got smallest={smallest!r}, largest={largest!r}"
+        )
     kappa = high / low
     if not math.isfinite(kappa):
         raise ValueError(

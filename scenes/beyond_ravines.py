@@ -74,9 +74,17 @@ class BeyondRavinesChapter(Chapter):
         # Screen right and "into the screen" directions on the ground, for this camera.
         right = np.array([-np.sin(theta), np.cos(theta)])
         away = np.array([-np.cos(theta), -np.sin(theta)])
-        center = self.screen_center[0] / zoom * right + self.screen_center[1] / (zoom * np.cos(phi)) * away
-        flat = MapFrame(self.window, self.window, center=(float(center[0]), float(center[1])),
-                        width=self.base_size, height=self.base_size)
+        center = (
+            self.screen_center[0] / zoom * right
+            + self.screen_center[1] / (zoom * np.cos(phi)) * away
+        )
+        flat = MapFrame(
+            self.window,
+            self.window,
+            center=(float(center[0]), float(center[1])),
+            width=self.base_size,
+            height=self.base_size,
+        )
         return SurfaceFrame.for_surface(surface, flat, height=self.surface_height, base=self.base_z)
 
     def play(self, scene: LessonScene) -> None:
@@ -96,7 +104,9 @@ class BeyondRavinesChapter(Chapter):
         scene.add_fixed_in_frame_mobjects(title, setup)
         marks = self._minimum_marks(scene, surface, frame)
         with scene.voiceover(text=lines.bumps) as tracker:
-            scene.play(FadeIn(title), FadeIn(landscape), FadeIn(setup), run_time=min(tracker.duration, 2.0))
+            scene.play(
+                FadeIn(title), FadeIn(landscape), FadeIn(setup), run_time=min(tracker.duration, 2.0)
+            )
             scene.play(FadeIn(marks), run_time=0.6)
 
         # Beats: plain GD is trapped; momentum escapes; a larger momentum is trapped elsewhere.
@@ -122,15 +132,26 @@ class BeyondRavinesChapter(Chapter):
         column = VGroup(*readouts)
         rise = column.get_top()[1] - (strip.get_bottom()[1] - self.readout_gap)
         with scene.voiceover(text=lines.sweep):
-            scene.play(FadeOut(setup), *[readout.animate.shift(DOWN * rise) for readout in readouts],
-                       run_time=0.8)
+            scene.play(
+                FadeOut(setup),
+                *[readout.animate.shift(DOWN * rise) for readout in readouts],
+                run_time=0.8,
+            )
             scene.add_fixed_in_frame_mobjects(strip)
             scene.play(FadeIn(strip), run_time=0.8)
             scene.hold(strip, *readouts)  # on screen at the line's end: kept above the captions
         scene.pause(2.0)
 
-    def _walk(self, scene: LessonScene, frame: SurfaceFrame, run: RunFigures, color: ManimColor,
-              name: str, line: str, anchor: Mobject) -> Readout:
+    def _walk(
+        self,
+        scene: LessonScene,
+        frame: SurfaceFrame,
+        run: RunFigures,
+        color: ManimColor,
+        name: str,
+        line: str,
+        anchor: Mobject,
+    ) -> Readout:
         """One run: its readout appears, then its dot walks the whole run over the surface."""
         path = SurfacePath(run.trajectory, frame, color=color)
         scene.add_fixed_orientation_mobjects(path.dot)
@@ -146,7 +167,9 @@ class BeyondRavinesChapter(Chapter):
         with scene.voiceover(text=line) as tracker:
             scene.play(FadeIn(path), FadeIn(readout), run_time=0.6)
             scene.wait_until_bookmark("go")
-            scene.play(path.walk(path.last_step, run_time=max(tracker.get_remaining_duration(), 1.0)))
+            scene.play(
+                path.walk(path.last_step, run_time=max(tracker.get_remaining_duration(), 1.0))
+            )
         return readout
 
     @staticmethod
@@ -169,8 +192,9 @@ class BeyondRavinesChapter(Chapter):
         """One dot per swept momentum, lit where the run reaches the bottom, in one short row."""
         dots = VGroup(
             *[
-                Dot(radius=0.07, color=style.MOMENTUM_COLOR if hit else style.MUTED_TEXT_COLOR)
-                .set_fill(opacity=1.0 if hit else 0.35)
+                Dot(
+                    radius=0.07, color=style.MOMENTUM_COLOR if hit else style.MUTED_TEXT_COLOR
+                ).set_fill(opacity=1.0 if hit else 0.35)
                 for hit in figs.sweep_reached
             ]
         ).arrange(RIGHT, buff=0.08)
@@ -180,10 +204,18 @@ class BeyondRavinesChapter(Chapter):
             font_size=style.SMALL_SIZE,
             color=style.TEXT_COLOR,
         )
-        low = Text(f"μ = {spoken_number(figs.sweep_momenta[0])}", font=style.FONT,
-                   font_size=style.SMALL_SIZE, color=style.MUTED_TEXT_COLOR)
-        high = Text(spoken_number(figs.sweep_momenta[-1]), font=style.FONT,
-                    font_size=style.SMALL_SIZE, color=style.MUTED_TEXT_COLOR)
+        low = Text(
+            f"μ = {spoken_number(figs.sweep_momenta[0])}",
+            font=style.FONT,
+            font_size=style.SMALL_SIZE,
+            color=style.MUTED_TEXT_COLOR,
+        )
+        high = Text(
+            spoken_number(figs.sweep_momenta[-1]),
+            font=style.FONT,
+            font_size=style.SMALL_SIZE,
+            color=style.MUTED_TEXT_COLOR,
+        )
         low.next_to(dots, LEFT, buff=0.15)
         high.next_to(dots, RIGHT, buff=0.15)
         heading.next_to(VGroup(low, dots, high), UP, aligned_edge=RIGHT, buff=0.2)

@@ -50,8 +50,6 @@ BETA_NOTES = ("little smoothing", "the usual default", "slow to turn, overshoots
 STEPS_AXIS_MAX = 400
 
 
-
-
 class ChoosingBetaChapter(Chapter):
     """Choosing β: memory, step size, and the best β for a quadratic bowl."""
 

@@ -71,17 +71,28 @@ class InCodeChapter(Chapter):
         panel.next_to(title, DOWN, aligned_edge=LEFT, buff=0.3)
         with scene.voiceover(text=lines.code) as tracker:
             scene.play(FadeIn(title), run_time=0.6)
-            scene.play(FadeIn(panel, shift=UP * 0.2), run_time=min(tracker.get_remaining_duration(), 1.5))
+            scene.play(
+                FadeIn(panel, shift=UP * 0.2), run_time=min(tracker.get_remaining_duration(), 1.5)
+            )
 
         # Beat: momentum=0.9 is β.
         token = f"momentum={figs.momentum:g}"
         box = panel.highlight_token(token)
-        beta = MathTex(rf"\beta = {format_number(figs.momentum, 1)}", font_size=style.TITLE_SIZE,
-                       color=style.HIGHLIGHT_COLOR)
+        beta = MathTex(
+            rf"\beta = {format_number(figs.momentum, 1)}",
+            font_size=style.TITLE_SIZE,
+            color=style.HIGHLIGHT_COLOR,
+        )
         beta.next_to(panel, RIGHT, buff=0.75)
         beta.set_y(box.get_y())
-        pointer = Arrow(box.get_right(), beta.get_left(), buff=0.1, color=style.HIGHLIGHT_COLOR,
-                        stroke_width=4, max_tip_length_to_length_ratio=0.25)
+        pointer = Arrow(
+            box.get_right(),
+            beta.get_left(),
+            buff=0.1,
+            color=style.HIGHLIGHT_COLOR,
+            stroke_width=4,
+            max_tip_length_to_length_ratio=0.25,
+        )
         with scene.voiceover(text=lines.beta):
             scene.play(Create(box), run_time=0.8)
             scene.play(Create(pointer), FadeIn(beta, shift=RIGHT * 0.2), run_time=1.0)
@@ -117,31 +128,62 @@ class InCodeChapter(Chapter):
             for cell, x in zip(row, column_x, strict=True):
                 cell.move_to([x, -0.48 * row_index, 0], aligned_edge=LEFT)
         table.next_to(panel, DOWN, aligned_edge=LEFT, buff=0.35).shift(RIGHT * 0.2)
-        factor = MathTex(rf"\times\,\alpha = {format_number(figs.velocity_ratio, 1)}",
-                         font_size=style.BODY_SIZE + 2, color=style.HIGHLIGHT_COLOR)
+        factor = MathTex(
+            rf"\times\,\alpha = {format_number(figs.velocity_ratio, 1)}",
+            font_size=style.BODY_SIZE + 2,
+            color=style.HIGHLIGHT_COLOR,
+        )
         factor.next_to(row_lesson[2], DOWN, aligned_edge=RIGHT, buff=0.2)
-        same = SurroundingRectangle(VGroup(row_pytorch[1], row_lesson[1]), color=style.MOMENTUM_COLOR,
-                                    buff=0.08)
+        same = SurroundingRectangle(
+            VGroup(row_pytorch[1], row_lesson[1]), color=style.MOMENTUM_COLOR, buff=0.08
+        )
         with scene.voiceover(text=lines.same_path):
             scene.play(FadeIn(header), FadeIn(row_pytorch), FadeIn(row_lesson), run_time=1.2)
             scene.play(Create(same), run_time=0.8)
             scene.play(FadeIn(factor, shift=LEFT * 0.2), run_time=0.8)
 
         # Beat: where the velocity lives.
-        creation = SurroundingRectangle(VGroup(panel.line(1), panel.line(2)), color=style.VELOCITY_COLOR,
-                                        buff=0.08, stroke_width=style.STROKE_WIDTH)
-        stepping = panel.highlight_line(panel.find_line("optimizer.step()"), color=style.VELOCITY_COLOR)
+        creation = SurroundingRectangle(
+            VGroup(panel.line(1), panel.line(2)),
+            color=style.VELOCITY_COLOR,
+            buff=0.08,
+            stroke_width=style.STROKE_WIDTH,
+        )
+        stepping = panel.highlight_line(
+            panel.find_line("optimizer.step()"), color=style.VELOCITY_COLOR
+        )
         note = VGroup(
-            Text("velocity v:", font=style.FONT, font_size=style.LABEL_SIZE, color=style.VELOCITY_COLOR),
-            Text("in the optimizer,", font=style.FONT, font_size=style.LABEL_SIZE, color=style.TEXT_COLOR),
-            Text("one per parameter", font=style.FONT, font_size=style.LABEL_SIZE, color=style.TEXT_COLOR),
+            Text(
+                "velocity v:",
+                font=style.FONT,
+                font_size=style.LABEL_SIZE,
+                color=style.VELOCITY_COLOR,
+            ),
+            Text(
+                "in the optimizer,",
+                font=style.FONT,
+                font_size=style.LABEL_SIZE,
+                color=style.TEXT_COLOR,
+            ),
+            Text(
+                "one per parameter",
+                font=style.FONT,
+                font_size=style.LABEL_SIZE,
+                color=style.TEXT_COLOR,
+            ),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         note.move_to(conventions, aligned_edge=UL)
-        zero = Text("starts at v = 0", font=style.FONT, font_size=style.LABEL_SIZE + 2,
-                    color=style.HIGHLIGHT_COLOR)
+        zero = Text(
+            "starts at v = 0",
+            font=style.FONT,
+            font_size=style.LABEL_SIZE + 2,
+            color=style.HIGHLIGHT_COLOR,
+        )
         zero.next_to(note, DOWN, aligned_edge=LEFT, buff=0.35)
         with scene.voiceover(text=lines.buffer):
-            scene.play(FadeOut(box), FadeOut(pointer), FadeOut(conventions), FadeOut(same), run_time=0.6)
+            scene.play(
+                FadeOut(box), FadeOut(pointer), FadeOut(conventions), FadeOut(same), run_time=0.6
+            )
             scene.play(Create(creation), FadeIn(note), run_time=1.0)
             scene.wait_until_bookmark("step")
             scene.play(Create(stepping), run_time=0.6)

@@ -45,7 +45,9 @@ class OpeningChapter(Chapter):
 
         # Beat: the lesson's title.
         heading = Text(name, font=style.FONT, font_size=56, color=style.TEXT_COLOR, weight="BOLD")
-        tagline = Text(subtitle, font=style.FONT, font_size=style.BODY_SIZE, color=style.MUTED_TEXT_COLOR)
+        tagline = Text(
+            subtitle, font=style.FONT, font_size=style.BODY_SIZE, color=style.MUTED_TEXT_COLOR
+        )
         title_block = VGroup(heading, tagline).arrange(DOWN, buff=0.3)
         title_block.move_to(UP * 0.6)
         with scene.voiceover(text=lines.welcome) as tracker:
@@ -66,14 +68,24 @@ class OpeningChapter(Chapter):
                 run_time=2.0,
             )
             scene.play(FadeIn(trail), run_time=0.4)
-            scene.play(trail.walk(trail.last_step, run_time=max(tracker.get_remaining_duration(), 1.0)))
+            scene.play(
+                trail.walk(trail.last_step, run_time=max(tracker.get_remaining_duration(), 1.0))
+            )
 
         # Beat: the question, left on screen to think about.
         question = VGroup(
-            Text("Why does plain gradient descent crawl", font=style.FONT,
-                 font_size=style.BODY_SIZE + 2, color=style.HIGHLIGHT_COLOR),
-            Text("through a long, narrow valley?", font=style.FONT,
-                 font_size=style.BODY_SIZE + 2, color=style.HIGHLIGHT_COLOR),
+            Text(
+                "Why does plain gradient descent crawl",
+                font=style.FONT,
+                font_size=style.BODY_SIZE + 2,
+                color=style.HIGHLIGHT_COLOR,
+            ),
+            Text(
+                "through a long, narrow valley?",
+                font=style.FONT,
+                font_size=style.BODY_SIZE + 2,
+                color=style.HIGHLIGHT_COLOR,
+            ),
         ).arrange(DOWN, buff=0.2)
         question.next_to(heading, DOWN, buff=0.35)
         with scene.voiceover(text=lines.question):

@@ -133,12 +133,17 @@ class OvershootChapter(Chapter):
             color=color,
         )
         # Above the swinging curve: half a decade under the top of the plot, right-aligned with its end.
-        never.move_to(plot.c2p(figs.steps, plot.y_range[1] / 10.0 ** 0.5), aligned_edge=RIGHT)
+        never.move_to(plot.c2p(figs.steps, plot.y_range[1] / 10.0**0.5), aligned_edge=RIGHT)
         never.set_x(end[0] - never.width / 2)
         with scene.voiceover(text=lines.verdict) as tracker:
-            scene.play(*[FadeIn(marker, scale=2) for marker in crossings], FadeIn(names), run_time=0.8)
+            scene.play(
+                *[FadeIn(marker, scale=2) for marker in crossings], FadeIn(names), run_time=0.8
+            )
             scene.wait_until_bookmark("never")
-            scene.play(FadeIn(never, shift=0.2 * DOWN), run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3))
+            scene.play(
+                FadeIn(never, shift=0.2 * DOWN),
+                run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3),
+            )
             scene.hold(never, plot.axes)
         scene.pause(self.result_pause_s)
 
@@ -197,4 +202,3 @@ class Overshoot(LessonScene):
 
     def construct(self) -> None:
         play_chapters(self, OvershootChapter())
-

@@ -73,8 +73,13 @@ class RaceChapter(Chapter):
             scene.play(
                 LaggedStart(
                     *[
-                        LaggedStart(FadeIn(lane.border), Create(lane.contours), FadeIn(lane.minimum),
-                                    FadeIn(lane.label), lag_ratio=0.2)
+                        LaggedStart(
+                            FadeIn(lane.border),
+                            Create(lane.contours),
+                            FadeIn(lane.minimum),
+                            FadeIn(lane.label),
+                            lag_ratio=0.2,
+                        )
                         for lane in race.lanes
                     ],
                     lag_ratio=0.4,
@@ -92,24 +97,38 @@ class RaceChapter(Chapter):
             color=style.HIGHLIGHT_COLOR,
         )
         finish.to_corner(UR, buff=style.MARGIN).shift(0.05 * DOWN)
-        question = Text("Which finishes first?", font=style.FONT, font_size=style.BODY_SIZE,
-                        color=style.TEXT_COLOR)
+        question = Text(
+            "Which finishes first?",
+            font=style.FONT,
+            font_size=style.BODY_SIZE,
+            color=style.TEXT_COLOR,
+        )
         question.next_to(finish, LEFT, buff=0.6)
         with scene.voiceover(text=lines.finish_line) as tracker:
             scene.play(FadeIn(finish), run_time=0.8)
-            scene.play(FadeIn(question), run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3))
+            scene.play(
+                FadeIn(question), run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3)
+            )
             scene.hold(question, finish)
         scene.pause(self.question_pause_s)
 
         # Beat: the first swings, slowly.
         with scene.voiceover(text=lines.early) as tracker:
             scene.play(FadeOut(question), run_time=0.5)
-            scene.play(race.run_to(figs.early_steps, run_time=max(tracker.get_remaining_duration(), 0.5)))
+            scene.play(
+                race.run_to(figs.early_steps, run_time=max(tracker.get_remaining_duration(), 0.5))
+            )
 
         # Beat: the long slide, then slower near the finish: each lane stops at its own step.
         with scene.voiceover(text=lines.late) as tracker:
-            scene.play(race.run_to(figs.close_steps, run_time=max(tracker.time_until_bookmark("close"), 0.5)))
-            scene.play(race.run_to(race.finish_step, run_time=max(tracker.get_remaining_duration(), 0.5)))
+            scene.play(
+                race.run_to(
+                    figs.close_steps, run_time=max(tracker.time_until_bookmark("close"), 0.5)
+                )
+            )
+            scene.play(
+                race.run_to(race.finish_step, run_time=max(tracker.get_remaining_duration(), 0.5))
+            )
 
         # Beat: the verdict, read off the counters; pause on it.
         result = Text(
@@ -124,8 +143,12 @@ class RaceChapter(Chapter):
             scene.play(FadeIn(result, shift=0.2 * DOWN), run_time=0.6)
             scene.play(
                 LaggedStart(
-                    *[Indicate(lane.readout.lines[0], color=style.HIGHLIGHT_COLOR, scale_factor=1.15)
-                      for lane in (momentum_lane, gd_lane)],
+                    *[
+                        Indicate(
+                            lane.readout.lines[0], color=style.HIGHLIGHT_COLOR, scale_factor=1.15
+                        )
+                        for lane in (momentum_lane, gd_lane)
+                    ],
                     lag_ratio=0.5,
                 ),
                 run_time=max(min(1.5, tracker.get_remaining_duration()), 0.3),

@@ -69,13 +69,19 @@ class Ravine3DChapter(Chapter):
         scene.add_fixed_in_frame_mobjects(title)
         title.set_opacity(0)
         with scene.voiceover(text=lines.landscape) as tracker:
-            scene.play(FadeIn(landscape), title.animate.set_opacity(1), run_time=min(tracker.duration, 2.0))
+            scene.play(
+                FadeIn(landscape), title.animate.set_opacity(1), run_time=min(tracker.duration, 2.0)
+            )
 
         # Beat: across the valley the walls rise steeply.
         samples = 40
-        across_xy = np.stack([np.full(samples, self.across_at_x), np.linspace(*figs.y_range, samples)], axis=1)
+        across_xy = np.stack(
+            [np.full(samples, self.across_at_x), np.linspace(*figs.y_range, samples)], axis=1
+        )
         along_xy = np.stack([np.linspace(*figs.x_range, samples), np.zeros(samples)], axis=1)
-        across = curve_on_surface(surface, lifted, across_xy, color=style.HIGHLIGHT_COLOR, stroke_width=5)
+        across = curve_on_surface(
+            surface, lifted, across_xy, color=style.HIGHLIGHT_COLOR, stroke_width=5
+        )
         along = curve_on_surface(surface, lifted, along_xy, color=style.TEXT_COLOR, stroke_width=5)
         across.set_z_index(5)
         along.set_z_index(5)
@@ -129,7 +135,9 @@ class Ravine3DChapter(Chapter):
                 run_time=self.camera_move_s,
             )
             scene.wait_until_bookmark("flat")
-            scene.play(FadeOut(landscape), FadeIn(border), FadeIn(contours), FadeIn(minimum), run_time=1.0)
+            scene.play(
+                FadeOut(landscape), FadeIn(border), FadeIn(contours), FadeIn(minimum), run_time=1.0
+            )
 
 
 class Ravine3D(LessonScene):

@@ -37,9 +37,13 @@ def badge(label: str, color: ManimColor = style.HIGHLIGHT_COLOR) -> VGroup:
     return VGroup(disc, digit)
 
 
-def paragraph(text: str, size: int, color: ManimColor = style.TEXT_COLOR, **t2c: ManimColor) -> Text:
+def paragraph(
+    text: str, size: int, color: ManimColor = style.TEXT_COLOR, **t2c: ManimColor
+) -> Text:
     """A short multi-line text in the lesson's font."""
-    return Text(text, font=style.FONT, font_size=size, color=color, line_spacing=0.7, t2c=t2c or None)
+    return Text(
+        text, font=style.FONT, font_size=size, color=color, line_spacing=0.7, t2c=t2c or None
+    )
 
 
 class RecapChapter(Chapter):
@@ -76,7 +80,9 @@ class RecapChapter(Chapter):
             rows.append(VGroup(badge(str(index)), body).arrange(RIGHT, buff=0.35, aligned_edge=UP))
         takeaways = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.6)
         takeaways.next_to(title, DOWN, aligned_edge=LEFT, buff=0.6).shift(RIGHT * 0.3)
-        for index, (row, line) in enumerate(zip(rows, (lines.zigzag, lines.velocity, lines.race), strict=True)):
+        for index, (row, line) in enumerate(
+            zip(rows, (lines.zigzag, lines.velocity, lines.race), strict=True)
+        ):
             with scene.voiceover(text=line):
                 if index == 0:
                     scene.play(FadeIn(title), run_time=0.6)
@@ -91,13 +97,21 @@ class RecapChapter(Chapter):
             strict=True,
         )
         shown: list[VGroup] = [takeaways]
-        for number, (question_text, answer_text, question_line, answer_line) in enumerate(quiz, start=1):
-            label = Text(f"Question {number}", font=style.FONT, font_size=style.LABEL_SIZE,
-                         color=style.MUTED_TEXT_COLOR)
+        for number, (question_text, answer_text, question_line, answer_line) in enumerate(
+            quiz, start=1
+        ):
+            label = Text(
+                f"Question {number}",
+                font=style.FONT,
+                font_size=style.LABEL_SIZE,
+                color=style.MUTED_TEXT_COLOR,
+            )
             question = paragraph(question_text, self.question_size, style.HIGHLIGHT_COLOR)
             card = VGroup(label, question).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
             card.next_to(title, DOWN, aligned_edge=LEFT, buff=0.3).shift(RIGHT * 0.3)
-            answer_label = Text("Answer", font=style.FONT, font_size=style.LABEL_SIZE, color=style.MOMENTUM_COLOR)
+            answer_label = Text(
+                "Answer", font=style.FONT, font_size=style.LABEL_SIZE, color=style.MOMENTUM_COLOR
+            )
             answer_body = paragraph(answer_text, self.answer_size)
             answer = VGroup(answer_label, answer_body).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
             answer.next_to(card, DOWN, aligned_edge=LEFT, buff=0.35)

@@ -63,8 +63,11 @@ class RefresherChapter(Chapter):
         # Beat: the rule.
         title = title_text(self.title).to_corner(UL, buff=style.MARGIN)
         rule = MathTex(
-            r"\theta", r"\leftarrow", r"\theta - \alpha\,\nabla L(\theta)",
-            font_size=style.TITLE_SIZE + 4, color=style.TEXT_COLOR,
+            r"\theta",
+            r"\leftarrow",
+            r"\theta - \alpha\,\nabla L(\theta)",
+            font_size=style.TITLE_SIZE + 4,
+            color=style.TEXT_COLOR,
         )
         rule.move_to([3.7, 2.45, 0])
         with scene.voiceover(text=lines.rule) as tracker:
@@ -81,20 +84,31 @@ class RefresherChapter(Chapter):
             axis_config={"color": style.AXIS_COLOR, "stroke_width": style.THIN_STROKE_WIDTH},
         ).move_to([-2.9, -0.15, 0])
         axis_labels = VGroup(
-            MathTex(r"\theta", font_size=style.LABEL_SIZE + 4, color=style.MUTED_TEXT_COLOR)
-            .next_to(axes.x_axis.get_right(), RIGHT, buff=0.15),
-            MathTex(r"L(\theta)", font_size=style.LABEL_SIZE + 4, color=style.MUTED_TEXT_COLOR)
-            .next_to(axes.y_axis.get_top(), RIGHT, buff=0.15),
+            MathTex(
+                r"\theta", font_size=style.LABEL_SIZE + 4, color=style.MUTED_TEXT_COLOR
+            ).next_to(axes.x_axis.get_right(), RIGHT, buff=0.15),
+            MathTex(
+                r"L(\theta)", font_size=style.LABEL_SIZE + 4, color=style.MUTED_TEXT_COLOR
+            ).next_to(axes.y_axis.get_top(), RIGHT, buff=0.15),
         )
-        curve = axes.plot(figs.loss, x_range=[-0.4, 3.5], color=style.CONTOUR_HIGH_COLOR, stroke_width=4)
+        curve = axes.plot(
+            figs.loss, x_range=[-0.4, 3.5], color=style.CONTOUR_HIGH_COLOR, stroke_width=4
+        )
         # ½·λ·θ² written as θ²/d, with d = 2/λ (3 for the brief's example).
-        curve_label = MathTex(rf"L(\theta) = \theta^2/{spoken_number(2.0 / figs.curvature)}",
-                              font_size=style.LABEL_SIZE + 4, color=style.CONTOUR_HIGH_COLOR)
+        curve_label = MathTex(
+            rf"L(\theta) = \theta^2/{spoken_number(2.0 / figs.curvature)}",
+            font_size=style.LABEL_SIZE + 4,
+            color=style.CONTOUR_HIGH_COLOR,
+        )
         curve_label.move_to(axes.c2p(1.0, 3.2))
         start_point = axes.c2p(figs.start, figs.start_loss)
         dot = Dot(start_point, radius=0.1, color=style.GD_COLOR).set_z_index(3)
-        drop = DashedLine(start_point, axes.c2p(figs.start, 0), color=style.MUTED_TEXT_COLOR, stroke_width=2)
-        start_value = MathTex(rf"\theta = {theta0}", font_size=style.BODY_SIZE + 2, color=style.TEXT_COLOR)
+        drop = DashedLine(
+            start_point, axes.c2p(figs.start, 0), color=style.MUTED_TEXT_COLOR, stroke_width=2
+        )
+        start_value = MathTex(
+            rf"\theta = {theta0}", font_size=style.BODY_SIZE + 2, color=style.TEXT_COLOR
+        )
         start_value.move_to([1.9, 1.3, 0], aligned_edge=LEFT)
         with scene.voiceover(text=lines.curve) as tracker:
             scene.play(Create(axes), FadeIn(axis_labels), run_time=1.0)
@@ -109,7 +123,8 @@ class RefresherChapter(Chapter):
             stroke_width=4,
         )
         slope_value = MathTex(
-            rf"\partial L / \partial \theta = {slope}", font_size=style.BODY_SIZE + 2,
+            rf"\partial L / \partial \theta = {slope}",
+            font_size=style.BODY_SIZE + 2,
             color=style.GRADIENT_COLOR,
         )
         slope_value.next_to(start_value, DOWN, aligned_edge=LEFT, buff=0.35)
@@ -127,10 +142,15 @@ class RefresherChapter(Chapter):
             max_tip_length_to_length_ratio=0.5,
             tip_length=0.16,
         )
-        arrow_label = MathTex(rf"-\alpha\,\partial L/\partial\theta = {move}",
-                              font_size=style.LABEL_SIZE, color=style.GRADIENT_COLOR)
+        arrow_label = MathTex(
+            rf"-\alpha\,\partial L/\partial\theta = {move}",
+            font_size=style.LABEL_SIZE,
+            color=style.GRADIENT_COLOR,
+        )
         arrow_label.next_to(arrow, LEFT, buff=0.15).shift(UP * 0.3)
-        alpha_value = MathTex(rf"\alpha = {alpha}", font_size=style.BODY_SIZE + 2, color=style.TEXT_COLOR)
+        alpha_value = MathTex(
+            rf"\alpha = {alpha}", font_size=style.BODY_SIZE + 2, color=style.TEXT_COLOR
+        )
         alpha_value.next_to(slope_value, DOWN, aligned_edge=LEFT, buff=0.35)
         with scene.voiceover(text=lines.step):
             scene.play(FadeIn(alpha_value), run_time=0.8)
@@ -139,13 +159,19 @@ class RefresherChapter(Chapter):
 
         # Beat: the new θ, a little lower on the curve.
         result = MathTex(
-            r"\theta", r"\leftarrow", rf"{theta0} - {alpha}\cdot {slope}", "=", theta1,
-            font_size=style.BODY_SIZE + 4, color=style.TEXT_COLOR,
+            r"\theta",
+            r"\leftarrow",
+            rf"{theta0} - {alpha}\cdot {slope}",
+            "=",
+            theta1,
+            font_size=style.BODY_SIZE + 4,
+            color=style.TEXT_COLOR,
         )
         result.next_to(alpha_value, DOWN, aligned_edge=LEFT, buff=0.55)
         result[-1].set_color(style.HIGHLIGHT_COLOR)
-        new_drop = DashedLine(new_point, axes.c2p(figs.new_theta, 0), color=style.MUTED_TEXT_COLOR,
-                              stroke_width=2)
+        new_drop = DashedLine(
+            new_point, axes.c2p(figs.new_theta, 0), color=style.MUTED_TEXT_COLOR, stroke_width=2
+        )
         box = SurroundingRectangle(result, color=style.HIGHLIGHT_COLOR, buff=0.15)
         with scene.voiceover(text=lines.result):
             scene.play(FadeIn(result, shift=RIGHT * 0.2), run_time=1.0)

@@ -64,8 +64,6 @@ CONVENTION_NAMES = {
 }
 
 
-
-
 class VelocityChapter(Chapter):
     """Velocity: why remembered steps build up along a ravine and cancel across it."""
 

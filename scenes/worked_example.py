@@ -109,10 +109,14 @@ class WorkedExampleChapter(Chapter):
         v1_box, v1_highlight = table.highlight_column(3, style.VELOCITY_COLOR)
         number_line, marks = self._number_line(figs)
         VGroup(number_line, marks).move_to([4.1, 0.75, 0.0])
-        question_mark = Text("?", font=style.FONT, font_size=style.TITLE_SIZE, color=style.HIGHLIGHT_COLOR)
+        question_mark = Text(
+            "?", font=style.FONT, font_size=style.TITLE_SIZE, color=style.HIGHLIGHT_COLOR
+        )
         question_mark.next_to(number_line[0].get_end(), UP, buff=0.3)
         with scene.voiceover(text=lines.question) as tracker:
-            scene.play(v2_highlight, run_time=max(min(1.5, tracker.time_until_bookmark("first")), 0.3))
+            scene.play(
+                v2_highlight, run_time=max(min(1.5, tracker.time_until_bookmark("first")), 0.3)
+            )
             scene.wait_until_bookmark("first")
             scene.play(FadeOut(v2_box), v1_highlight, run_time=0.8)
             scene.play(
@@ -147,7 +151,9 @@ class WorkedExampleChapter(Chapter):
     def _table(figs: WorkedExampleFigures) -> FillTable:
         rows = [
             [str(k + 1), g1, g2, v1, v2]
-            for k, ((g1, g2), (v1, v2)) in enumerate(zip(figs.gradients, figs.velocities, strict=True))
+            for k, ((g1, g2), (v1, v2)) in enumerate(
+                zip(figs.gradients, figs.velocities, strict=True)
+            )
         ]
         fixed = lambda value: format_fixed(value, TABLE_DECIMALS)  # noqa: E731
         return FillTable(
@@ -157,7 +163,11 @@ class WorkedExampleChapter(Chapter):
             column_widths=[0.75, 1.0, 1.0, 2.2, 2.2],
             row_height=0.76,
             font_size=style.BODY_SIZE,
-            header_colors=[style.MUTED_TEXT_COLOR, *[style.GRADIENT_COLOR] * 2, *[style.VELOCITY_COLOR] * 2],
+            header_colors=[
+                style.MUTED_TEXT_COLOR,
+                *[style.GRADIENT_COLOR] * 2,
+                *[style.VELOCITY_COLOR] * 2,
+            ],
             cell_colors=[style.MUTED_TEXT_COLOR, *[style.TEXT_COLOR] * 4],
         )
 
@@ -178,7 +188,9 @@ class WorkedExampleChapter(Chapter):
         zero.next_to(zero_tick, DOWN, buff=0.12)
         limit_tick = DashedLine([length, -0.35, 0.0], [length, 0.35, 0.0], dash_length=0.08)
         limit_tick.set_stroke(style.VELOCITY_COLOR, 2.5)
-        limit = MathTex(format_number(figs.limit, 2), font_size=style.BODY_SIZE, color=style.VELOCITY_COLOR)
+        limit = MathTex(
+            format_number(figs.limit, 2), font_size=style.BODY_SIZE, color=style.VELOCITY_COLOR
+        )
         limit.next_to(limit_tick, DOWN, buff=0.1)
         name = MathTex("v_1", font_size=style.TITLE_SIZE, color=style.VELOCITY_COLOR)
         name.next_to(line, LEFT, buff=0.3)
@@ -198,4 +210,3 @@ class WorkedExample(LessonScene):
 
     def construct(self) -> None:
         play_chapters(self, WorkedExampleChapter())
-

@@ -48,12 +48,16 @@ class ZigzagChapter(Chapter):
         frame = ravine_map_frame(experiment.surface)
 
         # Beat: the ravine as contour lines.
-        title = Text(self.title, font=style.FONT, font_size=style.TITLE_SIZE, color=style.TEXT_COLOR)
+        title = Text(
+            self.title, font=style.FONT, font_size=style.TITLE_SIZE, color=style.TEXT_COLOR
+        )
         title.to_corner(UL, buff=style.MARGIN)
         contours = ContourMap(experiment.surface, frame)
         border = frame.border()
         minimum = minimum_marker(experiment.surface, frame)
-        formula = MathTex(experiment.surface.latex, font_size=style.BODY_SIZE, color=style.TEXT_COLOR)
+        formula = MathTex(
+            experiment.surface.latex, font_size=style.BODY_SIZE, color=style.TEXT_COLOR
+        )
         formula.next_to(title, DOWN, aligned_edge=LEFT, buff=0.3)
         with scene.voiceover(text=lines.ravine) as tracker:
             scene.play(FadeIn(title), FadeIn(border), run_time=0.6)
@@ -119,4 +123,3 @@ class Zigzag(LessonScene):
 
     def construct(self) -> None:
         play_chapters(self, ZigzagChapter())
-

@@ -17,7 +17,9 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-spec = importlib.util.spec_from_file_location("render_benchmark", ROOT / "benchmarks" / "render_benchmark.py")
+spec = importlib.util.spec_from_file_location(
+    "render_benchmark", ROOT / "benchmarks" / "render_benchmark.py"
+)
 bench = importlib.util.module_from_spec(spec)
 sys.modules["render_benchmark"] = bench
 spec.loader.exec_module(bench)
@@ -36,8 +38,12 @@ def test_changing_one_line_changes_only_the_first_spoken_sentence(tmp_path):
         "from lesson_narration.zigzag import figures, script\n"
         "print(script(figures()).lines()[0])\n"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "scenes"), str(ROOT / "scenes")],
-                            capture_output=True, text=True, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "scenes"), str(ROOT / "scenes")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == said
     before = original.read_text(encoding="utf-8").splitlines()
@@ -88,7 +94,10 @@ def test_the_verdicts_follow_the_targets(build_wall, one_line_wall, expected):
     assert checks["flagship -ql ÷ its duration"]  # 60 s for 450 s: 0.133×
     assert checks["unchanged build"]
     assert checks["peak memory of any process"]
-    both = checks["build from empty caches ÷ lesson duration"] and checks["one-line change ÷ full build"]
+    both = (
+        checks["build from empty caches ÷ lesson duration"]
+        and checks["one-line change ÷ full build"]
+    )
     assert both == expected
     assert checks["flagship -qh: over the encode floor"]  # +20 %
     assert checks["build (empty cache): over the encode floor"] == (build_wall <= 375.0)

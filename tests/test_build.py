@@ -32,7 +32,14 @@ pytestmark = pytest.mark.render
 
 FPS = 15
 OUTPUTS_PER_CHAPTER = (".mp4", ".vtt", ".jpg")
-FLAGSHIP_OUTPUTS = ("ravine.mp4", "ravine.vtt", "ravine.chapters.vtt", "ravine.jpg", "manifest.json", "index.html")
+FLAGSHIP_OUTPUTS = (
+    "ravine.mp4",
+    "ravine.vtt",
+    "ravine.chapters.vtt",
+    "ravine.jpg",
+    "manifest.json",
+    "index.html",
+)
 
 
 def copy_project(target: Path) -> Path:
@@ -45,13 +52,32 @@ def copy_project(target: Path) -> Path:
 
 
 def environment(project: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": f"{project / 'scenes'}{os.pathsep}{project}", "COLUMNS": "200"}
+    return {
+        **os.environ,
+        "PYTHONPATH": f"{project / 'scenes'}{os.pathsep}{project}",
+        "COLUMNS": "200",
+    }
 
 
 def build(project: Path, *args: str, timeout: float = 1500) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "lesson_build", "build", "--quality", "low", "--no-voice", *args]
-    return subprocess.run(command, cwd=project, env=environment(project), capture_output=True, text=True,
-                          timeout=timeout)
+    command = [
+        sys.executable,
+        "-m",
+        "lesson_build",
+        "build",
+        "--quality",
+        "low",
+        "--no-voice",
+        *args,
+    ]
+    return subprocess.run(
+        command,
+        cwd=project,
+        env=environment(project),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def rendered(result: subprocess.CompletedProcess) -> list[str]:
@@ -60,7 +86,10 @@ def rendered(result: subprocess.CompletedProcess) -> list[str]:
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(folder.iterdir())}
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.iterdir())
+    }
 
 
 def change_line(project: Path, chapter: str, marker: str) -> None:
@@ -94,12 +123,20 @@ def test_a_build_writes_every_output_and_passes_its_check(project, first_build):
     names = lesson_chapters(project)
     assert sorted(rendered(first_build)) == sorted(names)
     lesson = project / "media" / "lesson"
-    expected = {f"{name}{suffix}" for name in names for suffix in OUTPUTS_PER_CHAPTER} | set(FLAGSHIP_OUTPUTS)
+    expected = {f"{name}{suffix}" for name in names for suffix in OUTPUTS_PER_CHAPTER} | set(
+        FLAGSHIP_OUTPUTS
+    )
     assert expected <= {path.name for path in lesson.iterdir()}
     manifest = json.loads((lesson / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["resolution"] == [854, 480] and manifest["fps"] == FPS and manifest["narration"] == "silent"
+    assert (
+        manifest["resolution"] == [854, 480]
+        and manifest["fps"] == FPS
+        and manifest["narration"] == "silent"
+    )
     assert [chapter["name"] for chapter in manifest["chapters"]] == names
-    assert all(chapter["parameters"] for chapter in manifest["chapters"]), "chapters without their figures"
+    assert all(chapter["parameters"] for chapter in manifest["chapters"]), (
+        "chapters without their figures"
+    )
     assert set(manifest["files"]) == {path.name for path in lesson.iterdir()} - {"manifest.json"}
     assert {"manim", "numpy", "python"} <= set(manifest["tools"])
     # web-ready: index first, H.264 yuv420p, and a poster with something on it
@@ -108,8 +145,13 @@ def test_a_build_writes_every_output_and_passes_its_check(project, first_build):
         assert 0 <= head.find(b"moov") < max(head.find(b"mdat"), 4096)
         with av.open(str(lesson / f"{name}.mp4")) as container:
             assert container.streams.video[0].codec_context.pix_fmt == "yuv420p"
-    check = subprocess.run([sys.executable, "-m", "lesson_build", "build", "--check"], cwd=project,
-                           env=environment(project), capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "lesson_build", "build", "--check"],
+        cwd=project,
+        env=environment(project),
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stderr
     assert "lesson built" in first_build.stdout + first_build.stderr  # the summary table
 
@@ -124,9 +166,14 @@ def test_the_flagship_is_the_chapters_joined(project, first_build):
     with av.open(str(lesson / "ravine.mp4")) as container:
         frames = sum(1 for packet in container.demux(container.streams.video[0]) if packet.size)
     assert frames == round(sum(chapter["duration"] for chapter in manifest["chapters"]) * FPS)
-    flagship_cues = [" ".join(cue.text.split()) for cue in webvtt.read(str(lesson / "ravine.vtt")).captions]
-    chapter_cues = [" ".join(cue.text.split()) for chapter in manifest["chapters"]
-                    for cue in webvtt.read(str(lesson / chapter["captions"])).captions]
+    flagship_cues = [
+        " ".join(cue.text.split()) for cue in webvtt.read(str(lesson / "ravine.vtt")).captions
+    ]
+    chapter_cues = [
+        " ".join(cue.text.split())
+        for chapter in manifest["chapters"]
+        for cue in webvtt.read(str(lesson / chapter["captions"])).captions
+    ]
     assert flagship_cues == chapter_cues
 
 
@@ -144,8 +191,13 @@ def test_check_names_each_corrupted_or_missing_file(project, first_build, tmp_pa
         handle.seek(5000)
         handle.write(b"\x00" * 64)
     (copy / "opening.vtt").unlink()
-    result = subprocess.run([sys.executable, "-m", "lesson_build", "build", "--check", "--out", str(copy)],
-                            cwd=project, env=environment(project), capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "lesson_build", "build", "--check", "--out", str(copy)],
+        cwd=project,
+        env=environment(project),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert "zigzag.mp4: differs from the manifest" in result.stderr
     assert "opening.vtt: is missing" in result.stderr
@@ -174,7 +226,11 @@ def test_changing_one_line_renders_exactly_that_chapter(project, first_build):
 
 def test_job_keys_follow_what_a_chapter_depends_on(project):
     files = {path.relative_to(project).as_posix() for path in dependency_files(project, "zigzag")}
-    assert {"scenes/zigzag.py", "scenes/lesson_narration/zigzag.py", "momentum_math/presets.py"} <= files
+    assert {
+        "scenes/zigzag.py",
+        "scenes/lesson_narration/zigzag.py",
+        "momentum_math/presets.py",
+    } <= files
     assert "scenes/lesson_narration/race.py" not in files
     low = chapter_key(project, "zigzag", "low", False, {})
     assert low != chapter_key(project, "zigzag", "high", False, {})
@@ -199,11 +255,27 @@ def test_an_interrupted_build_leaves_the_previous_lesson_intact(project, first_b
     changed = ["refresher", "race"] if stage == "build-between-chapters" else ["refresher"]
     for chapter in changed:
         change_line(project, chapter, f"Interrupted {stage} {how.name}")
-    command = [sys.executable, "-m", "lesson_build", "build", "--quality", "low", "--no-voice", "--jobs", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "lesson_build",
+        "build",
+        "--quality",
+        "low",
+        "--no-voice",
+        "--jobs",
+        "1",
+    ]
     extra = {} if stage == "rendering" else {"LESSONKIT_STALL_AT": stage}
-    process = subprocess.Popen(command, cwd=project, env={**environment(project), **extra},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        cwd=project,
+        env={**environment(project), **extra},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     marker = "refresher: rendering" if stage == "rendering" else f"stalled at {stage}"
     log = ""
     deadline = time.monotonic() + 300
@@ -220,7 +292,11 @@ def test_an_interrupted_build_leaves_the_previous_lesson_intact(project, first_b
     # the next build finishes the job and leaves no staging folders behind
     result = build(project)
     assert result.returncode == 0, result.stderr[-3000:]
-    finished_earlier = {"rendering": [], "build-between-chapters": ["refresher"], "build-assembly": changed}[stage]
+    finished_earlier = {
+        "rendering": [],
+        "build-between-chapters": ["refresher"],
+        "build-assembly": changed,
+    }[stage]
     assert sorted(rendered(result)) == sorted(set(changed) - set(finished_earlier))
     assert not list((project / "media").glob(".lesson.*"))
     assert not list((project / "media" / "build-cache").glob(".*"))
@@ -231,9 +307,16 @@ def test_a_chapter_that_raises_fails_the_build_clearly_and_keeps_the_lesson(proj
     before = fingerprint(lesson)
     scene = project / "scenes" / "in_code.py"
     original = scene.read_text(encoding="utf-8")
-    scene.write_text(original.replace("    def play(self, scene", "    def play(self, scene, *_unused) -> None:\n"
-                                      "        raise RuntimeError('deliberate failure in a chapter')\n\n"
-                                      "    def _old_play(self, scene", 1), encoding="utf-8")
+    scene.write_text(
+        original.replace(
+            "    def play(self, scene",
+            "    def play(self, scene, *_unused) -> None:\n"
+            "        raise RuntimeError('deliberate failure in a chapter')\n\n"
+            "    def _old_play(self, scene",
+            1,
+        ),
+        encoding="utf-8",
+    )
     try:
         result = build(project)
     finally:
@@ -250,7 +333,11 @@ def test_a_bad_config_value_fails_before_rendering_naming_the_key(project, first
     config.write_text("[presets.stretched_bowl_race]\nlr = -0.5\n", encoding="utf-8")
     result = build(project, "--config", str(config), timeout=120)
     assert result.returncode == 2
-    assert "presets.stretched_bowl_race" in result.stderr and "lr" in result.stderr and "-0.5" in result.stderr
+    assert (
+        "presets.stretched_bowl_race" in result.stderr
+        and "lr" in result.stderr
+        and "-0.5" in result.stderr
+    )
     assert rendered(result) == []
     config.write_text("[presets.stretched_bowl_race]\nspeed = 3\n", encoding="utf-8")
     result = build(project, "--config", str(config), timeout=120)
@@ -260,29 +347,44 @@ def test_a_bad_config_value_fails_before_rendering_naming_the_key(project, first
 def test_a_config_changes_the_numbers_of_the_chapters_that_use_it(project, first_build, tmp_path):
     config = tmp_path / "lesson.toml"
     config.write_text("[presets.ravine_zigzag]\nsteps = 40\n", encoding="utf-8")
-    users = [name for name in lesson_chapters(project)
-             if any('"ravine_zigzag"' in path.read_text(encoding="utf-8")
-                    for path in (project / "scenes" / f"{name}.py",
-                                 project / "scenes" / "lesson_narration" / f"{name}.py"))]
+    users = [
+        name
+        for name in lesson_chapters(project)
+        if any(
+            '"ravine_zigzag"' in path.read_text(encoding="utf-8")
+            for path in (
+                project / "scenes" / f"{name}.py",
+                project / "scenes" / "lesson_narration" / f"{name}.py",
+            )
+        )
+    ]
     assert "zigzag" in users
     result = build(project, "--config", str(config), "--out", "media/lesson-config")
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(rendered(result)) == sorted(users)  # only chapters that read the preset
     captions = (project / "media" / "lesson-config" / "zigzag.vtt").read_text(encoding="utf-8")
     assert "After 40 steps" in " ".join(captions.split())
-    manifest = json.loads((project / "media" / "lesson-config" / "manifest.json").read_text(encoding="utf-8"))
-    assert "40" in json.dumps([c["parameters"] for c in manifest["chapters"] if c["name"] == "zigzag"])
+    manifest = json.loads(
+        (project / "media" / "lesson-config" / "manifest.json").read_text(encoding="utf-8")
+    )
+    assert "40" in json.dumps(
+        [c["parameters"] for c in manifest["chapters"] if c["name"] == "zigzag"]
+    )
 
 
 def test_chapters_can_render_on_a_dask_cluster(project, first_build):
     from distributed import LocalCluster
 
     change_line(project, "opening", "On the cluster")
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         result = build(project, "--scheduler", cluster.scheduler_address)
     assert result.returncode == 0, result.stderr[-3000:]
     assert rendered(result) == ["opening"]
-    assert "On the cluster" in (project / "media" / "lesson" / "ravine.vtt").read_text(encoding="utf-8")
+    assert "On the cluster" in (project / "media" / "lesson" / "ravine.vtt").read_text(
+        encoding="utf-8"
+    )
     assert check_lesson(project / "media" / "lesson") == []
 
 
@@ -290,10 +392,24 @@ def test_the_assembled_lesson_matches_a_direct_render(project, first_build, tmp_
     lesson = project / "media" / "lesson"
     assert build(project).returncode == 0  # earlier tests changed lines: bring the build up to date
     media = tmp_path / "media"
-    command = [sys.executable, "-m", "manim", "render", "-ql", "--media_dir", str(media),
-               str(project / "scenes" / "ravine.py")]
-    result = subprocess.run(command, cwd=project, env={**environment(project), "MOMENTUM_VOICE": "off"},
-                            capture_output=True, text=True, timeout=1500)
+    command = [
+        sys.executable,
+        "-m",
+        "manim",
+        "render",
+        "-ql",
+        "--media_dir",
+        str(media),
+        str(project / "scenes" / "ravine.py"),
+    ]
+    result = subprocess.run(
+        command,
+        cwd=project,
+        env={**environment(project), "MOMENTUM_VOICE": "off"},
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     direct = media / "videos" / "ravine" / "480p15"
     frame = 1.0 / FPS
@@ -304,7 +420,9 @@ def test_the_assembled_lesson_matches_a_direct_render(project, first_build, tmp_
         assert abs(seconds(a.start) - seconds(b.start)) <= frame + 1e-3
     direct_cues = webvtt.read(str(direct / "Ravine.vtt")).captions
     built_cues = webvtt.read(str(lesson / "ravine.vtt")).captions
-    assert [" ".join(c.text.split()) for c in direct_cues] == [" ".join(c.text.split()) for c in built_cues]
+    assert [" ".join(c.text.split()) for c in direct_cues] == [
+        " ".join(c.text.split()) for c in built_cues
+    ]
     for a, b in zip(direct_cues, built_cues, strict=True):
         assert abs(seconds(a.start) - seconds(b.start)) <= frame + 1e-3
         assert abs(seconds(a.end) - seconds(b.end)) <= frame + 1e-3
@@ -318,7 +436,9 @@ def test_faststart_copy_moves_the_index_first(tmp_path):
         import numpy as np
 
         for index in range(20):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), index * 10, np.uint8), format="rgb24")
+            frame = av.VideoFrame.from_ndarray(
+                np.full((48, 64, 3), index * 10, np.uint8), format="rgb24"
+            )
             for packet in stream.encode(frame):
                 out.mux(packet)
         for packet in stream.encode(None):

@@ -57,10 +57,7 @@ def test_timed_cues_never_overlap_and_fill_the_line(text, start, duration):
 
 
 def test_split_prefers_sentence_then_clause_boundaries():
-    text = (
-        "The walls rise steeply from side to side, but the floor tilts only gently. "
-        "So we creep."
-    )
+    text = "The walls rise steeply from side to side, but the floor tilts only gently. So we creep."
     cues = split_cues(text, 50)
     assert cues == [
         "The walls rise steeply from side to side,",
@@ -69,7 +66,9 @@ def test_split_prefers_sentence_then_clause_boundaries():
 
 
 def test_bookmarks_are_not_captioned():
-    assert split_cues('Across the valley <bookmark mark="jump"/> we go.') == ["Across the valley we go."]
+    assert split_cues('Across the valley <bookmark mark="jump"/> we go.') == [
+        "Across the valley we go."
+    ]
 
 
 def test_split_cues_rejects_a_bad_limit():

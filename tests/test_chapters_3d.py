@@ -99,7 +99,9 @@ def test_ravine_3d_ends_on_the_zigzag_chapters_map_and_keeps_3d_cheap():
     # The lesson's one map of the ravine, the one the zigzag chapter draws.
     assert module.ravine_map_frame is maps.ravine_map_frame
     frame = maps.ravine_map_frame(surface)
-    assert frame == MapFrame(surface.x_range, surface.y_range, center=(0.0, -0.8), width=12.6, height=3.5)
+    assert frame == MapFrame(
+        surface.x_range, surface.y_range, center=(0.0, -0.8), width=12.6, height=3.5
+    )
     assert chapter.three_d and chapter.title == "The ravine in 3-D"
     assert chapter.camera_move_s <= 2.5
     assert chapter.resolution <= 16
@@ -133,7 +135,9 @@ def test_beyond_ravines_plain_gd_is_trapped_where_the_brief_says():
     assert figs.plain.final_loss == pytest.approx(10.168, abs=1e-3)
     assert not figs.plain.reached_bottom
     # The independent reference loop, written from the brief's table, agrees.
-    positions, _ = reference_run(GRADIENTS["qfsp"], figs.start, figs.lr, 0.0, figs.steps, "classical")
+    positions, _ = reference_run(
+        GRADIENTS["qfsp"], figs.start, figs.lr, 0.0, figs.steps, "classical"
+    )
     np.testing.assert_allclose(figs.plain.trajectory.positions, positions, rtol=1e-12, atol=1e-12)
     # It has stopped: the gradient there is zero.
     assert np.linalg.norm(surfaces.qfsp().gradient(figs.plain.final_position)) < 1e-9
@@ -150,7 +154,9 @@ def test_beyond_ravines_momentum_escapes_to_the_global_minimum_within_50_iterati
     assert run.final_loss == pytest.approx(-5.9045, abs=1e-3) and run.reached_bottom
     # Already near the bottom after 10 steps (the brief: L ≈ −5.74 for μ = 0.5).
     assert run.trajectory.losses[10] == pytest.approx(-5.74, abs=5e-3)
-    positions, _ = reference_run(GRADIENTS["qfsp"], figs.start, figs.lr, run.beta, figs.steps, "classical")
+    positions, _ = reference_run(
+        GRADIENTS["qfsp"], figs.start, figs.lr, run.beta, figs.steps, "classical"
+    )
     np.testing.assert_allclose(run.trajectory.positions, positions, rtol=1e-10, atol=1e-10)
     # μ = 0.8, the brief's other escaping momentum, gets there too.
     other = presets.qfsp_escape().run(0.8)
@@ -170,23 +176,36 @@ def test_beyond_ravines_caveat_is_a_real_trap_found_by_simulation():
     assert np.linalg.norm(surface.gradient(point)) < 1e-3
     h = 1e-4
     hessian = np.array(
-        [(surface.gradient(point + h * e) - surface.gradient(point - h * e)) / (2 * h) for e in np.eye(2)]
+        [
+            (surface.gradient(point + h * e) - surface.gradient(point - h * e)) / (2 * h)
+            for e in np.eye(2)
+        ]
     )
     assert np.all(np.linalg.eigvalsh(0.5 * (hessian + hessian.T)) > 0)
     # ... and not the one plain gradient descent fell into.
     assert np.linalg.norm(point - np.array(figs.plain.final_position)) > 1.0
     # The same run, simulated again on its own.
-    again = simulate(surface, figs.start, lr=figs.lr, beta=caveat.beta, steps=figs.steps, convention="classical")
+    again = simulate(
+        surface, figs.start, lr=figs.lr, beta=caveat.beta, steps=figs.steps, convention="classical"
+    )
     assert again.final_loss == pytest.approx(caveat.final_loss, abs=1e-12)
 
 
 def test_beyond_ravines_sweep_counts_the_runs_that_reach_the_bottom():
     figs = beyond_ravines.figures()
-    assert figs.sweep_momenta[0] == 0.0 and figs.sweep_momenta[-1] == 0.95 and len(figs.sweep_momenta) == 20
+    assert (
+        figs.sweep_momenta[0] == 0.0
+        and figs.sweep_momenta[-1] == 0.95
+        and len(figs.sweep_momenta) == 20
+    )
     surface = surfaces.qfsp()
     for beta, reached in zip(figs.sweep_momenta, figs.sweep_reached, strict=True):
-        run = simulate(surface, figs.start, lr=figs.lr, beta=beta, steps=figs.steps, convention="classical")
-        assert reached == (abs(run.final_loss - figs.bottom_loss) < beyond_ravines.REACH_TOLERANCE), beta
+        run = simulate(
+            surface, figs.start, lr=figs.lr, beta=beta, steps=figs.steps, convention="classical"
+        )
+        assert reached == (
+            abs(run.final_loss - figs.bottom_loss) < beyond_ravines.REACH_TOLERANCE
+        ), beta
     assert figs.reached_count == sum(figs.sweep_reached)
     lookup = dict(zip(figs.sweep_momenta, figs.sweep_reached, strict=True))
     assert not lookup[0.0] and lookup[0.5] and lookup[0.8] and not lookup[figs.caveat.beta]
@@ -197,7 +216,11 @@ def test_beyond_ravines_speaks_the_numbers_it_shows():
     figs = beyond_ravines.figures()
     lines = beyond_ravines.script(figs)
     assert spoken_point(figs.start) in lines.plain
-    for run, line in ((figs.plain, lines.plain), (figs.momentum, lines.momentum), (figs.caveat, lines.caveat)):
+    for run, line in (
+        (figs.plain, lines.plain),
+        (figs.momentum, lines.momentum),
+        (figs.caveat, lines.caveat),
+    ):
         screen = format_loss(run.final_loss)  # the readout's loss row at the last step
         spoken = beyond_ravines.loss_words(run.final_loss)
         assert spoken in line
@@ -209,7 +232,9 @@ def test_beyond_ravines_speaks_the_numbers_it_shows():
     assert f"Of {len(figs.sweep_momenta)} values from 0 to 0.95" in lines.sweep
     assert spoken_number(figs.plain.final_loss, 3) == "10.2"
     assert spoken_number(figs.momentum.final_loss, 3) == f"{MINUS}5.9"
-    assert all('<bookmark mark="go"/>' in line for line in (lines.plain, lines.momentum, lines.caveat))
+    assert all(
+        '<bookmark mark="go"/>' in line for line in (lines.plain, lines.momentum, lines.caveat)
+    )
 
 
 def test_beyond_ravines_window_holds_every_run_and_its_readouts_show_the_final_numbers():
@@ -226,7 +251,9 @@ def test_beyond_ravines_window_holds_every_run_and_its_readouts_show_the_final_n
     path = SurfacePath(figs.momentum.trajectory, frame)
     path.progress.set_value(path.last_step)
     path.update()
-    np.testing.assert_allclose(frame.to_data(path.dot.get_center())[:2], figs.momentum.final_position, atol=1e-9)
+    np.testing.assert_allclose(
+        frame.to_data(path.dot.get_center())[:2], figs.momentum.final_position, atol=1e-9
+    )
     assert format_point(figs.momentum.final_position) == f"( 1.298, {MINUS}1.298)"
 
 
@@ -248,7 +275,9 @@ def ravine_frame() -> tuple:
 
 def test_surface_frame_maps_xy_like_the_flat_map_and_loss_linearly_to_height(ravine_frame):
     surface, frame = ravine_frame
-    assert frame.loss_range == pytest.approx((0.0, 0.81 + 1.44))  # x²/16 + 9y² at the window's corner
+    assert frame.loss_range == pytest.approx(
+        (0.0, 0.81 + 1.44)
+    )  # x²/16 + 9y² at the window's corner
     points = np.array([[-3.6, -0.4], [0.0, 0.0], [1.5, 0.25]])
     losses = surface.value(points)
     scene = frame.to_scene(points, losses)
@@ -270,7 +299,9 @@ def test_loss_range_includes_a_minimum_between_grid_points():
 
 
 @pytest.mark.parametrize("resolution, faces", [(16, 256), (5, 25), ((6, 3), 18)])
-def test_loss_surface_has_one_face_per_cell_and_every_corner_on_the_surface(ravine_frame, resolution, faces):
+def test_loss_surface_has_one_face_per_cell_and_every_corner_on_the_surface(
+    ravine_frame, resolution, faces
+):
     surface, frame = ravine_frame
     landscape = LossSurface(surface, frame, resolution=resolution)
     assert len(landscape.faces) == faces
@@ -286,7 +317,10 @@ def test_loss_surface_colours_low_faces_like_the_inner_contours(ravine_frame):
     surface, frame = ravine_frame
     landscape = LossSurface(surface, frame, resolution=8)
     heights = [np.mean(frame.to_data(face.get_anchors())[:, 2]) for face in landscape.faces]
-    lowest, highest = landscape.faces[int(np.argmin(heights))], landscape.faces[int(np.argmax(heights))]
+    lowest, highest = (
+        landscape.faces[int(np.argmin(heights))],
+        landscape.faces[int(np.argmax(heights))],
+    )
 
     def distance(face, color) -> float:
         return float(np.linalg.norm(face.get_fill_color().to_rgb() - color.to_rgb()))
@@ -306,7 +340,9 @@ def test_curve_on_surface_lies_on_it(ravine_frame):
     across = np.stack([np.full(9, 1.2), np.linspace(-0.4, 0.4, 9)], axis=1)
     curve = curve_on_surface(surface, frame, across)
     assert on_surface(frame, surface, curve.get_anchors()).max() < 1e-9
-    np.testing.assert_allclose(frame.to_data(np.asarray(curve.get_anchors())[[0, -1]])[:, :2], across[[0, -1]], atol=1e-12)
+    np.testing.assert_allclose(
+        frame.to_data(np.asarray(curve.get_anchors())[[0, -1]])[:, :2], across[[0, -1]], atol=1e-12
+    )
 
 
 def test_surface_path_points_lie_on_the_surface_at_every_step_and_between():
@@ -316,13 +352,19 @@ def test_surface_path_points_lie_on_the_surface_at_every_step_and_between():
     flat = MapFrame((-4.5, 8.0), (-4.5, 8.0), center=(-1.0, 0.5), width=7.0, height=7.0)
     frame = SurfaceFrame.for_surface(surface, flat, height=3.0, base=-1.3)
     progress = ValueTracker(0.0)
-    path = SurfacePath(run, frame, color=style.MOMENTUM_COLOR, progress=progress, samples_per_step=4)
+    path = SurfacePath(
+        run, frame, color=style.MOMENTUM_COLOR, progress=progress, samples_per_step=4
+    )
     assert len(path.scene_points) == run.num_steps * 4 + 1
     # Every position of the run is on the path, at its step, with z = the mapped loss.
-    np.testing.assert_allclose(path.scene_points[::4], frame.to_scene(run.positions, run.losses), atol=1e-9)
+    np.testing.assert_allclose(
+        path.scene_points[::4], frame.to_scene(run.positions, run.losses), atol=1e-9
+    )
     for step in (0, 3, 17, run.num_steps):
         point = path.point_at(step)
-        np.testing.assert_allclose(point, frame.to_scene(run.positions[step], run.losses[step]), atol=1e-9)
+        np.testing.assert_allclose(
+            point, frame.to_scene(run.positions[step], run.losses[step]), atol=1e-9
+        )
         assert point[2] == pytest.approx(float(frame.z_of(run.losses[step])))
     # Between positions the path follows the ground, not a straight chord through the air.
     halfway = path.point_at(2.5)
@@ -336,7 +378,9 @@ def test_surface_path_points_lie_on_the_surface_at_every_step_and_between():
     np.testing.assert_allclose(path.dot.get_center(), head, atol=1e-9)
     np.testing.assert_allclose(path.trail.get_anchors()[-1], head, atol=1e-9)
     assert on_surface(frame, surface, path.trail.get_anchors()).max() < 1e-9
-    assert len(path.trail.get_anchors()) > len(path.scene_points[:26])  # the 25 samples so far, the head
+    assert len(path.trail.get_anchors()) > len(
+        path.scene_points[:26]
+    )  # the 25 samples so far, the head
 
 
 def test_surface_path_walk_clamps_to_the_run():
@@ -357,7 +401,11 @@ def test_beyond_ravines_sweep_strip_lights_the_runs_that_reach_the_bottom():
     strip = module.BeyondRavinesChapter._sweep_strip(beyond_ravines.figures())
     # Heading, dots, two end labels; the heading states the count shown by the lit dots.
     heading, dots, low, high = strip
-    lit = [dot for dot in dots if dot.get_fill_color().to_hex().lower() == style.MOMENTUM_COLOR.to_hex().lower()]
+    lit = [
+        dot
+        for dot in dots
+        if dot.get_fill_color().to_hex().lower() == style.MOMENTUM_COLOR.to_hex().lower()
+    ]
     assert len(lit) == beyond_ravines.figures().reached_count
     assert heading.text.startswith(f"{len(lit)}of20")  # manim's Text drops spaces from .text
     assert as_float(high.text) == 0.95

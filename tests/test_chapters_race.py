@@ -106,7 +106,10 @@ def test_race_finishes_at_the_published_steps(race_figs):
     assert race_figs.margin == 26
     experiment = presets.stretched_bowl_race()
     assert race_figs.threshold == experiment.threshold == 1e-3
-    for run, steps in ((race_figs.gd_run, race_figs.gd_steps), (race_figs.momentum_run, race_figs.momentum_steps)):
+    for run, steps in (
+        (race_figs.gd_run, race_figs.gd_steps),
+        (race_figs.momentum_run, race_figs.momentum_steps),
+    ):
         assert run.convention == "ema" and run.lr == 0.18
         assert run.losses[steps] < race_figs.threshold <= run.losses[:steps].min()
     assert race_figs.gd_loss_at_finish == race_figs.gd_run.losses[185]
@@ -115,8 +118,14 @@ def test_race_finishes_at_the_published_steps(race_figs):
 
 def test_race_script_speaks_its_figures(race_figs):
     lines = race_narration.script(race_figs).lines()
-    allowed = {race_figs.momentum_beta, race_figs.lr, race_figs.threshold, race_figs.gd_steps,
-               race_figs.momentum_steps, race_figs.margin}
+    allowed = {
+        race_figs.momentum_beta,
+        race_figs.lr,
+        race_figs.threshold,
+        race_figs.gd_steps,
+        race_figs.momentum_steps,
+        race_figs.margin,
+    }
     assert_numbers_are_figures(lines, allowed)
     verdict = race_narration.script(race_figs).verdict
     assert "159" in verdict and "185" in verdict
@@ -143,9 +152,15 @@ def test_too_much_momentum_never_converges(overshoot_figs):
 
 def test_too_much_momentum_script_speaks_its_figures(overshoot_figs):
     script = overshoot_narration.script(overshoot_figs)
-    allowed = {overshoot_figs.threshold, float(overshoot_figs.steps), round(overshoot_figs.final_loss, 3)}
+    allowed = {
+        overshoot_figs.threshold,
+        float(overshoot_figs.steps),
+        round(overshoot_figs.final_loss, 3),
+    }
     allowed |= set(overshoot_figs.betas)
-    allowed |= {float(step) for step in overshoot_figs.steps_to_converge.values() if step is not None}
+    allowed |= {
+        float(step) for step in overshoot_figs.steps_to_converge.values() if step is not None
+    }
     assert_numbers_are_figures(script.lines(), allowed)
     assert spoken_number(overshoot_figs.final_loss, 3) == "0.487"
     assert "0.487" in script.verdict and format_loss(overshoot_figs.final_loss) == "0.487"
@@ -161,8 +176,13 @@ def test_chapter_files_define_one_scene_each_and_expose_their_figures():
         ("overshoot", "OvershootChapter", "Too much momentum"),
     ):
         module = load_scene_module(module_name)
-        scenes = [value for value in vars(module).values()
-                  if isinstance(value, type) and issubclass(value, Scene) and value.__module__ == module.__name__]
+        scenes = [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, Scene)
+            and value.__module__ == module.__name__
+        ]
         assert len(scenes) == 1, f"{module_name}.py defines {scenes}"
         chapter = getattr(module, chapter_name)()
         assert chapter.title == title
@@ -179,8 +199,12 @@ def make_table() -> FillTable:
         for k, ((_, g2), (v1, _)) in enumerate(zip(figs.gradients, figs.velocities, strict=True))
     ]
     fixed = lambda value: format_fixed(value, 4)  # noqa: E731
-    return FillTable(["k", "g_2", "v_1"], rows, formatters=[None, format_signed_integer, fixed],
-                     column_widths=[0.8, 1.2, 2.0])
+    return FillTable(
+        ["k", "g_2", "v_1"],
+        rows,
+        formatters=[None, format_signed_integer, fixed],
+        column_widths=[0.8, 1.2, 2.0],
+    )
 
 
 def test_table_cells_show_the_formatted_values():
@@ -203,8 +227,12 @@ def test_table_cells_line_up_and_stay_in_their_columns():
         assert np.allclose(rights, rights[0]), "cells of a column are right-aligned"
         box = table.column_box(j)
         for cell in column:
-            assert box.get_left()[0] < cell.get_left()[0] and cell.get_right()[0] < box.get_right()[0]
-            assert box.get_bottom()[1] < cell.get_bottom()[1] and cell.get_top()[1] < box.get_top()[1]
+            assert (
+                box.get_left()[0] < cell.get_left()[0] and cell.get_right()[0] < box.get_right()[0]
+            )
+            assert (
+                box.get_bottom()[1] < cell.get_bottom()[1] and cell.get_top()[1] < box.get_top()[1]
+            )
         assert box.get_top()[1] > table.header_row[j].get_top()[1]
     rows_y = [table.row(k).get_y() for k in range(table.num_rows)]
     assert np.allclose(np.diff(rows_y), -table.row_height)
@@ -229,8 +257,14 @@ def test_table_highlight_tints_only_its_column():
     box, animation = table.highlight_column(2, style.HIGHLIGHT_COLOR)
     animation.begin()
     animation.finish()
-    assert all(cell.get_fill_color().to_hex() == style.HIGHLIGHT_COLOR.to_hex() for cell in table.column(2, False))
-    assert all(cell.get_fill_color().to_hex() != style.HIGHLIGHT_COLOR.to_hex() for cell in table.column(1, False))
+    assert all(
+        cell.get_fill_color().to_hex() == style.HIGHLIGHT_COLOR.to_hex()
+        for cell in table.column(2, False)
+    )
+    assert all(
+        cell.get_fill_color().to_hex() != style.HIGHLIGHT_COLOR.to_hex()
+        for cell in table.column(1, False)
+    )
     assert box.get_left()[0] >= table.rule.get_left()[0] + 0.8 + 1.2
 
 
@@ -271,12 +305,20 @@ def test_clamped_progress_follows_then_stops():
 def test_each_counter_stops_at_its_own_step_while_the_clock_goes_on(race, race_figs):
     gd, momentum = race.lanes
     assert race.finish_step == 185
-    for clock, gd_step, momentum_step in ((0, 0, 0), (100, 100, 100), (170, 170, 159), (185, 185, 159), (300, 185, 159)):
+    for clock, gd_step, momentum_step in (
+        (0, 0, 0),
+        (100, 100, 100),
+        (170, 170, 159),
+        (185, 185, 159),
+        (300, 185, 159),
+    ):
         race.set_step(clock)
         assert race.clock.get_value() == clock
         assert (gd.current_step(), momentum.current_step()) == (gd_step, momentum_step)
         assert gd.readout.shown_texts[0].endswith(f"{gd_step:>3d}")
-        assert momentum.readout.shown_texts[1].endswith(format_loss(race_figs.momentum_run.losses[momentum_step]))
+        assert momentum.readout.shown_texts[1].endswith(
+            format_loss(race_figs.momentum_run.losses[momentum_step])
+        )
         assert gd.stopped == (clock >= 185) and momentum.stopped == (clock >= 159)
         # The finish box shows exactly when the lane has stopped.
         assert (gd.finish_box.get_stroke_opacity() > 0) == gd.stopped
@@ -325,8 +367,14 @@ def test_race_maps_sit_side_by_side_inside_the_frame(race):
 
 
 def test_race_rows_and_frames_validate():
-    run = simulate(surfaces.stretched_bowl(), np.array([-4.0, 1.5]), lr=0.18, beta=0.9, steps=20,
-                   convention="ema")
+    run = simulate(
+        surfaces.stretched_bowl(),
+        np.array([-4.0, 1.5]),
+        lr=0.18,
+        beta=0.9,
+        steps=20,
+        convention="ema",
+    )
     rows = race_rows(run)
     assert [row.label for row in rows] == ["step", "loss"]
     assert rows[1].value(3) == format_loss(run.losses[3])
@@ -366,7 +414,9 @@ def test_race_and_overshoot_read_the_lesson_configuration(tmp_path, monkeypatch)
         ("overshoot", "OvershootChapter", overshoot_narration, 33.0, 36.0),
     ],
 )
-def test_chapter_lasts_its_target_at_the_voice_pace(module_name, chapter_name, narration, low, high):
+def test_chapter_lasts_its_target_at_the_voice_pace(
+    module_name, chapter_name, narration, low, high
+):
     """Silent length = lines read at the voice's pace + the chapter's two pauses + its fade-out
     (within 0.1 s of the silent -ql renders: 33.7, 35.3 and 34.2 s)."""
     from lessonkit.captions import reading_duration

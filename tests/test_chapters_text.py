@@ -79,7 +79,9 @@ def test_refresher_speaks_the_numbers_it_shows():
     assert spoken_number(figs.new_theta) == "2.8"
 
 
-@pytest.mark.parametrize(("module", "pauses", "low", "high"), [(opening, 2.0, 20, 23), (refresher, 2.0, 26, 29)])
+@pytest.mark.parametrize(
+    ("module", "pauses", "low", "high"), [(opening, 2.0, 20, 23), (refresher, 2.0, 26, 29)]
+)
 def test_opening_and_refresher_fit_their_lengths(module, pauses, low, high):
     lines = module.script(module.figures()).lines()
     # At the voice's pace, plus the pause after the key result and the 0.6 s closing fade.
@@ -113,12 +115,16 @@ def _pytorch_heavy_ball(start, lr, beta, steps):
 def test_in_code_conventions_share_the_path_and_differ_in_velocity_by_alpha():
     figs = in_code.figures()
     experiment = presets.ravine_zigzag()
-    theta, velocity = _pytorch_heavy_ball(experiment.start, experiment.lr, in_code.COMPARE_BETA, figs.step)
+    theta, velocity = _pytorch_heavy_ball(
+        experiment.start, experiment.lr, in_code.COMPARE_BETA, figs.step
+    )
     np.testing.assert_allclose(figs.position, theta, rtol=1e-12)
     np.testing.assert_allclose(figs.pytorch_velocity, velocity, rtol=1e-12)
     np.testing.assert_allclose(figs.lesson_velocity, experiment.lr * velocity, rtol=1e-12)
     assert figs.max_position_gap < 1e-12
-    np.testing.assert_allclose(figs.lesson.velocities, figs.compare_lr * figs.pytorch.velocities, rtol=1e-12)
+    np.testing.assert_allclose(
+        figs.lesson.velocities, figs.compare_lr * figs.pytorch.velocities, rtol=1e-12
+    )
     assert figs.velocity_ratio == pytest.approx(experiment.lr)
     assert figs.pytorch.convention == "pytorch" and figs.lesson.convention == "lesson"
 
@@ -132,7 +138,9 @@ def test_in_code_speaks_the_numbers_it_shows():
     # The compared run's β is not on screen, so it is not spoken either.
     assert spoken_number(figs.pytorch.beta) not in lines.same_path
     # The table's rows are the two runs' own numbers.
-    assert format_point(figs.pytorch.positions[figs.step]) == format_point(figs.lesson.positions[figs.step])
+    assert format_point(figs.pytorch.positions[figs.step]) == format_point(
+        figs.lesson.positions[figs.step]
+    )
     assert format_point(figs.pytorch_velocity) != format_point(figs.lesson_velocity)
 
 
@@ -159,7 +167,9 @@ def test_recap_screen_and_narration_carry_the_same_numbers():
         assert number in lines.race
     assert "0.1" in text.answers[1] and "0.1" in lines.answer_2
     assert "10 times" in text.answers[1] and "10 times alpha" in lines.answer_2
-    assert str(figs.momentum_steps) in text.answers[2] and str(figs.momentum_steps) in lines.answer_3
+    assert (
+        str(figs.momentum_steps) in text.answers[2] and str(figs.momentum_steps) in lines.answer_3
+    )
 
 
 def test_recap_quiz_first_asks_what_beta_controls():
@@ -179,8 +189,11 @@ def test_recap_text_lines_fit_without_wrapping():
 
     chapter = load_scene_module("recap").RecapChapter
     text = recap.screen(recap.figures())
-    groups = [(text.takeaways, chapter.takeaway_size), (text.questions, chapter.question_size),
-              (text.answers, chapter.answer_size)]
+    groups = [
+        (text.takeaways, chapter.takeaway_size),
+        (text.questions, chapter.question_size),
+        (text.answers, chapter.answer_size),
+    ]
     for sentences, size in groups:
         for sentence in sentences:
             for line in sentence.split("\n"):
@@ -188,7 +201,9 @@ def test_recap_text_lines_fit_without_wrapping():
                 assert width <= chapter.max_line_width, f"{line!r} is {width:.2f} units wide"
 
 
-@pytest.mark.parametrize(("module", "pauses", "low", "high"), [(in_code, 0.0, 28, 31), (recap, 3 * 3.0, 45, 50)])
+@pytest.mark.parametrize(
+    ("module", "pauses", "low", "high"), [(in_code, 0.0, 28, 31), (recap, 3 * 3.0, 45, 50)]
+)
 def test_narration_fits_the_chapter_length(module, pauses, low, high):
     from lessonkit.modes import SILENT_WORDS_PER_MINUTE as voice_pace
 

@@ -27,12 +27,26 @@ from lessonkit.publishing import remove_broken_svgs, remove_stale_scratch
 pytestmark = pytest.mark.render
 
 BEAT_SCENES = ROOT / "tests" / "scenes" / "beat_scene.py"
-OUTPUTS = {"BeatScene": [".mp4", ".srt", ".vtt", ".chapters.vtt"], "VoiceBeatScene": [".mp4", ".srt", ".vtt"]}
+OUTPUTS = {
+    "BeatScene": [".mp4", ".srt", ".vtt", ".chapters.vtt"],
+    "VoiceBeatScene": [".mp4", ".srt", ".vtt"],
+}
 
 
 def command(scene: str, media: Path) -> list[str]:
-    return [sys.executable, "-m", "manim", "render", "-ql", "-r", "192,108", "--media_dir", str(media),
-            str(BEAT_SCENES), scene]
+    return [
+        sys.executable,
+        "-m",
+        "manim",
+        "render",
+        "-ql",
+        "-r",
+        "192,108",
+        "--media_dir",
+        str(media),
+        str(BEAT_SCENES),
+        scene,
+    ]
 
 
 def environment(voice_mode: str, **extra: str) -> dict[str, str]:
@@ -40,21 +54,38 @@ def environment(voice_mode: str, **extra: str) -> dict[str, str]:
 
 
 def render(scene: str, media: Path, voice_mode: str) -> None:
-    result = subprocess.run(command(scene, media), cwd=media.parent, env=environment(voice_mode),
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        command(scene, media),
+        cwd=media.parent,
+        env=environment(voice_mode),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in folder.iterdir() if path.is_file()}
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in folder.iterdir()
+        if path.is_file()
+    }
 
 
-def interrupted_render(scene: str, media: Path, voice_mode: str, stage: str, how: signal.Signals) -> str:
+def interrupted_render(
+    scene: str, media: Path, voice_mode: str, stage: str, how: signal.Signals
+) -> str:
     """Start a render that stalls at ``stage``, stop it with ``how``; returns what it printed."""
-    process = subprocess.Popen(command(scene, media), cwd=media.parent,
-                               env=environment(voice_mode, LESSONKIT_STALL_AT=stage),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command(scene, media),
+        cwd=media.parent,
+        env=environment(voice_mode, LESSONKIT_STALL_AT=stage),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     printed = ""
     deadline = time.monotonic() + 300
     while f"stalled at {stage}" not in printed and time.monotonic() < deadline:
@@ -73,13 +104,17 @@ def interrupted_render(scene: str, media: Path, voice_mode: str, stage: str, how
 STAGES = [
     pytest.param("BeatScene", "off", "animation", id="mid-animation"),
     pytest.param("BeatScene", "off", "combine", id="final-combine"),
-    pytest.param("VoiceBeatScene", "on", "synthesis", id="voice-synthesis", marks=pytest.mark.voice),
+    pytest.param(
+        "VoiceBeatScene", "on", "synthesis", id="voice-synthesis", marks=pytest.mark.voice
+    ),
 ]
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
 @pytest.mark.parametrize(("scene", "voice_mode", "stage"), STAGES)
-def test_a_render_killed_at_any_stage_keeps_the_published_files(tmp_path, scene, voice_mode, stage, how):
+def test_a_render_killed_at_any_stage_keeps_the_published_files(
+    tmp_path, scene, voice_mode, stage, how
+):
     media = tmp_path / "media"
     render(scene, media, voice_mode)
     folder = media / "videos" / "beat_scene" / "108p15"
@@ -132,7 +167,11 @@ def test_svgs_cut_short_are_removed_before_a_render(tmp_path):
     empty.write_text("")
     dvi = texts / "cut.dvi"
     dvi.write_bytes(b"\xf7\x02")
-    assert sorted(path.name for path in remove_broken_svgs(texts)) == ["cut.dvi", "cut.svg", "empty.svg"]
+    assert sorted(path.name for path in remove_broken_svgs(texts)) == [
+        "cut.dvi",
+        "cut.svg",
+        "empty.svg",
+    ]
     assert [path.name for path in texts.iterdir()] == ["whole.svg"]
 
 
@@ -148,10 +187,17 @@ def test_a_render_rebuilds_a_text_svg_cut_short(tmp_path):
 
 def test_scratch_of_dead_renders_is_removed_and_of_live_ones_kept(tmp_path):
     movie = tmp_path / "Scene.mp4"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True).stdout.strip()
-    names = [f".Scene.partial-{dead}.mp4", f".Scene.partial-{dead}.wav", f".Scene.partial-{dead}_temp.mp4",
-             f".Scene.srt.new-{dead}", f".Scene.partial-{os.getpid()}.mp4", "Scene.srt"]
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
+    names = [
+        f".Scene.partial-{dead}.mp4",
+        f".Scene.partial-{dead}.wav",
+        f".Scene.partial-{dead}_temp.mp4",
+        f".Scene.srt.new-{dead}",
+        f".Scene.partial-{os.getpid()}.mp4",
+        "Scene.srt",
+    ]
     for name in names:
         (tmp_path / name).write_text("x")
     removed = sorted(path.name for path in remove_stale_scratch(movie))

@@ -43,10 +43,21 @@ CHAPTER_FILES = [chapter.__module__ for chapter in CHAPTERS]
 def render(scene_file: Path, media: Path) -> subprocess.CompletedProcess:
     """``manim render`` of the file's only scene, silent, 384x216 at 15 fps, into ``media``."""
     environment = {**os.environ, "MOMENTUM_VOICE": "off", "COLUMNS": "400"}
-    command = [sys.executable, "-m", "manim", "render", "-ql", "-r", "384,216", "--media_dir",
-               str(media), str(scene_file)]
-    return subprocess.run(command, cwd=media.parent, env=environment, capture_output=True, text=True,
-                          timeout=1200)
+    command = [
+        sys.executable,
+        "-m",
+        "manim",
+        "render",
+        "-ql",
+        "-r",
+        "384,216",
+        "--media_dir",
+        str(media),
+        str(scene_file),
+    ]
+    return subprocess.run(
+        command, cwd=media.parent, env=environment, capture_output=True, text=True, timeout=1200
+    )
 
 
 def seconds(timestamp: str) -> float:
@@ -55,7 +66,10 @@ def seconds(timestamp: str) -> float:
 
 
 def cues(path: Path) -> list[tuple[float, float, str]]:
-    return [(seconds(c.start), seconds(c.end), " ".join(c.text.split())) for c in webvtt.read(str(path)).captions]
+    return [
+        (seconds(c.start), seconds(c.end), " ".join(c.text.split()))
+        for c in webvtt.read(str(path)).captions
+    ]
 
 
 def spoken_lines(chapter: type[Chapter]) -> list[str]:
@@ -117,9 +131,11 @@ def test_the_flagship_plays_the_chapter_classes_of_the_chapter_files():
     for chapter, name in zip(CHAPTERS, CHAPTER_FILES, strict=True):
         assert Path(inspect.getfile(chapter)) == SCENES / f"{name}.py"  # imported, not copied
         alone = load_scene_module(name)
-        assert [c.__name__ for c in vars(alone).values()
-                if isinstance(c, type) and issubclass(c, Chapter) and c.__module__ == alone.__name__] == [
-            chapter.__name__]
+        assert [
+            c.__name__
+            for c in vars(alone).values()
+            if isinstance(c, type) and issubclass(c, Chapter) and c.__module__ == alone.__name__
+        ] == [chapter.__name__]
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=CHAPTER_FILES)
@@ -143,8 +159,12 @@ def test_each_chapter_renders_alone_with_captions(chapter, tmp_path):
     duration = check_render(result, folder, scene_name)
     found = cues(folder / f"{scene_name}.vtt")
     check_cues(found, duration)
-    assert " ".join(text for _, _, text in found) == " ".join(normalize_text(line) for line in spoken_lines(chapter))
-    assert [c.text for c in webvtt.read(str(folder / f"{scene_name}.chapters.vtt")).captions] == [chapter.title]
+    assert " ".join(text for _, _, text in found) == " ".join(
+        normalize_text(line) for line in spoken_lines(chapter)
+    )
+    assert [c.text for c in webvtt.read(str(folder / f"{scene_name}.chapters.vtt")).captions] == [
+        chapter.title
+    ]
 
 
 # --- the flagship -----------------------------------------------------------------------------
@@ -178,9 +198,14 @@ def test_the_flagship_captions_cover_every_chapter_without_long_gaps(flagship):
     spoken = [normalize_text(line) for chapter in CHAPTERS for line in spoken_lines(chapter)]
     assert " ".join(text for _, _, text in found) == " ".join(spoken)
     for start, end, title in cues(folder / "Ravine.chapters.vtt"):
-        assert any(start <= cue_start < end for cue_start, _, _ in found), f"no caption in chapter {title!r}"
+        assert any(start <= cue_start < end for cue_start, _, _ in found), (
+            f"no caption in chapter {title!r}"
+        )
     assert found[0][0] <= LONGEST_SILENCE_S
-    gaps = [(next_start - end, end) for (_, end, _), (next_start, _, _) in zip(found, found[1:], strict=False)]
+    gaps = [
+        (next_start - end, end)
+        for (_, end, _), (next_start, _, _) in zip(found, found[1:], strict=False)
+    ]
     longest, at = max(gaps)
     assert longest <= LONGEST_SILENCE_S, f"{longest:.1f} s without captions after {at:.1f} s"
     assert duration - found[-1][1] <= LONGEST_SILENCE_S

@@ -25,7 +25,9 @@ def _reference_gradient(name):
 @pytest.mark.parametrize("name, start, lr, beta, steps", CASES)
 def test_simulate_matches_reference_loop(convention, name, start, lr, beta, steps):
     run = simulate(surfaces.get(name), start, lr=lr, beta=beta, steps=steps, convention=convention)
-    positions, velocities = reference.run(_reference_gradient(name), start, lr, beta, steps, convention)
+    positions, velocities = reference.run(
+        _reference_gradient(name), start, lr, beta, steps, convention
+    )
     np.testing.assert_allclose(run.positions, positions, rtol=1e-9, atol=1e-11)
     np.testing.assert_allclose(run.velocities, velocities, rtol=1e-9, atol=1e-11)
 
@@ -49,7 +51,9 @@ def test_convention_equivalences(nesterov, name, start, lr, beta, steps):
     lesson = simulate(surface, start, lr=lr, beta=beta, convention="lesson", **kwargs)
     classical = simulate(surface, start, lr=lr, beta=beta, convention="classical", **kwargs)
     ema = simulate(surface, start, lr=lr, beta=beta, convention="ema", **kwargs)
-    torch_ema = simulate(surface, start, lr=lr * (1 - beta), beta=beta, convention="pytorch", **kwargs)
+    torch_ema = simulate(
+        surface, start, lr=lr * (1 - beta), beta=beta, convention="pytorch", **kwargs
+    )
 
     # lesson ≡ pytorch with v scaled by α
     np.testing.assert_array_equal(lesson.positions, torch.positions)
@@ -105,10 +109,15 @@ def test_nesterov_with_beta_zero_is_plain_gd():
 
 def test_reference_agrees_with_published_ravine_number():
     # the reference loop alone reproduces the blog post: a check on the reference itself
-    positions, _ = reference.run(reference.GRADIENTS["ravine"], (-2.4, 0.2), 0.1, 0.8, 50, "pytorch")
+    positions, _ = reference.run(
+        reference.GRADIENTS["ravine"], (-2.4, 0.2), 0.1, 0.8, 50, "pytorch"
+    )
     assert f"{reference.LOSSES['ravine'](*positions[-1]):.3e}" == "2.868e-05"
     for beta, expected in ((0.0, 185), (0.9, 159), (0.99, None)):
         positions, _ = reference.run(
             reference.GRADIENTS["stretched_bowl"], (-4.0, 1.5), 0.18, beta, 300, "ema"
         )
-        assert reference.steps_to_converge(reference.LOSSES["stretched_bowl"], positions, 1e-3) == expected
+        assert (
+            reference.steps_to_converge(reference.LOSSES["stretched_bowl"], positions, 1e-3)
+            == expected
+        )

@@ -31,7 +31,9 @@ def test_ravine_lr_one_diverges():
     assert isinstance(run.diverged_step, int)
     # y is multiplied by 1 − 18 = −17 each step: 0.2·17^k passes 1e10 at k = 9
     assert run.diverged_step == 9
-    expected = _first_escape(reference.plain_gradient_descent(reference.GRADIENTS["ravine"], (-2.4, 0.2), 1.0, 100))
+    expected = _first_escape(
+        reference.plain_gradient_descent(reference.GRADIENTS["ravine"], (-2.4, 0.2), 1.0, 100)
+    )
     assert run.diverged_step == expected
     assert run.num_steps == run.diverged_step - 1
     for array in (run.positions, run.velocities, run.gradients):
@@ -50,14 +52,17 @@ def test_batch_marks_the_same_divergence(name, convention):
     lrs = np.array([0.001, 0.5, 1.0, 3.0, 50.0])
     betas = np.array([0.0, 0.9, 0.5, 0.0, 0.99])
     starts = np.array([[-2.4, 0.2], [1.5, -1.0], [2.0, 2.0], [-1.0, 0.5], [0.3, 0.3]])
-    batch = simulate_batch(surface, starts, lrs, betas, steps=60, convention=convention,
-                           threshold=1e-3, record="path")
+    batch = simulate_batch(
+        surface, starts, lrs, betas, steps=60, convention=convention, threshold=1e-3, record="path"
+    )
     assert np.all(np.isfinite(batch.final_positions))
     assert np.all(np.isfinite(batch.final_losses))
     assert np.all(np.isfinite(batch.positions))
     assert np.all(np.isfinite(batch.losses))
     for i in range(5):
-        run = simulate(surface, starts[i], lr=lrs[i], beta=betas[i], steps=60, convention=convention)
+        run = simulate(
+            surface, starts[i], lr=lrs[i], beta=betas[i], steps=60, convention=convention
+        )
         expected = -1 if run.diverged_step is None else run.diverged_step
         assert batch.diverged_step[i] == expected
         np.testing.assert_array_equal(batch.final_positions[i], run.final_position)

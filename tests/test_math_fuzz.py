@@ -129,7 +129,9 @@ def assert_finite(value: Any, where: str = "result") -> None:
     if isinstance(value, surfaces.Surface) or callable(value) and not hasattr(value, "dtype"):
         return
     if isinstance(value, np.ndarray):
-        if np.issubdtype(value.dtype, np.floating) or np.issubdtype(value.dtype, np.complexfloating):
+        if np.issubdtype(value.dtype, np.floating) or np.issubdtype(
+            value.dtype, np.complexfloating
+        ):
             assert np.all(np.isfinite(value)), f"{where} is not finite: {value!r}"
         return
     if isinstance(value, (float, np.floating)):
@@ -192,8 +194,12 @@ def test_surface_value_and_gradient(name, points):
 
 
 @FUZZ
-@given(eigenvalues=st.one_of(arrays_of(floats, max_dims=1), st.lists(finite_floats, min_size=2,
-       max_size=2), array_like), angle=st.one_of(floats, scalars))
+@given(
+    eigenvalues=st.one_of(
+        arrays_of(floats, max_dims=1), st.lists(finite_floats, min_size=2, max_size=2), array_like
+    ),
+    angle=st.one_of(floats, scalars),
+)
 def test_quadratic_factory(eigenvalues, angle):
     surface = outcome(lambda: surfaces.quadratic(eigenvalues, angle), "eigenvalues", "angle")
     if surface is None:
@@ -220,7 +226,9 @@ def test_get_by_name(name):
 def test_rules(convention, lr, beta):
     outcome(lambda: rules.rule(convention), "convention")
     for function in (rules.pytorch_step_size, rules.velocity_scale):
-        outcome(lambda function=function: function(lr, beta, convention), "lr", "beta", "convention")
+        outcome(
+            lambda function=function: function(lr, beta, convention), "lr", "beta", "convention"
+        )
 
 
 # --- simulate ---------------------------------------------------------------------------
@@ -254,7 +262,14 @@ def check_trajectory(run: momentum_math.Trajectory, steps: int, bound: float) ->
 def test_simulate(surface, start, lr, beta, steps, convention, nesterov, bound):
     run = outcome(
         lambda: simulate(surface, start, lr, beta, steps, convention, nesterov, bound),
-        "surface", "start", "lr", "beta", "steps", "convention", "nesterov", "bound",
+        "surface",
+        "start",
+        "lr",
+        "beta",
+        "steps",
+        "convention",
+        "nesterov",
+        "bound",
     )
     if run is not None:
         check_trajectory(run, steps, float(bound))
@@ -279,8 +294,9 @@ def test_simulate_valid_extremes_are_finite(name, lr, beta, convention, nesterov
     )
     if run is not None:
         check_trajectory(run, 20, bound)
-        batch = simulate_batch(surface, start, lr, beta, 20, convention, nesterov, 1e-3,
-                               "path", bound)
+        batch = simulate_batch(
+            surface, start, lr, beta, 20, convention, nesterov, 1e-3, "path", bound
+        )
         assert int(batch.diverged_step) == (-1 if run.diverged_step is None else run.diverged_step)
         np.testing.assert_array_equal(batch.final_positions, run.final_position)
         assert_finite(batch)
@@ -310,8 +326,9 @@ def test_overflowing_loss_inside_the_bound_is_divergence():
     # y is multiplied by −17 each step, so L = 9y² first overflows when 17^k > ~4.5e153
     overflow = next(k for k in range(400) if 9.0 * (17.0**k) ** 2 > MAX)
     assert run.diverged_step == overflow
-    batch = simulate_batch(surfaces.ravine(), [1.0, 1.0], lr=1.0, steps=400, bound=MAX,
-                           record="path")
+    batch = simulate_batch(
+        surfaces.ravine(), [1.0, 1.0], lr=1.0, steps=400, bound=MAX, record="path"
+    )
     assert int(batch.diverged_step) == overflow
     assert np.all(np.isfinite(batch.losses))
 
@@ -332,32 +349,52 @@ def test_overflowing_loss_inside_the_bound_is_divergence():
     record=st.one_of(st.sampled_from(["summary", "path"]), st.sampled_from(["full", None])),
     bound=st.one_of(st.sampled_from([1e10, 1e300, MAX]), scalars),
 )
-def test_simulate_batch(surface, start, lr, beta, steps, convention, nesterov, threshold, record,
-                        bound):
+def test_simulate_batch(
+    surface, start, lr, beta, steps, convention, nesterov, threshold, record, bound
+):
     batch = outcome(
-        lambda: simulate_batch(surface, start, lr, beta, steps, convention, nesterov, threshold,
-                               record, bound),
-        "surface", "start", "lr", "beta", "steps", "convention", "nesterov", "threshold",
-        "record", "bound",
+        lambda: simulate_batch(
+            surface, start, lr, beta, steps, convention, nesterov, threshold, record, bound
+        ),
+        "surface",
+        "start",
+        "lr",
+        "beta",
+        "steps",
+        "convention",
+        "nesterov",
+        "threshold",
+        "record",
+        "bound",
     )
     if batch is None:
         return
     shape = np.broadcast_shapes(np.shape(start)[:-1], np.shape(lr), np.shape(beta))
     assert batch.shape == shape
     assert batch.final_positions.shape == (*shape, 2)
-    assert np.all((batch.diverged_step == -1) | ((batch.diverged_step >= 1)
-                                                 & (batch.diverged_step <= steps)))
+    assert np.all(
+        (batch.diverged_step == -1) | ((batch.diverged_step >= 1) & (batch.diverged_step <= steps))
+    )
     assert np.all(np.abs(batch.final_positions) <= float(bound))
     if record == "path":
         assert batch.positions.shape == (*shape, steps + 1, 2)
     if batch.shape and math.prod(batch.shape):
         # the first run, alone, is the same run bit for bit
         index = (0,) * len(shape)
-        run = simulate(surface, batch.starts[index], float(batch.lr[index]),
-                       float(batch.beta[index]), steps, convention, nesterov, bound)
+        run = simulate(
+            surface,
+            batch.starts[index],
+            float(batch.lr[index]),
+            float(batch.beta[index]),
+            steps,
+            convention,
+            nesterov,
+            bound,
+        )
         np.testing.assert_array_equal(batch.final_positions[index], run.final_position)
-        assert batch.diverged_step[index] == (-1 if run.diverged_step is None
-                                              else run.diverged_step)
+        assert batch.diverged_step[index] == (
+            -1 if run.diverged_step is None else run.diverged_step
+        )
 
 
 def test_huge_summary_sweep_is_refused_before_allocating():
@@ -373,8 +410,14 @@ def test_huge_summary_sweep_is_refused_before_allocating():
         tracemalloc.stop()
     assert peak < 1024**2, peak
     message = str(info.value)
-    for part in ("record='summary'", "100000000000 runs", "(100000, 1000000)", "max_bytes",
-                 "MOMENTUM_MATH_MAX_BATCH_BYTES", "memory budget"):
+    for part in (
+        "record='summary'",
+        "100000000000 runs",
+        "(100000, 1000000)",
+        "max_bytes",
+        "MOMENTUM_MATH_MAX_BATCH_BYTES",
+        "memory budget",
+    ):
         assert part in message, (part, message)
 
 
@@ -432,11 +475,17 @@ def test_broadcast_arguments_are_checked_without_copies():
         with pytest.raises(ValueError, match="lr must be finite and > 0"):
             simulate_batch(surfaces.ravine(), (1.0, 1.0), lr=np.broadcast_to(-1.0, big), steps=1)
         with pytest.raises(ValueError, match="beta must be in"):
-            simulate_batch(surfaces.ravine(), (1.0, 1.0), lr=0.1,
-                           beta=np.broadcast_to(np.array([0.5, 1.0]), (*big, 2)), steps=1)
+            simulate_batch(
+                surfaces.ravine(),
+                (1.0, 1.0),
+                lr=0.1,
+                beta=np.broadcast_to(np.array([0.5, 1.0]), (*big, 2)),
+                steps=1,
+            )
         with pytest.raises(ValueError, match="start must be finite"):
-            simulate_batch(surfaces.ravine(), np.broadcast_to([np.nan, 1.0], (*big, 2)),
-                           lr=0.1, steps=1)
+            simulate_batch(
+                surfaces.ravine(), np.broadcast_to([np.nan, 1.0], (*big, 2)), lr=0.1, steps=1
+            )
         with pytest.raises(ValueError, match="eigenvalue must be finite"):
             theory.spectral_radius(np.broadcast_to(-1.0, big), lr=0.1)
         peak = tracemalloc.get_traced_memory()[1]
@@ -476,8 +525,15 @@ def test_batch_bytes_is_an_honest_estimate(name, record):
     lr = np.linspace(0.01, 1.0, runs)
     tracemalloc.start()
     try:
-        simulate_batch(surfaces.get(name), (1.0, 0.5), lr=lr, beta=0.5, steps=steps,
-                       threshold=1e-3, record=record)
+        simulate_batch(
+            surfaces.get(name),
+            (1.0, 0.5),
+            lr=lr,
+            beta=0.5,
+            steps=steps,
+            threshold=1e-3,
+            record=record,
+        )
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -486,7 +542,11 @@ def test_batch_bytes_is_an_honest_estimate(name, record):
 
 
 def test_the_budget_is_documented():
-    for text in (simulate_batch.__doc__, simulation.__doc__ or "", simulation.max_batch_bytes.__doc__):
+    for text in (
+        simulate_batch.__doc__,
+        simulation.__doc__ or "",
+        simulation.max_batch_bytes.__doc__,
+    ):
         assert text
     assert "MOMENTUM_MATH_MAX_BATCH_BYTES" in simulate_batch.__doc__
     assert "max_bytes" in simulate_batch.__doc__
@@ -507,7 +567,11 @@ def test_the_budget_is_documented():
 def test_spectral_radius(eigenvalue, lr, beta, convention, nesterov):
     radius = outcome(
         lambda: theory.spectral_radius(eigenvalue, lr, beta, convention, nesterov),
-        "eigenvalue", "lr", "beta", "convention", "nesterov",
+        "eigenvalue",
+        "lr",
+        "beta",
+        "convention",
+        "nesterov",
     )
     if radius is not None:
         assert np.all(radius >= 0)
@@ -516,10 +580,23 @@ def test_spectral_radius(eigenvalue, lr, beta, convention, nesterov):
 @FUZZ
 @given(surface=surface_objects, lr=array_like, beta=array_like, convention=conventions)
 def test_contraction_rate(surface, lr, beta, convention):
-    outcome(lambda: theory.contraction_rate(surface, lr, beta, convention),
-            "surface", "lr", "beta", "convention", "eigenvalue")
-    losses = outcome(lambda: theory.predicted_losses(surface, (1.0, -1.0), lr, beta, 50, convention),
-                     "surface", "lr", "beta", "convention", "eigenvalue", finite=False)
+    outcome(
+        lambda: theory.contraction_rate(surface, lr, beta, convention),
+        "surface",
+        "lr",
+        "beta",
+        "convention",
+        "eigenvalue",
+    )
+    losses = outcome(
+        lambda: theory.predicted_losses(surface, (1.0, -1.0), lr, beta, 50, convention),
+        "surface",
+        "lr",
+        "beta",
+        "convention",
+        "eigenvalue",
+        finite=False,
+    )
     if losses is not None:
         check_prediction(losses)
 
@@ -565,7 +642,7 @@ def check_prediction(values: np.ndarray) -> None:
     assert not np.any(np.isnan(values)), values
     infinite = np.flatnonzero(~np.isfinite(values))
     if infinite.size:
-        assert np.all(~np.isfinite(values[infinite[0]:])), values
+        assert np.all(~np.isfinite(values[infinite[0] :])), values
 
 
 @FUZZ
@@ -580,7 +657,13 @@ def check_prediction(values: np.ndarray) -> None:
 def test_direction_response(eigenvalue, lr, beta, steps, convention, nesterov):
     response = outcome(
         lambda: theory.direction_response(eigenvalue, lr, beta, steps, convention, nesterov),
-        "eigenvalue", "lr", "beta", "steps", "convention", "nesterov", "direction_response",
+        "eigenvalue",
+        "lr",
+        "beta",
+        "steps",
+        "convention",
+        "nesterov",
+        "direction_response",
         finite=False,
     )
     if response is not None:
@@ -592,8 +675,9 @@ def test_direction_response(eigenvalue, lr, beta, steps, convention, nesterov):
 
 @FUZZ
 @given(
-    eigenvalues=st.lists(st.sampled_from([1e-300, 1e-3, 1.0, 18.0, 1e150, 1e300]),
-                         min_size=2, max_size=2),
+    eigenvalues=st.lists(
+        st.sampled_from([1e-300, 1e-3, 1.0, 18.0, 1e150, 1e300]), min_size=2, max_size=2
+    ),
     angle=st.sampled_from([0.0, 0.3]),
     start=st.one_of(st.tuples(finite_floats, finite_floats), array_like),
     lr=st.one_of(finite_floats, scalars),
@@ -610,14 +694,16 @@ def test_predicted_losses(eigenvalues, angle, start, lr, beta, steps, convention
     names = ("start", "lr", "beta", "steps", "max_steps", "eigenvalue", "convention")
     losses = outcome(
         lambda: theory.predicted_losses(surface, start, lr, beta, steps, convention, nesterov),
-        *names, finite=False,
+        *names,
+        finite=False,
     )
     if losses is None:
         return
     check_prediction(losses)
     assert np.all(losses >= 0)
-    found = theory.predicted_steps_to_converge(surface, start, lr, beta, 1e-3, steps, convention,
-                                               nesterov)
+    found = theory.predicted_steps_to_converge(
+        surface, start, lr, beta, 1e-3, steps, convention, nesterov
+    )
     below = np.flatnonzero(losses < 1e-3)
     assert found == (int(below[0]) if below.size else None)
 
@@ -660,8 +746,13 @@ def test_effective_step_and_memory_window(lr, beta, convention):
 @FUZZ
 @given(rate=scalars, initial_loss=scalars, threshold=scalars)
 def test_asymptotic_steps(rate, initial_loss, threshold):
-    steps = outcome(lambda: theory.asymptotic_steps(rate, initial_loss, threshold),
-                    "rate", "initial_loss", "threshold", finite=False)
+    steps = outcome(
+        lambda: theory.asymptotic_steps(rate, initial_loss, threshold),
+        "rate",
+        "initial_loss",
+        "threshold",
+        finite=False,
+    )
     if steps is not None:
         assert steps >= 0
         assert math.isfinite(steps) or float(rate) >= 1.0

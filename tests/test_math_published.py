@@ -150,9 +150,7 @@ def test_optimal_momentum_kappa_100():
     assert float(theory.contraction_rate(bowl, best.lr, best.beta)) == pytest.approx(
         best.rate, rel=1e-6
     )
-    assert float(theory.contraction_rate(bowl, best.gd_lr)) == pytest.approx(
-        best.gd_rate, rel=1e-9
-    )
+    assert float(theory.contraction_rate(bowl, best.gd_lr)) == pytest.approx(best.gd_rate, rel=1e-9)
 
 
 # --- rules of thumb ------------------------------------------------------------
@@ -168,7 +166,9 @@ def test_effective_step_and_memory_window():
 def test_effective_step_is_the_steady_state_step_under_constant_gradient():
     # the worked example's constant component is a unit gradient every step
     table = worked_example(lr=0.01, beta=0.9, steps=500)
-    assert table.velocities[-1, 0] == pytest.approx(float(theory.effective_step(0.01, 0.9)), rel=1e-9)
+    assert table.velocities[-1, 0] == pytest.approx(
+        float(theory.effective_step(0.01, 0.9)), rel=1e-9
+    )
 
 
 def test_plain_update_refresher():

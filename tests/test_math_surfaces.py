@@ -133,7 +133,13 @@ def test_get_unknown_name_lists_names():
 
 @pytest.mark.parametrize(
     "eigenvalues, angle",
-    [([1.0], 0.0), ([0.0, 1.0], 0.0), ([-1.0, 1.0], 0.0), ([np.nan, 1.0], 0.0), ([1.0, 2.0], np.inf)],
+    [
+        ([1.0], 0.0),
+        ([0.0, 1.0], 0.0),
+        ([-1.0, 1.0], 0.0),
+        ([np.nan, 1.0], 0.0),
+        ([1.0, 2.0], np.inf),
+    ],
 )
 def test_quadratic_rejects_bad_parameters(eigenvalues, angle):
     with pytest.raises(ValueError, match="eigenvalues|angle"):

@@ -35,15 +35,24 @@ def _observed_rate(distances, first, last, window):
 
 
 @pytest.mark.parametrize("surface, start, lr, beta, convention, nesterov", RATE_CASES, ids=RATE_IDS)
-def test_spectral_radius_matches_observed_contraction(surface, start, lr, beta, convention, nesterov):
+def test_spectral_radius_matches_observed_contraction(
+    surface, start, lr, beta, convention, nesterov
+):
     rho = float(theory.contraction_rate(surface, lr, beta, convention, nesterov))
     assert 0.3 < rho < 1.0
     # enough steps to see the slow direction, few enough to stay clear of underflow
     last = int(min(2000, np.log(1e-100) / np.log(rho)))
     first = last // 2
     window = 40
-    run = simulate(surface, start, lr=lr, beta=beta, steps=last + window, convention=convention,
-                   nesterov=nesterov)
+    run = simulate(
+        surface,
+        start,
+        lr=lr,
+        beta=beta,
+        steps=last + window,
+        convention=convention,
+        nesterov=nesterov,
+    )
     distances = np.abs(run.positions).max(axis=-1)  # the norm's squares would underflow
     observed = _observed_rate(distances, first, last, window)
     assert observed == pytest.approx(rho, abs=3e-3)
@@ -64,7 +73,9 @@ def test_spectral_radius_per_eigenvalue_and_divergence():
 
 
 def test_spectral_radius_broadcasts():
-    rho = theory.spectral_radius(np.array([0.1, 10.0])[:, None], lr=0.1, beta=np.array([0.0, 0.5, 0.9]))
+    rho = theory.spectral_radius(
+        np.array([0.1, 10.0])[:, None], lr=0.1, beta=np.array([0.0, 0.5, 0.9])
+    )
     assert rho.shape == (2, 3)
     for i, eigen in enumerate([0.1, 10.0]):
         for j, beta in enumerate([0.0, 0.5, 0.9]):
@@ -81,7 +92,9 @@ LOSS_CASES = RATE_CASES + [
 @pytest.mark.parametrize("surface, start, lr, beta, convention, nesterov", LOSS_CASES)
 def test_predicted_losses_match_simulation(surface, start, lr, beta, convention, nesterov):
     steps = 300
-    run = simulate(surface, start, lr=lr, beta=beta, steps=steps, convention=convention, nesterov=nesterov)
+    run = simulate(
+        surface, start, lr=lr, beta=beta, steps=steps, convention=convention, nesterov=nesterov
+    )
     predicted = theory.predicted_losses(surface, start, lr, beta, steps, convention, nesterov)
     assert predicted.shape == (steps + 1,)
     np.testing.assert_allclose(predicted, run.losses, rtol=1e-8, atol=1e-300)
@@ -124,8 +137,16 @@ def test_predicted_steps_equal_simulated_steps(surface, start, lr, beta, convent
     predicted = theory.predicted_steps_to_converge(
         surface, start, lr, beta, threshold, 5000, convention, nesterov
     )
-    batch = simulate_batch(surface, start, lr, beta, steps=5000, convention=convention,
-                           nesterov=nesterov, threshold=threshold)
+    batch = simulate_batch(
+        surface,
+        start,
+        lr,
+        beta,
+        steps=5000,
+        convention=convention,
+        nesterov=nesterov,
+        threshold=threshold,
+    )
     simulated = int(batch.steps_to_converge)
     assert predicted is not None
     assert predicted == simulated
@@ -135,7 +156,9 @@ def test_optimal_momentum_beats_its_neighbours():
     bowl_rate = float(theory.contraction_rate(BOWL, BEST.lr, BEST.beta))
     assert bowl_rate == pytest.approx(BEST.rate, rel=1e-6)
     assert bowl_rate < BEST.gd_rate
-    for lr_factor, beta_shift in itertools.product((0.9, 0.97, 1.0, 1.03, 1.1), (-0.05, -0.01, 0.0, 0.01, 0.05)):
+    for lr_factor, beta_shift in itertools.product(
+        (0.9, 0.97, 1.0, 1.03, 1.1), (-0.05, -0.01, 0.0, 0.01, 0.05)
+    ):
         if lr_factor == 1.0 and beta_shift == 0.0:
             continue
         rate = float(theory.contraction_rate(BOWL, BEST.lr * lr_factor, BEST.beta + beta_shift))
@@ -165,4 +188,6 @@ def test_asymptotic_steps_rule_of_thumb():
 def test_effective_step_conventions():
     assert float(theory.effective_step(0.01, 0.9, "pytorch")) == pytest.approx(0.1)
     assert float(theory.effective_step(0.01, 0.9, "ema")) == pytest.approx(0.01)
-    np.testing.assert_allclose(theory.effective_step(0.1, np.array([0.0, 0.5, 0.9])), [0.1, 0.2, 1.0])
+    np.testing.assert_allclose(
+        theory.effective_step(0.1, np.array([0.0, 0.5, 0.9])), [0.1, 0.2, 1.0]
+    )

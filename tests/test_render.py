@@ -29,16 +29,28 @@ BEAT_SCENES = ROOT / "tests" / "scenes" / "beat_scene.py"
 FPS = 15
 
 
-def render(scene_file: Path, scene: str, media: Path, voice_mode: str, **env: str) -> subprocess.CompletedProcess:
+def render(
+    scene_file: Path, scene: str, media: Path, voice_mode: str, **env: str
+) -> subprocess.CompletedProcess:
     """``manim render`` at 192x108, 15 fps, into ``media``; returns the finished process."""
     # A wide terminal keeps manim's log lines whole, so tests can read them.
     environment = {**os.environ, "MOMENTUM_VOICE": voice_mode, "COLUMNS": "400", **env}
     command = [
-        sys.executable, "-m", "manim", "render", "-ql", "-r", "192,108",
-        "--media_dir", str(media), str(scene_file), scene,
+        sys.executable,
+        "-m",
+        "manim",
+        "render",
+        "-ql",
+        "-r",
+        "192,108",
+        "--media_dir",
+        str(media),
+        str(scene_file),
+        scene,
     ]
-    return subprocess.run(command, cwd=media.parent, env=environment, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        command, cwd=media.parent, env=environment, capture_output=True, text=True, timeout=600
+    )
 
 
 def log_text(result: subprocess.CompletedProcess) -> str:
@@ -51,12 +63,22 @@ def video_facts(path: Path) -> tuple[float, int, list]:
     with av.open(str(path)) as container:
         video = container.streams.video[0]
         frames = sum(1 for _ in container.decode(video))
-        return container.duration / 1e6, frames, [s.codec_context.name for s in container.streams.audio]
+        return (
+            container.duration / 1e6,
+            frames,
+            [s.codec_context.name for s in container.streams.audio],
+        )
 
 
 def read_cues(path: Path) -> list[tuple[float, float, str]]:
-    return [(c.start_in_seconds + c.start_time.milliseconds / 1000, c.end_in_seconds
-             + c.end_time.milliseconds / 1000, c.text) for c in webvtt.read(str(path)).captions]
+    return [
+        (
+            c.start_in_seconds + c.start_time.milliseconds / 1000,
+            c.end_in_seconds + c.end_time.milliseconds / 1000,
+            c.text,
+        )
+        for c in webvtt.read(str(path)).captions
+    ]
 
 
 def check_cues(cues: list[tuple[float, float, str]], duration: float) -> None:
@@ -79,7 +101,9 @@ def caption_text(cues: list[tuple[float, float, str]]) -> str:
 def zigzag_render(tmp_path_factory):
     media = tmp_path_factory.mktemp("zigzag") / "media"
     # with manim's per-animation cache, which lesson scenes leave off unless asked
-    result = render(ROOT / "scenes" / "zigzag.py", "Zigzag", media, "off", MOMENTUM_MANIM_CACHE="on")
+    result = render(
+        ROOT / "scenes" / "zigzag.py", "Zigzag", media, "off", MOMENTUM_MANIM_CACHE="on"
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     folder = media / "videos" / "zigzag" / "108p15"
     return folder, result
@@ -89,7 +113,9 @@ def test_rendering_the_zigzag_again_reuses_every_animation(zigzag_render):
     folder, first = zigzag_render
     plays = log_text(first).count("Partial movie file written")
     assert plays > 10
-    again = render(ROOT / "scenes" / "zigzag.py", "Zigzag", folder.parents[2], "off", MOMENTUM_MANIM_CACHE="on")
+    again = render(
+        ROOT / "scenes" / "zigzag.py", "Zigzag", folder.parents[2], "off", MOMENTUM_MANIM_CACHE="on"
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     assert log_text(again).count("Using cached data") == plays
     assert "Partial movie file written" not in log_text(again)
@@ -128,7 +154,11 @@ def test_zigzag_captions_match_the_script(zigzag_render):
 def test_zigzag_leaves_no_scratch_files(zigzag_render):
     folder, _ = zigzag_render
     assert sorted(p.name for p in folder.iterdir() if p.is_file()) == [
-        "Zigzag.chapters.vtt", "Zigzag.mp4", "Zigzag.srt", "Zigzag.vtt"]
+        "Zigzag.chapters.vtt",
+        "Zigzag.mp4",
+        "Zigzag.srt",
+        "Zigzag.vtt",
+    ]
 
 
 # --- narration layer on small scenes -------------------------------------------------------

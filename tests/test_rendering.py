@@ -33,13 +33,22 @@ from lessonkit.rendering import (
     apply_render_defaults,
 )
 
-MP4 = OutputSpec(format=OutputFormat.MP4, transparent=False, save_sections=False, fallback_to_still=False)
+MP4 = OutputSpec(
+    format=OutputFormat.MP4, transparent=False, save_sections=False, fallback_to_still=False
+)
 
 
 def manim_defaults(**changes):
     """A stand-in for manim's ``config`` holding its defaults."""
-    settings = dict(format="auto", transparent=False, video_codec="auto", pixel_format="auto",
-                    video_encoder_options={}, max_inflight_encoders=1, disable_caching=False)
+    settings = dict(
+        format="auto",
+        transparent=False,
+        video_codec="auto",
+        pixel_format="auto",
+        video_encoder_options={},
+        max_inflight_encoders=1,
+        disable_caching=False,
+    )
     return SimpleNamespace(**{**settings, **changes})
 
 
@@ -75,7 +84,9 @@ def test_manims_own_settings_on_request_and_a_clear_error_for_a_typo(monkeypatch
     assert not apply_render_defaults(settings)
     assert settings.video_encoder_options == {}
     monkeypatch.setenv(ENCODER_ENV, "fastest")
-    with pytest.raises(ValueError, match=rf"{ENCODER_ENV} must be one of lesson, manim; got 'fastest'"):
+    with pytest.raises(
+        ValueError, match=rf"{ENCODER_ENV} must be one of lesson, manim; got 'fastest'"
+    ):
         apply_render_defaults(manim_defaults())
 
 
@@ -93,9 +104,18 @@ def test_manims_cache_is_off_unless_asked_for(monkeypatch):
         apply_render_defaults(manim_defaults())
 
 
-def encode(encoder_class, target: Path, frames: list[tuple[np.ndarray, int]], options: dict[str, str]) -> None:
-    spec = resolve_video_encoder(MP4, width=320, height=180, frame_rate=Fraction(30), codec="auto",
-                                 pixel_format="auto", options=options)
+def encode(
+    encoder_class, target: Path, frames: list[tuple[np.ndarray, int]], options: dict[str, str]
+) -> None:
+    spec = resolve_video_encoder(
+        MP4,
+        width=320,
+        height=180,
+        frame_rate=Fraction(30),
+        codec="auto",
+        pixel_format="auto",
+        options=options,
+    )
     encoder = encoder_class(target=target, spec=spec)
     for pixels, repeat in frames:
         encoder.write_frame(pixels, repeat=repeat)
@@ -124,8 +144,15 @@ def test_a_held_frame_converted_once_encodes_the_same_pictures_as_manim(tmp_path
 
 
 def test_a_bad_frame_is_refused_naming_the_shape(tmp_path):
-    spec = resolve_video_encoder(MP4, width=320, height=180, frame_rate=Fraction(30), codec="auto",
-                                 pixel_format="auto", options=LESSON_ENCODER_OPTIONS)
+    spec = resolve_video_encoder(
+        MP4,
+        width=320,
+        height=180,
+        frame_rate=Fraction(30),
+        codec="auto",
+        pixel_format="auto",
+        options=LESSON_ENCODER_OPTIONS,
+    )
     encoder = LessonSegmentEncoder(target=tmp_path / "bad.mp4", spec=spec)
     with pytest.raises(ValueError, match=r"shape \(180, 320, 4\)"):
         encoder.write_frame(np.zeros((10, 10, 4), dtype=np.uint8))
@@ -139,8 +166,17 @@ def test_a_bad_frame_is_refused_naming_the_shape(tmp_path):
 def render_opening(media: Path, encoder: str) -> Path:
     environment = {**os.environ, "MOMENTUM_VOICE": "off", ENCODER_ENV: encoder}
     environment.pop("MOMENTUM_LESSON_CONFIG", None)
-    command = [sys.executable, "-m", "manim", "render", "-qh", "--disable_caching", "--media_dir", str(media),
-               str(ROOT / "scenes" / "opening.py")]
+    command = [
+        sys.executable,
+        "-m",
+        "manim",
+        "render",
+        "-qh",
+        "--disable_caching",
+        "--media_dir",
+        str(media),
+        str(ROOT / "scenes" / "opening.py"),
+    ]
     result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     return media / "videos" / "opening" / "1080p60"
@@ -163,7 +199,9 @@ def test_a_chapter_at_1080p60_looks_and_times_the_same_as_with_manims_settings(t
     with av.open(str(fast / "Opening.mp4")) as a, av.open(str(slow / "Opening.mp4")) as b:
         for index, (x, y) in enumerate(zip(a.decode(video=0), b.decode(video=0), strict=True)):
             if index % 4 == 0:
-                lowest = min(lowest, psnr(x.to_ndarray(format="rgb24"), y.to_ndarray(format="rgb24")))
+                lowest = min(
+                    lowest, psnr(x.to_ndarray(format="rgb24"), y.to_ndarray(format="rgb24"))
+                )
                 count += 1
     assert count > 300
     assert lowest >= 40.0, f"a frame differs from manim's slow setting: PSNR {lowest:.1f} dB"

@@ -50,7 +50,11 @@ def frame(zigzag_run):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).filter(lambda v: v == 0 or abs(v) > 1e-300))
+@given(
+    st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).filter(
+        lambda v: v == 0 or abs(v) > 1e-300
+    )
+)
 def test_format_number_reads_back_to_three_significant_digits(value):
     shown = parse_number(formatting.format_number(value))
     assert shown == pytest.approx(value, rel=5e-3, abs=0)
@@ -77,7 +81,11 @@ def test_format_point_never_shows_negative_zero():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.floats(min_value=-1e4, max_value=1e4, allow_nan=False).filter(lambda v: v == 0 or abs(v) > 1e-12))
+@given(
+    st.floats(min_value=-1e4, max_value=1e4, allow_nan=False).filter(
+        lambda v: v == 0 or abs(v) > 1e-12
+    )
+)
 def test_spoken_number_keeps_two_significant_digits(value):
     spoken = formatting.spoken_number(value)
     assert float(spoken.replace(formatting.MINUS, "-")) == pytest.approx(value, rel=0.051)
@@ -148,7 +156,9 @@ def test_trail_dot_sits_on_the_trajectory(zigzag_run, frame, step):
     # the trail runs through every position so far, in order
     corners = np.asarray(trail.trail.get_anchors())
     for k in range(step + 1):
-        assert np.min(np.linalg.norm(corners - frame.to_scene(zigzag_run.positions[k]), axis=1)) < 1e-9
+        assert (
+            np.min(np.linalg.norm(corners - frame.to_scene(zigzag_run.positions[k]), axis=1)) < 1e-9
+        )
 
 
 def test_trail_halfway_between_steps_is_on_the_segment(zigzag_run, frame):
@@ -206,7 +216,9 @@ def test_readout_follows_a_different_run(frame):
     readout = Readout(run, trail.progress)
     trail.progress.set_value(50)
     readout.update()
-    assert parse_number(readout.shown_texts[1].split()[-1]) == pytest.approx(run.final_loss, rel=5e-3)
+    assert parse_number(readout.shown_texts[1].split()[-1]) == pytest.approx(
+        run.final_loss, rel=5e-3
+    )
 
 
 # --- the narration's numbers -------------------------------------------------------------
@@ -232,11 +244,18 @@ def test_zigzag_script_changes_with_the_run():
 
 def test_step_arrow_label_shows_only_on_long_arrows(zigzag_run, frame):
     trail = TrajectoryTrail(zigzag_run, frame)
-    arrows = StepArrows(zigzag_run.positions[:-1], zigzag_run.displacements, frame, trail.progress,
-                        label=r"-\alpha\nabla L")
+    arrows = StepArrows(
+        zigzag_run.positions[:-1],
+        zigzag_run.displacements,
+        frame,
+        trail.progress,
+        label=r"-\alpha\nabla L",
+    )
 
     def label_opacity():
-        return max(part.get_fill_opacity() for part in arrows.label.get_family() if part.has_points())
+        return max(
+            part.get_fill_opacity() for part in arrows.label.get_family() if part.has_points()
+        )
 
     assert arrows.label_visible and label_opacity() == 1.0  # the first step is long: labelled
     trail.progress.set_value(40)
@@ -292,16 +311,25 @@ def test_mono_glyphs_lay_out_readout_strings_exactly_as_pango_does(zigzag_run):
     readout = Readout(zigzag_run, ValueTracker(0), title="gd")
     steps = sorted({0, 1, 2, 3, zigzag_run.num_steps, *range(0, zigzag_run.num_steps, 9)})
     strings = {text for step in steps for text in readout.texts(step)}
-    strings |= {"β  0.99   v ×2", "loss   1.00×10⁻³", "α = 0.1, β = 0.9 (−4, 1.5)", "step 日本 wide"}
+    strings |= {
+        "β  0.99   v ×2",
+        "loss   1.00×10⁻³",
+        "α = 0.1, β = 0.9 (−4, 1.5)",
+        "step 日本 wide",
+    }
     for text in sorted(strings):
         laid_out = glyphs.glyphs(text)
-        pango = Text(text, font=style.MONO_FONT, font_size=style.SMALL_SIZE, color=WHITE).submobjects
+        pango = Text(
+            text, font=style.MONO_FONT, font_size=style.SMALL_SIZE, color=WHITE
+        ).submobjects
         assert len(laid_out) == len(pango), text
         shift = pango[0].points[0] - laid_out[0].points[0]
         for ours, theirs in zip(laid_out, pango, strict=True):
             np.testing.assert_allclose(ours.points + shift, theirs.points, atol=1e-6, err_msg=text)
             assert ours.get_fill_color().to_hex() == theirs.get_fill_color().to_hex()
-    assert glyphs._outline("日") is None  # a fallback font's wide glyph: that string went through Pango
+    assert (
+        glyphs._outline("日") is None
+    )  # a fallback font's wide glyph: that string went through Pango
 
 
 # --- fades without copies -----------------------------------------------------------------------
@@ -324,7 +352,9 @@ def _fade_states(animation_class, **options):
         VGroup,
     )
 
-    shapes = VGroup(Text("loss 1.2", color=YELLOW), Circle().set_fill(BLUE, 0.5), MathTex(r"\beta v"), Dot())
+    shapes = VGroup(
+        Text("loss 1.2", color=YELLOW), Circle().set_fill(BLUE, 0.5), MathTex(r"\beta v"), Dot()
+    )
     shapes.arrange(RIGHT)
     group = Group(shapes, ValueTracker(3.0))  # trackers sit in scenes too: not drawn, only moved
     scene = Scene()
@@ -336,19 +366,37 @@ def _fade_states(animation_class, **options):
     states = []
     for alpha in np.linspace(0, 1, 9):
         animation.interpolate(alpha)
-        states.append([np.concatenate([part.points.ravel(), np.ravel(part.fill_rgbas), np.ravel(part.stroke_rgbas),
-                                       np.ravel(part.background_stroke_rgbas)])
-                       if isinstance(part, manim.VMobject) else part.points.ravel().copy()
-                       for part in group.family_members_with_points()])
+        states.append(
+            [
+                np.concatenate(
+                    [
+                        part.points.ravel(),
+                        np.ravel(part.fill_rgbas),
+                        np.ravel(part.stroke_rgbas),
+                        np.ravel(part.background_stroke_rgbas),
+                    ]
+                )
+                if isinstance(part, manim.VMobject)
+                else part.points.ravel().copy()
+                for part in group.family_members_with_points()
+            ]
+        )
     animation.finish()
     animation.clean_up_from_scene(scene)
     return states, group in scene.mobjects, manim
 
 
 @pytest.mark.parametrize("name", ["FadeIn", "FadeOut"])
-@pytest.mark.parametrize("options", [{}, {"shift": np.array([0, 0.2, 0])}, {"scale": 1.5},
-                                     {"shift": np.array([-1.0, 0, 0]), "scale": 0.7},
-                                     {"run_time": 2.0, "rate_func": lambda t: t * t}])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"shift": np.array([0, 0.2, 0])},
+        {"scale": 1.5},
+        {"shift": np.array([-1.0, 0, 0]), "scale": 0.7},
+        {"run_time": 2.0, "rate_func": lambda t: t * t},
+    ],
+)
 def test_fades_without_copies_draw_what_manims_fades_draw(name, options):
     from lessonkit import fading
 

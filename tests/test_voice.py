@@ -25,9 +25,16 @@ def test_voice_is_installed():
     assert voice.voice_unavailable_reason() is None
 
 
-@pytest.mark.parametrize(("value", "mode"), [("off", NarrationMode.SILENT), ("OFF ", NarrationMode.SILENT),
-                                              ("on", NarrationMode.VOICE), ("auto", NarrationMode.VOICE),
-                                              ("", NarrationMode.VOICE)])
+@pytest.mark.parametrize(
+    ("value", "mode"),
+    [
+        ("off", NarrationMode.SILENT),
+        ("OFF ", NarrationMode.SILENT),
+        ("on", NarrationMode.VOICE),
+        ("auto", NarrationMode.VOICE),
+        ("", NarrationMode.VOICE),
+    ],
+)
 def test_mode_from_environment(value, mode):
     assert resolve_narration_mode({"MOMENTUM_VOICE": value})[0] is mode
     assert resolve_narration_mode({})[0] is NarrationMode.VOICE
@@ -44,7 +51,9 @@ def test_invalid_mode_names_the_variable_value_and_choices(value):
 
 def test_missing_voice_is_an_error_when_asked_for_and_silent_otherwise(monkeypatch):
     monkeypatch.setattr(voice, "voice_unavailable_reason", lambda: "cannot import piper")
-    with pytest.raises(NarrationConfigError, match="MOMENTUM_VOICE=on but the piper voice is not available"):
+    with pytest.raises(
+        NarrationConfigError, match="MOMENTUM_VOICE=on but the piper voice is not available"
+    ):
         resolve_narration_mode({"MOMENTUM_VOICE": "on"})
     mode, reason = resolve_narration_mode({})
     assert mode is NarrationMode.SILENT and "cannot import piper" in reason
@@ -68,7 +77,9 @@ def test_normalize_loudness_hits_the_target_under_the_ceiling(gain):
     rate = 22050
     out, report = loudness.normalize_loudness(_speechlike(rate, 4.0) * gain, rate)
     assert report.integrated_lufs == pytest.approx(-16.0, abs=0.5)
-    assert loudness.integrated_loudness(out, rate) == pytest.approx(report.integrated_lufs, abs=1e-6)
+    assert loudness.integrated_loudness(out, rate) == pytest.approx(
+        report.integrated_lufs, abs=1e-6
+    )
     assert loudness.true_peak_dbtp(out) <= loudness.TRUE_PEAK_CEILING_DBTP + 1e-6
     assert np.max(np.abs(out)) < 1.0
 
@@ -155,44 +166,115 @@ def test_phoneme_alignments_group_into_the_spoken_words():
     # "^" silence, "hˈɛloʊ," a comma pause, " ", "wˈɜːld." and "$"; one item is
     # a piper PhonemeAlignment, the rest (phoneme, num_samples) pairs.
     alignments = [
-        ("^", 768), ("h", 512), PhonemeAlignment("ˈ", [120, 0], 256), ("ɛ", 1024), ("l", 512),
-        ("o", 768), ("ʊ", 256), (",", 2048), (" ", 1024),
-        ("w", 512), ("ˈ", 256), ("ɜ", 768), ("ː", 256), ("l", 512), ("d", 768), (".", 1536), ("$", 512),
+        ("^", 768),
+        ("h", 512),
+        PhonemeAlignment("ˈ", [120, 0], 256),
+        ("ɛ", 1024),
+        ("l", 512),
+        ("o", 768),
+        ("ʊ", 256),
+        (",", 2048),
+        (" ", 1024),
+        ("w", 512),
+        ("ˈ", 256),
+        ("ɜ", 768),
+        ("ː", 256),
+        ("l", 512),
+        ("d", 768),
+        (".", 1536),
+        ("$", 512),
     ]
     words = voice.group_phoneme_words(alignments, offset=10_000)
     assert [word.text for word in words] == ["hˈɛloʊ,", "wˈɜːld."]
     assert [word.start for word in words] == [10_000 + 768, 10_000 + 768 + 3328 + 2048 + 1024]
     assert words[1].phonemes[1] == ("ˈ", words[1].start + 512)
     # Punctuation after a space starts no word; "$" ends the last one; nothing spoken, no word.
-    assert [w.text for w in voice.group_phoneme_words([("^", 1), ("a", 1), (" ", 1), ("—", 4), ("b", 1)])] \
-        == ["a", "b"]
+    assert [
+        w.text
+        for w in voice.group_phoneme_words([("^", 1), ("a", 1), (" ", 1), ("—", 4), ("b", 1)])
+    ] == ["a", "b"]
     assert voice.group_phoneme_words([("^", 5), (".", 3), ("$", 1)]) == []
 
 
 def test_text_words_are_matched_to_the_spoken_words_through_their_phonemes():
     # "At −2.4 the end.": espeak reads the number as four words and runs "the end" together.
-    alignments = [("^", 100), ("æ", 10), ("t", 10), (" ", 5),
-                  ("m", 10), ("ˈ", 3), ("a", 10), ("ɪ", 10), ("n", 10), ("ə", 10), ("s", 10), (" ", 5),
-                  ("t", 10), ("ˈ", 3), ("u", 10), ("ː", 10), (" ", 5),
-                  ("p", 10), ("ɔ", 10), ("ɪ", 10), ("n", 10), ("t", 10), (" ", 5),
-                  ("f", 10), ("ˈ", 3), ("ɔ", 10), ("ː", 10), ("ɹ", 10), (" ", 5),
-                  ("ð", 10), ("ɪ", 10), ("ʲ", 10), ("ˈ", 3), ("ɛ", 10), ("n", 10), ("d", 10), (".", 50), ("$", 20)]
+    alignments = [
+        ("^", 100),
+        ("æ", 10),
+        ("t", 10),
+        (" ", 5),
+        ("m", 10),
+        ("ˈ", 3),
+        ("a", 10),
+        ("ɪ", 10),
+        ("n", 10),
+        ("ə", 10),
+        ("s", 10),
+        (" ", 5),
+        ("t", 10),
+        ("ˈ", 3),
+        ("u", 10),
+        ("ː", 10),
+        (" ", 5),
+        ("p", 10),
+        ("ɔ", 10),
+        ("ɪ", 10),
+        ("n", 10),
+        ("t", 10),
+        (" ", 5),
+        ("f", 10),
+        ("ˈ", 3),
+        ("ɔ", 10),
+        ("ː", 10),
+        ("ɹ", 10),
+        (" ", 5),
+        ("ð", 10),
+        ("ɪ", 10),
+        ("ʲ", 10),
+        ("ˈ", 3),
+        ("ɛ", 10),
+        ("n", 10),
+        ("d", 10),
+        (".", 50),
+        ("$", 20),
+    ]
     spoken = voice.group_phoneme_words(alignments)
     assert len(spoken) == 6
     own = {"At": "æt", "−2.4": "mˈaɪnəs tˈuː pɔɪnt fˈɔːɹ", "the": "ðə", "end.": "ˈɛnd."}
-    starts, method = voice.match_word_starts(["At", "−2.4", "the", "end."], spoken, lambda w: list(own[w]))
+    starts, method = voice.match_word_starts(
+        ["At", "−2.4", "the", "end."], spoken, lambda w: list(own[w])
+    )
     assert method == "alignments-matched"
     assert starts == [100, 125, spoken[5].start, spoken[5].start + 30]  # "end" at its stress mark
 
     # One spoken word per text word: the spoken words' starts, as they are.
-    two = voice.group_phoneme_words([("^", 7), ("ɡ", 5), ("oʊ", 9), (",", 4), (" ", 3), ("n", 5), ("oʊ", 6), ("$", 1)])
+    two = voice.group_phoneme_words(
+        [("^", 7), ("ɡ", 5), ("oʊ", 9), (",", 4), (" ", 3), ("n", 5), ("oʊ", 6), ("$", 1)]
+    )
     own_two = {"Go,": ["ɡ", "oʊ", ","], "no": ["n", "oʊ"]}
     assert voice.match_word_starts(["Go,", "no"], two, own_two.get) == ([7, 28], "alignments")
     # As many spoken words as text words is not enough: here "50" was read as
     # two words and "of a" as one, so the words are matched by their phonemes.
-    four = voice.group_phoneme_words([("^", 2), ("f", 3), ("ɪ", 3), ("f", 3), (" ", 1), ("t", 3), ("i", 3),
-                                      (" ", 1), ("ʌ", 3), ("v", 3), ("ə", 3), (" ", 1), ("s", 3), ("ɛ", 3),
-                                      ("t", 3), ("$", 1)])
+    four = voice.group_phoneme_words(
+        [
+            ("^", 2),
+            ("f", 3),
+            ("ɪ", 3),
+            ("f", 3),
+            (" ", 1),
+            ("t", 3),
+            ("i", 3),
+            (" ", 1),
+            ("ʌ", 3),
+            ("v", 3),
+            ("ə", 3),
+            (" ", 1),
+            ("s", 3),
+            ("ɛ", 3),
+            ("t", 3),
+            ("$", 1),
+        ]
+    )
     own_four = {"5x": list("fɪf ti"), "of": list("ʌv"), "a": ["ɐ"], "set": list("sɛt")}
     starts, method = voice.match_word_starts(["5x", "of", "a", "set"], four, own_four.get)
     assert method == "alignments-matched"
@@ -265,7 +347,7 @@ def _silences(samples: np.ndarray, rate: int, min_s: float = 0.15) -> list[tuple
 def test_the_word_after_a_pause_starts_when_the_speech_does(tmp_path, line):
     _, meta, samples, rate = _clip_meta(tmp_path, line)
     assert meta["word_timing"] == "alignments"
-    (silent, speech), = _silences(samples, rate)
+    ((silent, speech),) = _silences(samples, rate)
     second = meta["word_starts_s"][1]
     assert silent < second
     assert second == pytest.approx(speech, abs=0.08)
@@ -290,5 +372,9 @@ def test_without_alignments_the_words_are_estimated_with_a_warning(tmp_path, mon
     _, meta, samples, rate = _clip_meta(tmp_path, line)
     assert meta["word_timing"] == "character-share"
     assert meta["word_timing_by_sentence"] == ["character-share", "character-share"]
-    assert len(meta["word_starts_s"]) == 3 and meta["word_starts_s"] == sorted(meta["word_starts_s"])
-    assert len(warnings) == 1 and "no phoneme alignments" in warnings[0] and "'Go on.'" in warnings[0]
+    assert len(meta["word_starts_s"]) == 3 and meta["word_starts_s"] == sorted(
+        meta["word_starts_s"]
+    )
+    assert (
+        len(warnings) == 1 and "no phoneme alignments" in warnings[0] and "'Go on.'" in warnings[0]
+    )

@@ -71,26 +71,34 @@ def grab_frames(video: Path, times: list[float]) -> list[Image.Image]:
     return [images[index] for index in range(len(times))]
 
 
-def compose(frames: list[SheetFrame], images: list[Image.Image], columns: int, width: int) -> Image.Image:
+def compose(
+    frames: list[SheetFrame], images: list[Image.Image], columns: int, width: int
+) -> Image.Image:
     """The sheet: a grid of ``width``-pixel thumbnails, each with its label above it."""
     font = ImageFont.truetype(FONT_PATH, 16)
     thumb_height = round(width * images[0].height / images[0].width)
     label_height = 24
     rows = -(-len(images) // columns)
-    sheet = Image.new("RGB", (columns * (width + 8) + 8, rows * (thumb_height + label_height + 8) + 8), "#0b0d12")
+    sheet = Image.new(
+        "RGB", (columns * (width + 8) + 8, rows * (thumb_height + label_height + 8) + 8), "#0b0d12"
+    )
     draw = ImageDraw.Draw(sheet)
     for index, (frame, image) in enumerate(zip(frames, images, strict=True)):
         row, column = divmod(index, columns)
         x = 8 + column * (width + 8)
         y = 8 + row * (thumb_height + label_height + 8)
         draw.text((x + 2, y + 3), frame.label, fill="#e8eaf0", font=font)
-        sheet.paste(image.convert("RGB").resize((width, thumb_height), Image.LANCZOS), (x, y + label_height))
+        sheet.paste(
+            image.convert("RGB").resize((width, thumb_height), Image.LANCZOS), (x, y + label_height)
+        )
     return sheet
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("video", type=Path, help="the lesson MP4 (its .chapters.vtt must be beside it)")
+    parser.add_argument(
+        "video", type=Path, help="the lesson MP4 (its .chapters.vtt must be beside it)"
+    )
     parser.add_argument("--out", type=Path, default=Path("docs/lesson_contact_sheet.jpg"))
     parser.add_argument("--per-chapter", type=int, default=3)
     parser.add_argument("--columns", type=int, default=6)

@@ -141,17 +141,17 @@ def script(figs: BeyondRavinesFigures) -> BeyondRavinesScript:
         bumps="Real losses have bumps. Each dip in this bowl can trap a descent.",
         plain=(
             f"Plain gradient descent starts at {spoken_point(figs.start)}. "
-            "<bookmark mark=\"go\"/> It slides into the nearest dip and stays: "
+            '<bookmark mark="go"/> It slides into the nearest dip and stays: '
             f"loss {loss_words(figs.plain.final_loss)}."
         ),
         momentum=(
             f"Same start, momentum {spoken_number(figs.momentum.beta)}. "
-            "<bookmark mark=\"go\"/> Its velocity carries it over the rim, "
+            '<bookmark mark="go"/> Its velocity carries it over the rim, '
             f"down to a global minimum: loss {loss_words(figs.momentum.final_loss)}."
         ),
         caveat=(
             f"But momentum is no guarantee. With {spoken_number(figs.caveat.beta)}, "
-            "<bookmark mark=\"go\"/> it rolls past into another dip: "
+            '<bookmark mark="go"/> it rolls past into another dip: '
             f"{loss_words(figs.caveat.final_loss)} again."
         ),
         sweep=(

@@ -135,7 +135,7 @@ def script(figs: InCodeFigures) -> InCodeScript:
         ),
         buffer=(
             "The velocity lives in the optimizer, one buffer per parameter; "
-            "<bookmark mark=\"step\"/>each call to step updates it, "
-            "<bookmark mark=\"zero\"/>and it starts at zero."
+            '<bookmark mark="step"/>each call to step updates it, '
+            '<bookmark mark="zero"/>and it starts at zero.'
         ),
     )

@@ -68,7 +68,7 @@ def script(figs: OpeningFigures) -> OpeningScript:
             "and barely moves along the floor."
         ),
         question=(
-            "So, <bookmark mark=\"ask\"/>"
+            'So, <bookmark mark="ask"/>'
             "why does plain gradient descent crawl through a valley like this?"
         ),
         plan="By the end, you'll know why, and how momentum helps.",

@@ -81,8 +81,7 @@ def script(figs: OvershootFigures) -> OvershootScript:
     return OvershootScript(
         setup=f"Why not more memory? Beta {spoken_number(figs.beta)}, same bowl, same start.",
         swing=(
-            "It builds so much speed that it sails past the centre, "
-            "and it is slow to turn back."
+            "It builds so much speed that it sails past the centre, and it is slow to turn back."
         ),
         question=f"Will it get below {spoken_number(figs.threshold)} in {figs.steps} steps?",
         plot="All three losses, on a log scale, with the finish line.",

@@ -68,7 +68,6 @@ def script(figs: Ravine3DFigures) -> Ravine3DScript:
             "than the other. That is a ravine."
         ),
         top_down=(
-            "Now look straight down. <bookmark mark=\"flat\"/>"
-            "Each ring joins points of equal height."
+            'Now look straight down. <bookmark mark="flat"/>Each ring joins points of equal height.'
         ),
     )

@@ -51,7 +51,9 @@ class RefresherFigures:
         return 0.5 * self.curvature * theta * theta
 
 
-def figures(lr: float = LEARNING_RATE, start: float = START, slope: float = SLOPE) -> RefresherFigures:
+def figures(
+    lr: float = LEARNING_RATE, start: float = START, slope: float = SLOPE
+) -> RefresherFigures:
     """One plain step on L(θ) = ½λθ², with λ chosen so that ∂L/∂θ(start) = ``slope``.
 
     The 1-D loss is one axis of ``surfaces.quadratic``; the run starts on that axis,
@@ -91,17 +93,20 @@ class RefresherScript:
 def script(figs: RefresherFigures) -> RefresherScript:
     """The refresher narration for the step in ``figs``."""
     move = spoken_number(abs(figs.step))
-    start, slope, lr = spoken_number(figs.start), spoken_number(figs.gradient), spoken_number(figs.lr)
+    start, slope, lr = (
+        spoken_number(figs.start),
+        spoken_number(figs.gradient),
+        spoken_number(figs.lr),
+    )
     new = spoken_number(figs.new_theta)
     return RefresherScript(
         rule=(
-            "Plain gradient descent steps against the gradient, "
-            "scaled by the learning rate alpha."
+            "Plain gradient descent steps against the gradient, scaled by the learning rate alpha."
         ),
         curve=f"Take one parameter, theta, starting at theta equals {start}.",
         slope=f"The yellow slope there is {slope}: uphill, so we step the other way.",
         step=(
-            f"With alpha equal to {lr}, <bookmark mark=\"move\"/>"
+            f'With alpha equal to {lr}, <bookmark mark="move"/>'
             f"we move {lr} times {slope}: {move} to the left."
         ),
         result=f"So theta becomes {start} minus {move}, which is {new}.",

@@ -81,7 +81,7 @@ def script(figs: ZigzagFigures) -> ZigzagScript:
         ),
         first_step=(
             "The yellow arrow is the next step, downhill. "
-            "The wall is steep, <bookmark mark=\"jump\"/>"
+            'The wall is steep, <bookmark mark="jump"/>'
             "so the step carries us right over the floor."
         ),
         bounce="On the far wall the arrow flips, and the path bounces from wall to wall.",

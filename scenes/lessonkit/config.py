@@ -115,7 +115,9 @@ def load(path: str | os.PathLike[str]) -> Overrides:
         raise ConfigError(f"{file}: not valid TOML ({error})") from error
     unknown = sorted(set(data) - {"presets"})
     if unknown:
-        raise ConfigError(f"{file}: unknown table(s) {unknown}; put overrides under [presets.<name>]")
+        raise ConfigError(
+            f"{file}: unknown table(s) {unknown}; put overrides under [presets.<name>]"
+        )
     tables = data.get("presets", {})
     overrides: Overrides = {}
     for name, changes in tables.items():

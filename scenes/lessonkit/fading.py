@@ -42,13 +42,22 @@ class _InPlaceFade(Animation):
             raise ValueError("At least one mobject must be passed.")
         for refused in ("target_position", "lag_ratio"):
             if kwargs.get(refused) not in (None, 0):
-                raise TypeError(f"{type(self).__name__} does not take {refused}; use manim's {type(self).__name__}")
+                raise TypeError(
+                    f"{type(self).__name__} does not take {refused}; use manim's {type(self).__name__}"
+                )
         kwargs.pop("target_position", None)
         mobject = mobjects[0] if len(mobjects) == 1 else Group(*mobjects)
-        drawn_otherwise = sorted({type(part).__name__ for part in mobject.get_family()
-                                  if isinstance(part, ImageMobject | PMobject)})
+        drawn_otherwise = sorted(
+            {
+                type(part).__name__
+                for part in mobject.get_family()
+                if isinstance(part, ImageMobject | PMobject)
+            }
+        )
         if drawn_otherwise:
-            raise TypeError(f"{type(self).__name__} fades vectorized mobjects only, not {', '.join(drawn_otherwise)}")
+            raise TypeError(
+                f"{type(self).__name__} fades vectorized mobjects only, not {', '.join(drawn_otherwise)}"
+            )
         self.shift_vector = np.array(ORIGIN if shift is None else shift, dtype=float)
         self.scale_factor = float(scale)
         super().__init__(mobject, introducer=self.fading_in, remover=not self.fading_in, **kwargs)
@@ -67,7 +76,10 @@ class _InPlaceFade(Animation):
             return moved
         stacked = np.vstack(with_points)
         centre = (stacked.min(axis=0) + stacked.max(axis=0)) / 2
-        return [(points - centre) * self.scale_factor + centre if len(points) else points for points in moved]
+        return [
+            (points - centre) * self.scale_factor + centre if len(points) else points
+            for points in moved
+        ]
 
     def begin(self) -> None:
         # as manim's Transform: the parts with points are interpolated; only vectorized ones have
@@ -95,7 +107,11 @@ class _InPlaceFade(Animation):
         for part, colours, faded_colours, points in self._parts:
             start, end = (faded_colours, colours) if self.fading_in else (colours, faded_colours)
             for name in colours:
-                setattr(part, name, end[name] if alpha == 1.0 else interpolate(start[name], end[name], alpha))
+                setattr(
+                    part,
+                    name,
+                    end[name] if alpha == 1.0 else interpolate(start[name], end[name], alpha),
+                )
             if points is not None:
                 shown, faded = points
                 first, last = (faded, shown) if self.fading_in else (shown, faded)

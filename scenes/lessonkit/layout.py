@@ -60,7 +60,9 @@ def screen_points(mobject: Mobject, camera: Camera | None = None) -> np.ndarray:
         return np.concatenate([part.points for part in parts])
     if hasattr(camera, "reset_rotation_matrix"):
         camera.reset_rotation_matrix()
-    return np.concatenate([camera.transform_points_pre_display(part, part.points) for part in parts])
+    return np.concatenate(
+        [camera.transform_points_pre_display(part, part.points) for part in parts]
+    )
 
 
 def layout_problems(
@@ -89,5 +91,7 @@ def layout_problems(
         }
         for side, overshoot in sides.items():
             if overshoot > tolerance:
-                problems.append(f"{type(mobject).__name__} crosses the {side} by {overshoot:.2f} units")
+                problems.append(
+                    f"{type(mobject).__name__} crosses the {side} by {overshoot:.2f} units"
+                )
     return problems

@@ -32,7 +32,6 @@ NORMALIZER_VERSION = "1"
 OVERSAMPLING = 4
 
 
-
 def _oversampled(samples: np.ndarray, factor: int = OVERSAMPLING) -> np.ndarray:
     """Band-limited ``factor``x upsampling by zero-padding the spectrum.
 
@@ -64,7 +63,9 @@ def integrated_loudness(samples: np.ndarray, sample_rate: int) -> float:
     return float(pyloudnorm.Meter(sample_rate).integrated_loudness(padded))
 
 
-def _limit(samples: np.ndarray, ceiling: float, sample_rate: int, lookahead_s: float = 0.005) -> np.ndarray:
+def _limit(
+    samples: np.ndarray, ceiling: float, sample_rate: int, lookahead_s: float = 0.005
+) -> np.ndarray:
     """Smooth gain reduction so the oversampled envelope stays under ``ceiling``.
 
     Gain needed per sample -> running minimum over +-L -> moving average over

@@ -111,7 +111,9 @@ def _half_widths(frame: MapFrame) -> tuple[float, float]:
     )
 
 
-def _grid(surface: Surface, frame: MapFrame, resolution: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _grid(
+    surface: Surface, frame: MapFrame, resolution: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Grid coordinates over the window and the loss on the grid: ``(xs, ys, values)``."""
     xs = np.linspace(*frame.x_range, resolution)
     ys = np.linspace(*frame.y_range, resolution)
@@ -141,7 +143,11 @@ class ContourMap(VGroup):
         #: The loss level of each line, in the order of the submobjects.
         self.line_levels: list[float] = []
         # Non-quadratic surfaces are traced on one grid, evaluated once for all levels.
-        tracer = None if surface.is_quadratic else contourpy.contour_generator(*_grid(surface, frame, resolution))
+        tracer = (
+            None
+            if surface.is_quadratic
+            else contourpy.contour_generator(*_grid(surface, frame, resolution))
+        )
         for index, level in enumerate(self.levels):
             fraction = index / max(len(self.levels) - 1, 1)
             color = interpolate_color(style.CONTOUR_LOW_COLOR, style.CONTOUR_HIGH_COLOR, fraction)

@@ -69,7 +69,9 @@ def resolve_narration_mode(environ: Mapping[str, str] | None = None) -> tuple[Na
     if unavailable is None:
         return NarrationMode.VOICE, f"{VOICE_ENV}={value}"
     if value == "on":
-        raise NarrationConfigError(f"{VOICE_ENV}=on but the piper voice is not available: {unavailable}")
+        raise NarrationConfigError(
+            f"{VOICE_ENV}=on but the piper voice is not available: {unavailable}"
+        )
     return NarrationMode.SILENT, f"voice not available: {unavailable}"
 
 
@@ -86,7 +88,10 @@ class SilentTracker(VoiceoverTracker):
         self.duration = float(duration)
         n_words = len(remove_bookmarks(text).split())
         starts = [self.duration * index / max(1, n_words) for index in range(n_words)]
-        self.data = {"input_text": text, "word_boundaries": word_boundaries(text, starts, self.duration)}
+        self.data = {
+            "input_text": text,
+            "word_boundaries": word_boundaries(text, starts, self.duration),
+        }
         self.start_t = float(scene.renderer.time or 0.0)
         self.end_t = self.start_t + self.duration
         self._process_bookmarks()

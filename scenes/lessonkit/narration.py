@@ -114,8 +114,12 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         elif renderer is None:
             from manim.renderer.opengl_renderer import OpenGLRenderer
 
-            renderer = OpenGLRenderer(file_writer_class=AtomicSceneFileWriter, skip_animations=skip_animations)
-        super().__init__(renderer=renderer, camera_class=camera_class, skip_animations=skip_animations, **kwargs)
+            renderer = OpenGLRenderer(
+                file_writer_class=AtomicSceneFileWriter, skip_animations=skip_animations
+            )
+        super().__init__(
+            renderer=renderer, camera_class=camera_class, skip_animations=skip_animations, **kwargs
+        )
         self.current_tracker = None
         self._flat_camera: Camera | None = None
         self._held: list[Any] = []
@@ -127,7 +131,9 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         super().setup()
         self._paint_background(self.renderer.camera)
         self._flat_camera = self.renderer.camera
-        for broken in remove_broken_svgs(Path(config.get_dir("text_dir")), Path(config.get_dir("tex_dir"))):
+        for broken in remove_broken_svgs(
+            Path(config.get_dir("text_dir")), Path(config.get_dir("tex_dir"))
+        ):
             logger.info(f"Removed a cache file cut short by an earlier render: {broken}")
         writer = self.renderer.file_writer
         if isinstance(writer, AtomicSceneFileWriter):
@@ -216,7 +222,9 @@ class LessonScene(VoiceoverScene, ThreeDScene):
             self.add_subcaption(wrap_cue(cue.text), duration=cue.end - cue.start, offset=cue.start)
 
     @contextmanager
-    def voiceover(self, text: str, subcaption: str | None = None) -> Generator[VoiceoverTracker, None, None]:
+    def voiceover(
+        self, text: str, subcaption: str | None = None
+    ) -> Generator[VoiceoverTracker, None, None]:
         """Speak ``text`` (or, silently, time it) while the block's animations play.
 
         Yields the tracker: ``tracker.duration`` (seconds) for ``run_time``,

@@ -30,8 +30,17 @@ from lessonkit import style
 from lessonkit.formatting import format_loss, format_point, format_step
 from momentum_math import Trajectory
 
-__all__ = ["GLYPH_SLOTS", "MonoGlyphs", "Readout", "ReadoutRow", "equation_panel", "mono_glyphs", "text_label", "title_text",
-           "trajectory_rows"]
+__all__ = [
+    "GLYPH_SLOTS",
+    "MonoGlyphs",
+    "Readout",
+    "ReadoutRow",
+    "equation_panel",
+    "mono_glyphs",
+    "text_label",
+    "title_text",
+    "trajectory_rows",
+]
 
 
 #: Most glyphs a readout line can hold (see :func:`_show_glyphs`); a line has as many slots as
@@ -123,7 +132,9 @@ class MonoGlyphs:
 _MONO_GLYPHS: dict[tuple[str, float, str], MonoGlyphs] = {}
 
 
-def mono_glyphs(color: ManimColor, font_size: float = style.SMALL_SIZE, font: str = style.MONO_FONT) -> MonoGlyphs:
+def mono_glyphs(
+    color: ManimColor, font_size: float = style.SMALL_SIZE, font: str = style.MONO_FONT
+) -> MonoGlyphs:
     """The shared :class:`MonoGlyphs` of ``font`` at ``font_size`` in ``color``."""
     key = (font, float(font_size), ManimColor(color).to_hex())
     if key not in _MONO_GLYPHS:
@@ -218,7 +229,9 @@ class Readout(VGroup):
                 widest[index] = max(widest[index], sum(not char.isspace() for char in text))
         too_long = [width for width in widest if width > GLYPH_SLOTS]
         if too_long:
-            raise ValueError(f"a readout line shows {max(too_long)} characters; at most {GLYPH_SLOTS} fit")
+            raise ValueError(
+                f"a readout line shows {max(too_long)} characters; at most {GLYPH_SLOTS} fit"
+            )
         return widest
 
     def _refresh(self) -> None:
@@ -239,7 +252,9 @@ class Readout(VGroup):
 
 def equation_panel(lines: Sequence[str], font_size: int = style.BODY_SIZE) -> VGroup:
     """LaTeX lines stacked in a rounded panel."""
-    equations = VGroup(*[MathTex(line, font_size=font_size, color=style.TEXT_COLOR) for line in lines])
+    equations = VGroup(
+        *[MathTex(line, font_size=font_size, color=style.TEXT_COLOR) for line in lines]
+    )
     equations.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
     panel = RoundedRectangle(
         corner_radius=0.12,
@@ -251,7 +266,9 @@ def equation_panel(lines: Sequence[str], font_size: int = style.BODY_SIZE) -> VG
     return VGroup(panel, equations)
 
 
-def text_label(text: str, color: ManimColor = style.TEXT_COLOR, size: int = style.SMALL_SIZE) -> Text:
+def text_label(
+    text: str, color: ManimColor = style.TEXT_COLOR, size: int = style.SMALL_SIZE
+) -> Text:
     """Plain text in the lesson's font (``SMALL_SIZE`` unless told)."""
     return Text(text, font=style.FONT, font_size=size, color=color)
 

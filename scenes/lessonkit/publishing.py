@@ -98,7 +98,6 @@ def remove_stale_scratch(movie: Path) -> list[Path]:
     return removed
 
 
-
 def _temporary_sibling(path: Path) -> tuple[int, Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -177,7 +176,11 @@ class AtomicSceneFileWriter(SceneFileWriter):
             if end is not None:
                 stop = min(stop, datetime.timedelta(seconds=end))
             if stop > sub.start:
-                tidy.append(srt.Subtitle(index=len(tidy) + 1, start=sub.start, end=stop, content=sub.content))
+                tidy.append(
+                    srt.Subtitle(
+                        index=len(tidy) + 1, start=sub.start, end=stop, content=sub.content
+                    )
+                )
         return tidy
 
     def write_subcaption_file(self) -> None:

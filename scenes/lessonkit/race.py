@@ -119,8 +119,13 @@ def lane_frames(surface: Surface, count: int = 2) -> list[MapFrame]:
     frame: the left lane).
     """
     return side_by_side_frames(
-        surface.x_range, surface.y_range, count=count, center=(0.0, 0.2), total_width=13.4,
-        gap=0.5, height=3.8,
+        surface.x_range,
+        surface.y_range,
+        count=count,
+        center=(0.0, 0.2),
+        total_width=13.4,
+        gap=0.5,
+        height=3.8,
     )
 
 
@@ -221,8 +226,13 @@ class MapRace(VGroup):
         count = len(trajectories)
         stops = list(stop_steps) if stop_steps is not None else [None] * count
         row_sets = list(rows) if rows is not None else [race_rows(run) for run in trajectories]
-        for name, values in (("frames", frames), ("colors", colors), ("labels", labels),
-                             ("stop_steps", stops), ("rows", row_sets)):
+        for name, values in (
+            ("frames", frames),
+            ("colors", colors),
+            ("labels", labels),
+            ("stop_steps", stops),
+            ("rows", row_sets),
+        ):
             if len(values) != count:
                 raise ValueError(f"{name} has {len(values)} entries for {count} trajectories")
         self.clock = clock if clock is not None else ValueTracker(0.0)
@@ -245,13 +255,25 @@ class MapRace(VGroup):
             # hang from their left edge: leave room for the widest text they will show.
             readout.align_to(border, UP).shift(0.15 * DOWN)
             readout.shift(
-                (border.get_right()[0] - 0.2 - self._widest(readout) - readout.get_left()[0]) * RIGHT
+                (border.get_right()[0] - 0.2 - self._widest(readout) - readout.get_left()[0])
+                * RIGHT
             )
             readout.set_z_index(4)
             finish_box = self._finish_box(readout, progress, color, shown=stop is not None)
             self.lanes.append(
-                Lane(run, frame, last, progress, border, contours, minimum, name, trail, readout,
-                     finish_box)
+                Lane(
+                    run,
+                    frame,
+                    last,
+                    progress,
+                    border,
+                    contours,
+                    minimum,
+                    name,
+                    trail,
+                    readout,
+                    finish_box,
+                )
             )
         #: What never moves: every lane's border, contours, minimum and label. Add it first.
         self.backdrop = VGroup(
@@ -318,4 +340,3 @@ class MapRace(VGroup):
         """Jump the clock to ``step`` and bring every lane up to date (no animation)."""
         self.clock.set_value(float(step))
         self.update(0)
-

@@ -51,7 +51,11 @@ __all__ = [
 ENCODER_ENV = "MOMENTUM_ENCODER"
 
 #: libx264 options of lesson renders: manim's quality (``crf`` 23), a fast preset, frame threads.
-LESSON_ENCODER_OPTIONS: dict[str, str] = {"crf": "23", "preset": "veryfast", "x264-params": "sliced-threads=0"}
+LESSON_ENCODER_OPTIONS: dict[str, str] = {
+    "crf": "23",
+    "preset": "veryfast",
+    "x264-params": "sliced-threads=0",
+}
 
 #: Segments encoded at once: the renderer draws the next play while the last one is still encoding.
 LESSON_INFLIGHT_ENCODERS = 2
@@ -60,7 +64,16 @@ LESSON_INFLIGHT_ENCODERS = 2
 MANIM_CACHE_ENV = "MOMENTUM_MANIM_CACHE"
 
 _CHOICES = ("lesson", "manim")
-_SWITCH = {"on": True, "1": True, "yes": True, "true": True, "off": False, "0": False, "no": False, "false": False}
+_SWITCH = {
+    "on": True,
+    "1": True,
+    "yes": True,
+    "true": True,
+    "off": False,
+    "0": False,
+    "no": False,
+    "false": False,
+}
 
 
 def encoder_choice() -> str:
@@ -92,7 +105,11 @@ def apply_render_defaults(settings: Any = config) -> bool:
         return False
     if str(settings.format) not in ("None", "auto", "mp4") or settings.transparent:
         return False
-    if settings.video_codec not in (None, "auto", "libx264") or settings.pixel_format not in (None, "auto", "yuv420p"):
+    if settings.video_codec not in (None, "auto", "libx264") or settings.pixel_format not in (
+        None,
+        "auto",
+        "yuv420p",
+    ):
         return False
     if settings.video_encoder_options:
         return False  # the user's own options win
@@ -126,10 +143,15 @@ class LessonSegmentEncoder(VideoSegmentEncoder):
                 context.height,
             ):
                 frame = frame.reformat(
-                    width=context.width, height=context.height, format=context.format, threads=context.thread_count
+                    width=context.width,
+                    height=context.height,
+                    format=context.format,
+                    threads=context.thread_count,
                 )
             else:
-                frame = av.VideoFrame.from_ndarray(pixels, format="rgba")  # keep no view of the caller's array
+                frame = av.VideoFrame.from_ndarray(
+                    pixels, format="rgba"
+                )  # keep no view of the caller's array
             frame.time_base = time_base
             for _ in range(repeat):
                 frame.pts = self._next_pts

@@ -42,8 +42,9 @@ __all__ = ["LossSurface", "SurfaceFrame", "SurfacePath", "curve_on_surface", "lo
 FloatArray = NDArray[np.float64]
 
 
-def loss_range(surface: Surface, x_range: tuple[float, float], y_range: tuple[float, float],
-               samples: int = 121) -> tuple[float, float]:
+def loss_range(
+    surface: Surface, x_range: tuple[float, float], y_range: tuple[float, float], samples: int = 121
+) -> tuple[float, float]:
     """The lowest and highest loss of ``surface`` over the window, sampled on a grid.
 
     The known minima count too, so the bottom of a pit between grid points is included.
@@ -53,7 +54,8 @@ def loss_range(surface: Surface, x_range: tuple[float, float], y_range: tuple[fl
     values = surface.value(np.stack(np.meshgrid(xs, ys), axis=-1))
     low, high = float(values.min()), float(values.max())
     inside = [
-        point for point in surface.minima
+        point
+        for point in surface.minima
         if x_range[0] <= point[0] <= x_range[1] and y_range[0] <= point[1] <= y_range[1]
     ]
     if inside:
@@ -83,7 +85,9 @@ class SurfaceFrame:
         base: float = 0.0,
     ) -> SurfaceFrame:
         """A frame whose heights span ``height`` scene units over the loss in ``map_frame``'s window."""
-        return cls(map_frame, loss_range(surface, map_frame.x_range, map_frame.y_range), height, base)
+        return cls(
+            map_frame, loss_range(surface, map_frame.x_range, map_frame.y_range), height, base
+        )
 
     @property
     def z_scale(self) -> float:
@@ -164,12 +168,15 @@ class LossSurface(ManimSurface):
         """The faces, one per grid cell."""
         return list(self.submobjects)
 
-    def color_by_height(self, low: ManimColor = style.CONTOUR_LOW_COLOR,
-                        high: ManimColor = style.CONTOUR_HIGH_COLOR) -> LossSurface:
+    def color_by_height(
+        self, low: ManimColor = style.CONTOUR_LOW_COLOR, high: ManimColor = style.CONTOUR_HIGH_COLOR
+    ) -> LossSurface:
         """Fill each face by the mean loss of its corners, from ``low`` to ``high``."""
         bottom, top = self.frame.loss_range
         for face in self.submobjects:
-            corners = np.array([[face.u1, face.v1], [face.u2, face.v1], [face.u2, face.v2], [face.u1, face.v2]])
+            corners = np.array(
+                [[face.u1, face.v1], [face.u2, face.v1], [face.u2, face.v2], [face.u1, face.v2]]
+            )
             level = float(np.mean(self.loss_surface.value(corners)))
             fraction = min(max((level - bottom) / (top - bottom), 0.0), 1.0)
             face.set_fill(interpolate_color(low, high, fraction), opacity=face.get_fill_opacity())
@@ -218,7 +225,10 @@ class SurfacePath(VGroup):
         self.progress = progress if progress is not None else ValueTracker(0.0)
         positions = trajectory.positions
         fractions = np.arange(samples_per_step) / samples_per_step
-        pieces = positions[:-1, None, :] + fractions[None, :, None] * np.diff(positions, axis=0)[:, None, :]
+        pieces = (
+            positions[:-1, None, :]
+            + fractions[None, :, None] * np.diff(positions, axis=0)[:, None, :]
+        )
         #: Data points of the trail, (num_steps * samples_per_step + 1, 2); every
         #: ``samples_per_step``-th one is a position of the run.
         self.data_points = np.vstack((pieces.reshape(-1, 2), positions[-1:]))

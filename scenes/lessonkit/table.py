@@ -110,9 +110,13 @@ class FillTable(VGroup):
             if len(row) != columns:
                 raise ValueError(f"row {index} has {len(row)} cells; the header has {columns}")
         if font_size < style.SMALL_SIZE:
-            raise ValueError(f"font_size {font_size} is below style.SMALL_SIZE ({style.SMALL_SIZE})")
+            raise ValueError(
+                f"font_size {font_size} is below style.SMALL_SIZE ({style.SMALL_SIZE})"
+            )
         self.formatters = self._per_column(formatters, columns, "formatters")
-        self.column_widths = [float(width) for width in self._per_column(column_widths, columns, "column_widths")]
+        self.column_widths = [
+            float(width) for width in self._per_column(column_widths, columns, "column_widths")
+        ]
         self.row_height = float(row_height)
         self.font_size = font_size
         self.revealed = 0
@@ -120,7 +124,9 @@ class FillTable(VGroup):
         cell_colors = list(cell_colors) if cell_colors else [style.TEXT_COLOR] * columns
 
         lefts = [sum(self.column_widths[:j]) for j in range(columns)]
-        self._column_centers = [left + width / 2 for left, width in zip(lefts, self.column_widths, strict=True)]
+        self._column_centers = [
+            left + width / 2 for left, width in zip(lefts, self.column_widths, strict=True)
+        ]
 
         self.header_row = VGroup()
         for j, (latex, color) in enumerate(zip(header, header_colors, strict=True)):
@@ -132,10 +138,15 @@ class FillTable(VGroup):
         self.rule = Line([0.0, rule_y, 0.0], [total_width, rule_y, 0.0])
         self.rule.set_stroke(style.AXIS_COLOR, style.STROKE_WIDTH * 0.7)
 
-        self.texts = [[self._cell_text(value, self.formatters[j]) for j, value in enumerate(row)] for row in rows]
+        self.texts = [
+            [self._cell_text(value, self.formatters[j]) for j, value in enumerate(row)]
+            for row in rows
+        ]
         self.cells: list[list[Text]] = [
             [
-                Text(text, font=style.MONO_FONT, font_size=font_size, color=cell_colors[j]).set_fill(opacity=0.0)
+                Text(
+                    text, font=style.MONO_FONT, font_size=font_size, color=cell_colors[j]
+                ).set_fill(opacity=0.0)
                 for j, text in enumerate(texts)
             ]
             for texts in self.texts
@@ -236,7 +247,9 @@ class FillTable(VGroup):
         rule_y = self.rule.get_y()
         top = rule_y + (self.row_height if with_header else 0.0)
         bottom = rule_y - self.num_rows * self.row_height
-        box = RoundedRectangle(corner_radius=0.12, width=width - 2 * buff, height=top - bottom - 2 * buff)
+        box = RoundedRectangle(
+            corner_radius=0.12, width=width - 2 * buff, height=top - bottom - 2 * buff
+        )
         box.move_to([left + width / 2, (top + bottom) / 2, 0.0])
         return box.set_stroke(color, style.STROKE_WIDTH).set_fill(color, opacity=0.0)
 
@@ -259,7 +272,9 @@ class FillTable(VGroup):
     def row_marker(self, index: int, color: ManimColor = style.PANEL_COLOR) -> VMobject:
         """A filled band behind body row ``index`` (for a "this row now" cue)."""
         y = self.rule.get_y() - (index + 0.5) * self.row_height
-        band = RoundedRectangle(corner_radius=0.08, width=sum(self.column_widths), height=self.row_height * 0.92)
+        band = RoundedRectangle(
+            corner_radius=0.08, width=sum(self.column_widths), height=self.row_height * 0.92
+        )
         band.move_to([self.rule.get_center()[0], y, 0.0])
         band.set_stroke(width=0).set_fill(color, opacity=0.9)
         band.set_z_index(-1)

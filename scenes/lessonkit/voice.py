@@ -400,7 +400,9 @@ class PiperService(SpeechService):
             kwargs["cache_dir"] = os.fspath(cache_dir)
         initialize_speech_service(self, kwargs)
         if self.global_speed != 1:
-            raise ValueError("PiperService: use SynthesisSettings(length_scale=...) instead of global_speed")
+            raise ValueError(
+                "PiperService: use SynthesisSettings(length_scale=...) instead of global_speed"
+            )
         self._voice: Any = None
         self._alignments_requested = False
         self.synthesis_count = 0  # clips synthesised (not read from the cache) by this service
@@ -482,8 +484,10 @@ class PiperService(SpeechService):
             for chunk in voice.synthesize(sentence, syn_config=config, **options):
                 audio = chunk.audio_float_array
                 alignments = getattr(chunk, "phoneme_alignments", None)
-                if words is not None and alignments and (
-                    sum(_alignment_pair(item)[1] for item in alignments) == len(audio)
+                if (
+                    words is not None
+                    and alignments
+                    and (sum(_alignment_pair(item)[1] for item in alignments) == len(audio))
                 ):
                     words.extend(group_phoneme_words(alignments, offset=position))
                 else:
@@ -496,7 +500,10 @@ class PiperService(SpeechService):
         return samples, rate, spans, spoken
 
     def _word_starts(
-        self, sentences: list[str], spans: list[tuple[int, int]], spoken: list[list[SpokenWord] | None]
+        self,
+        sentences: list[str],
+        spans: list[tuple[int, int]],
+        spoken: list[list[SpokenWord] | None],
     ) -> tuple[list[int | float], list[str]]:
         """Each word's start sample, and the method that timed each sentence."""
         word_starts: list[int | float] = []
@@ -506,13 +513,17 @@ class PiperService(SpeechService):
             text_words = sentence.split(" ")
             matched = None
             if words is None:
-                problems.append(f"{sentence!r}: piper gave no phoneme alignments"
-                                " (is the onnx package installed?)")
+                problems.append(
+                    f"{sentence!r}: piper gave no phoneme alignments"
+                    " (is the onnx package installed?)"
+                )
             else:
                 matched = match_word_starts(text_words, words, self._phonemize_word)
                 if matched is None:
-                    problems.append(f"{sentence!r}: {len(words)} spoken words do not match"
-                                    f" {len(text_words)} text words")
+                    problems.append(
+                        f"{sentence!r}: {len(words)} spoken words do not match"
+                        f" {len(text_words)} text words"
+                    )
             if matched is None:
                 word_starts.extend(_character_share_starts(sentence, first, last))
                 methods.append("character-share")
@@ -521,11 +532,14 @@ class PiperService(SpeechService):
                 word_starts.extend(min(max(start, first), last) for start in starts)
                 methods.append(method)
         if problems:
-            logger.warning("Voice: words timed by character share, not alignments, in "
-                           + "; ".join(problems))
+            logger.warning(
+                "Voice: words timed by character share, not alignments, in " + "; ".join(problems)
+            )
         return word_starts, methods
 
-    def _make_clip(self, spoken: str, wav_path: Path, meta_path: Path, input_data: Mapping[str, Any]) -> dict[str, Any]:
+    def _make_clip(
+        self, spoken: str, wav_path: Path, meta_path: Path, input_data: Mapping[str, Any]
+    ) -> dict[str, Any]:
         sentences = _split_keep(spoken, _SENTENCE_END) or [spoken]
         samples, rate, spans, spoken_words = self._synthesize_sentences(sentences)
         self.synthesis_count += 1
@@ -579,7 +593,9 @@ class PiperService(SpeechService):
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 meta = None
-            if meta is not None and (meta.get("input_data") != input_data or not _wav_matches(wav_path, meta)):
+            if meta is not None and (
+                meta.get("input_data") != input_data or not _wav_matches(wav_path, meta)
+            ):
                 meta = None  # another line's clip, or a clip cut short: make it again
         if meta is None:
             meta = self._make_clip(input_data["input_text"], wav_path, meta_path, input_data)

@@ -11,9 +11,15 @@ class TiltedChapter(Chapter):
     camera_orientation = {"phi": 65 * DEGREES, "theta": -60 * DEGREES}
 
     def play(self, scene: LessonScene) -> None:
-        axes = ThreeDAxes(x_range=[-2, 2], y_range=[-2, 2], z_range=[0, 2], x_length=4, y_length=4, z_length=2)
-        surface = Surface(lambda u, v: axes.c2p(u, v, 0.3 * (u * u + v * v)), u_range=[-1.5, 1.5],
-                          v_range=[-1.5, 1.5], resolution=(6, 6))
+        axes = ThreeDAxes(
+            x_range=[-2, 2], y_range=[-2, 2], z_range=[0, 2], x_length=4, y_length=4, z_length=2
+        )
+        surface = Surface(
+            lambda u, v: axes.c2p(u, v, 0.3 * (u * u + v * v)),
+            u_range=[-1.5, 1.5],
+            v_range=[-1.5, 1.5],
+            resolution=(6, 6),
+        )
         label = Text("from above", font_size=30).to_corner(UL)
         scene.add_fixed_in_frame_mobjects(label)
         with scene.voiceover(text="A bowl, seen from one side, then another."):
