@@ -4,14 +4,14 @@ All four describe the same heavy-ball method (Polyak 1964); they differ only
 in how the velocity is scaled. The project computes every run in the
 ``pytorch`` convention and converts:
 
-=========== ======================================= =========================
-convention  velocity                                position
-=========== ======================================= =========================
-pytorch     :math:`v \leftarrow \beta v + \nabla L`           :math:`\theta \leftarrow \theta - \alpha v`
-lesson      :math:`v \leftarrow \beta v + \alpha\nabla L`     :math:`\theta \leftarrow \theta - v`
-ema         :math:`v \leftarrow \beta v + (1-\beta)\nabla L`  :math:`\theta \leftarrow \theta - \alpha v`
-classical   :math:`v \leftarrow \mu v - \alpha\nabla L`       :math:`\theta \leftarrow \theta + v`
-=========== ======================================= =========================
+========== =========================================== ======================================
+convention velocity                                    position
+========== =========================================== ======================================
+pytorch    :math:`v \gets \beta v + \nabla L`          :math:`\theta \gets \theta - \alpha v`
+lesson     :math:`v \gets \beta v + \alpha\nabla L`    :math:`\theta \gets \theta - v`
+ema        :math:`v \gets \beta v + (1-\beta)\nabla L` :math:`\theta \gets \theta - \alpha v`
+classical  :math:`v \gets \mu v - \alpha\nabla L`      :math:`\theta \gets \theta + v`
+========== =========================================== ======================================
 
 With a constant α: lesson velocity = α · pytorch velocity; classical = −lesson;
 ema velocity = (1 − β) · pytorch velocity, and ema with step α moves exactly
@@ -28,7 +28,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from momentum_math import _validate
+from momentum_math import _budget, _scaling, _validate
 
 Convention = Literal["pytorch", "lesson", "ema", "classical"]
 
@@ -109,10 +109,8 @@ def _checked(
             f"lr (shape {lr_array.shape}) and beta (shape {beta_array.shape}) must broadcast "
             f"to one shape"
         ) from None
-    from momentum_math.simulation import check_budget  # simulation imports this module
-
     count = math.prod(shape)
-    check_budget(
+    _budget.check_budget(
         count * 32,
         f"lr and beta broadcast to shape {shape} ({count} elements)",
         "pass smaller arrays",
@@ -127,7 +125,7 @@ def pytorch_step_size(lr: ArrayLike, beta: ArrayLike, convention: str) -> NDArra
     finite and > 0, ``beta`` in [0, 1), and they broadcast.
     """
     lr_array, beta_array = _checked(lr, beta, convention)
-    return _pytorch_step_size(lr_array, beta_array, convention)
+    return _scaling.unchecked_pytorch_step_size(lr_array, beta_array, convention)
 
 
 def velocity_scale(lr: ArrayLike, beta: ArrayLike, convention: str) -> NDArray[np.float64]:
@@ -137,25 +135,4 @@ def velocity_scale(lr: ArrayLike, beta: ArrayLike, convention: str) -> NDArray[n
     be finite and > 0, ``beta`` in [0, 1), and they broadcast.
     """
     lr_array, beta_array = _checked(lr, beta, convention)
-    return _velocity_scale(lr_array, beta_array, convention)
-
-
-def _pytorch_step_size(lr: ArrayLike, beta: ArrayLike, convention: str) -> NDArray[np.float64]:
-    """:func:`pytorch_step_size` on arguments already checked."""
-    lr_array = np.asarray(lr, dtype=np.float64)
-    if convention == "ema":
-        return lr_array * (1.0 - np.asarray(beta, dtype=np.float64))
-    return lr_array
-
-
-def _velocity_scale(lr: ArrayLike, beta: ArrayLike, convention: str) -> NDArray[np.float64]:
-    """:func:`velocity_scale` on arguments already checked."""
-    lr_array = np.asarray(lr, dtype=np.float64)
-    beta_array = np.asarray(beta, dtype=np.float64)
-    if convention == "lesson":
-        return lr_array
-    if convention == "classical":
-        return -lr_array
-    if convention == "ema":
-        return 1.0 - beta_array
-    return np.ones(np.broadcast_shapes(lr_array.shape, beta_array.shape))
+    return _scaling.unchecked_velocity_scale(lr_array, beta_array, convention)

@@ -31,36 +31,53 @@ checked.
 from __future__ import annotations
 
 import math
-import numbers
-import os
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from momentum_math import _validate
+from momentum_math import _scaling, _validate
+from momentum_math._budget import (
+    MAX_BATCH_BYTES,
+    MAX_BATCH_BYTES_ENV,
+    check_budget,
+    max_batch_bytes,
+)
 from momentum_math.rules import CONVENTIONS
-from momentum_math.rules import _pytorch_step_size as pytorch_step_size
-from momentum_math.rules import _velocity_scale as velocity_scale
-from momentum_math.surfaces import Surface
+from momentum_math.surfaces import ComponentFunction, Surface
+
+__all__ = [
+    "DIVERGENCE_BOUND",
+    "KERNEL_BYTES_PER_RUN",
+    "MAX_BATCH_BYTES",
+    "MAX_BATCH_BYTES_ENV",
+    "MAX_PATH_BYTES",
+    "PATH_BYTES_PER_STEP",
+    "RESULT_BYTES_PER_RUN",
+    "SINGLE_RUN_BYTES_PER_STEP",
+    "SUMMARY_BLOCK_RUNS",
+    "BatchResult",
+    "Trajectory",
+    "batch_bytes",
+    "check_budget",
+    "max_batch_bytes",
+    "simulate",
+    "simulate_batch",
+]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+#: The x and the y coordinate arrays of a batch of (flattened) runs.
+Pair = tuple[FloatArray, FloatArray]
 Record = Literal["path", "summary"]
 
 #: A run whose coordinate leaves [-DIVERGENCE_BOUND, DIVERGENCE_BOUND] has diverged.
 DIVERGENCE_BOUND = 1e10
 
-#: The memory budget of one :func:`simulate_batch` call, in bytes: a batch whose
-#: estimate (:func:`batch_bytes`) exceeds it is refused before anything is
-#: allocated. Override it per call with ``max_bytes=``, or for the process with
-#: the environment variable named by :data:`MAX_BATCH_BYTES_ENV` (an integer
-#: number of bytes); the keyword wins over the variable, the variable over this.
-MAX_BATCH_BYTES = 2 * 1024**3
-
-#: The environment variable that overrides :data:`MAX_BATCH_BYTES`.
-MAX_BATCH_BYTES_ENV = "MOMENTUM_MATH_MAX_BATCH_BYTES"
+# MAX_BATCH_BYTES (2 GiB), MAX_BATCH_BYTES_ENV, check_budget and max_batch_bytes
+# live in the leaf module momentum_math._budget, so that every module checks the
+# budget without importing this one; they are re-exported here unchanged.
 
 #: The former name of :data:`MAX_BATCH_BYTES` (the budget once applied to paths only).
 MAX_PATH_BYTES = MAX_BATCH_BYTES
@@ -152,7 +169,8 @@ class Trajectory:
     @property
     def final_position(self) -> FloatArray:
         """The last stored position, shape (2,)."""
-        return self.positions[-1]
+        last: FloatArray = self.positions[-1]
+        return last
 
     @property
     def final_loss(self) -> float:
@@ -232,19 +250,75 @@ class BatchResult:
         return self.steps_to_converge >= 0
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
+class _KernelPlan:
+    """What one kernel run computes: fixed and checked before any array is touched.
+
+    :func:`simulate` and :func:`simulate_batch` check their arguments, build
+    one plan, and apply it with :func:`_run_kernel` to the arrays of starts,
+    α and β (:func:`_run_summary_in_blocks` applies the same plan block by
+    block). Every field is already checked; the kernel trusts them.
+
+    Attributes
+    ----------
+    surface : Surface
+        The loss whose L and ∇L the kernel evaluates.
+    steps : int
+        Steps every run takes, in [0, 1 000 000] (a diverged run stays where it stopped).
+    convention : str
+        The convention the α and β given to the kernel are in (one of
+        :data:`~momentum_math.rules.CONVENTIONS`). The kernel turns α into the
+        pytorch step size and always runs the pytorch recurrence; its
+        velocities are pytorch-convention velocities.
+    nesterov : bool
+        Step the position along ∇L + βv (PyTorch's ``nesterov=True``) instead of v.
+    threshold : float or None
+        When given, the kernel records each run's first step with loss < threshold.
+    record_path : bool
+        Keep every step's position, velocity, gradient and loss of every run
+        (memory O(runs · steps)); False keeps only the final state.
+    bound : float
+        A run diverges at the first step where a coordinate leaves [−bound, bound]
+        or is not finite.
+    check_values : bool
+        Also count a position where L or ∇L is not finite as divergence. False
+        only where that cannot happen inside the bound (:func:`_values_may_overflow`).
+    """
+
+    surface: Surface
+    steps: int
+    convention: str
+    nesterov: bool
+    threshold: float | None
+    record_path: bool
+    bound: float
+    check_values: bool
+
+
+@dataclass(frozen=True, eq=False)
+class _Paths:
+    """Every step of every run, ``(*B, steps + 1, 2)`` (losses ``(*B, steps + 1)``).
+
+    The kernel's velocities are in the pytorch convention (:func:`simulate_batch`
+    converts them in place to the run's convention).
+    """
+
+    positions: FloatArray
+    velocities: FloatArray
+    gradients: FloatArray
+    losses: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
 class _KernelOutput:
     final_positions: FloatArray
     final_losses: FloatArray
     diverged_step: IntArray
     steps_to_converge: IntArray | None
-    positions: FloatArray | None = None
-    velocities: FloatArray | None = None
-    gradients: FloatArray | None = None
-    losses: FloatArray | None = None
+    paths: _Paths | None = None
 
 
-def _componentwise(surface: Surface):
+def _componentwise(surface: Surface) -> ComponentFunction:
     """``(x, y) -> (L, ∂L/∂x, ∂L/∂y)`` for ``surface``, on contiguous coordinate arrays."""
     if surface.evaluate_xy is not None:
         return surface.evaluate_xy
@@ -261,80 +335,123 @@ def _componentwise(surface: Surface):
     return evaluate_xy
 
 
-def _run_kernel(
-    surface: Surface,
-    starts: FloatArray,
-    step_size: FloatArray,
-    beta: FloatArray,
-    steps: int,
-    nesterov: bool,
-    threshold: float | None,
-    record_path: bool,
-    bound: float,
-    check_values: bool = True,
-) -> _KernelOutput:
-    """The pytorch-convention heavy-ball loop over a batch (all arrays broadcast to B).
+def _evaluator(surface: Surface, count: int) -> ComponentFunction:
+    """:func:`_componentwise` for ``count`` runs, allocation-free where the surface allows.
 
-    The runs are flattened to n = prod(B) and each coordinate is kept in its
-    own contiguous (n,) array, so every step is a handful of same-shape ufunc
-    calls whose per-element arithmetic does not depend on n: a batch of one
-    (:func:`simulate`) rounds exactly like any larger batch.
+    A surface that offers ``evaluate_into`` writes into four (count,) buffers
+    made here, which every call returns again: then the kernel's loop
+    allocates nothing.
+    """
+    evaluate_into = surface.evaluate_into
+    if evaluate_into is None:
+        return _componentwise(surface)
+    loss, gradient_x, gradient_y, spare = (np.empty(count) for _ in range(4))
+
+    def evaluate(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        evaluate_into(x, y, loss, gradient_x, gradient_y, spare)
+        return loss, gradient_x, gradient_y
+
+    return evaluate
+
+
+class _PathRecorder:
+    """The kernel's record of every step (``record="path"``): (steps + 1, n, …) buffers."""
+
+    def __init__(self, steps: int, count: int) -> None:
+        self.positions = np.empty((steps + 1, count, 2))
+        self.velocities = np.empty((steps + 1, count, 2))
+        self.gradients = np.empty((steps + 1, count, 2))
+        self.losses = np.empty((steps + 1, count))
+
+    def store(
+        self, k: int, position: Pair, velocity: Pair, gradient: Pair, loss: FloatArray
+    ) -> None:
+        """Copy step ``k``'s state (each pair is the x and y coordinate arrays)."""
+        self.positions[k, :, 0], self.positions[k, :, 1] = position
+        self.velocities[k, :, 0], self.velocities[k, :, 1] = velocity
+        self.gradients[k, :, 0], self.gradients[k, :, 1] = gradient
+        self.losses[k] = loss
+
+    def paths(self, shape: tuple[int, ...]) -> _Paths:
+        """The record as (*shape, steps + 1, …) views, step axis next to last."""
+        steps = len(self.losses) - 1
+        return _Paths(
+            positions=np.moveaxis(self.positions.reshape(steps + 1, *shape, 2), 0, -2),
+            velocities=np.moveaxis(self.velocities.reshape(steps + 1, *shape, 2), 0, -2),
+            gradients=np.moveaxis(self.gradients.reshape(steps + 1, *shape, 2), 0, -2),
+            losses=np.moveaxis(self.losses.reshape(steps + 1, *shape), 0, -1),
+        )
+
+
+class _Arrivals:
+    """Each run's first step with loss < threshold, −1 while it has none."""
+
+    def __init__(self, loss: FloatArray, threshold: float) -> None:
+        self.step: IntArray = np.where(loss < threshold, 0, -1).astype(np.int64)
+        # Runs still waiting compare against the threshold, finished ones against
+        # -inf (never true), so one comparison per step finds the new arrivals.
+        self._limit: FloatArray = np.where(self.step < 0, threshold, -np.inf)
+        self._reached = np.empty(len(self.step), dtype=np.bool_)
+
+    def update(self, k: int, loss: FloatArray) -> None:
+        """Note the runs whose loss at step ``k`` is the first below the threshold."""
+        np.less(loss, self._limit, out=self._reached)
+        if self._reached.any():
+            self.step[self._reached] = k
+            self._limit[self._reached] = -np.inf
+
+
+def _run_kernel(
+    plan: _KernelPlan, starts: FloatArray, lr: FloatArray, beta: FloatArray
+) -> _KernelOutput:
+    """Apply ``plan``'s heavy-ball loop (pytorch convention) to a batch of runs.
+
+    ``starts`` has shape (*B, 2) and ``lr`` and ``beta`` (α and β in
+    ``plan.convention``) shape B. The runs are flattened to n = prod(B) and
+    each coordinate is kept in its own contiguous (n,) array, so every step is
+    a handful of same-shape ufunc calls whose per-element arithmetic does not
+    depend on n: a batch of one (:func:`simulate`) rounds exactly like any
+    larger batch.
 
     A run diverges at step k when θₖ leaves the bound or is not finite, or
-    (with ``check_values``) when L or ∇L at θₖ is not finite; it then stays at
-    θₖ₋₁. ``check_values=False`` is for surfaces where L and ∇L are provably
-    finite inside the bound (see :func:`_values_may_overflow`).
+    (with ``plan.check_values``) when L or ∇L at θₖ is not finite; it then
+    stays at θₖ₋₁.
     """
     shape = beta.shape
     count = math.prod(shape)
-    evaluate = _componentwise(surface)
+    bound, low = plan.bound, -plan.bound
     flat_starts = starts.reshape(count, 2)
     x, y = flat_starts[:, 0].copy(), flat_starts[:, 1].copy()
-    step = np.array(step_size, dtype=np.float64).reshape(count)  # 0 freezes a diverged run
+    pytorch_step = _scaling.unchecked_pytorch_step_size(lr, beta, plan.convention)
+    step = np.array(pytorch_step, dtype=np.float64).reshape(count)  # 0 freezes a diverged run
     momentum = np.array(beta, dtype=np.float64).reshape(count)
     velocity_x, velocity_y = np.zeros(count), np.zeros(count)
     shift_x, shift_y = np.empty(count), np.empty(count)
     next_x, next_y = np.empty(count), np.empty(count)
     diverged_step = np.full(count, -1, dtype=np.int64)
-    low = -bound
+    evaluate = _evaluator(plan.surface, count)
+    loss, gradient_x, gradient_y = evaluate(x, y)
+    path = _PathRecorder(plan.steps, count) if plan.record_path else None
+    if path is not None:
+        path.store(0, (x, y), (velocity_x, velocity_y), (gradient_x, gradient_y), loss)
+    arrivals = None if plan.threshold is None else _Arrivals(loss, plan.threshold)
 
-    # A surface that offers evaluate_into writes into these buffers: then the
-    # loop allocates nothing.
-    evaluate_into = surface.evaluate_into
-    if evaluate_into is not None:
-        loss, gradient_x, gradient_y, spare = (np.empty(count) for _ in range(4))
-        evaluate_into(x, y, loss, gradient_x, gradient_y, spare)
-    else:
-        loss, gradient_x, gradient_y = evaluate(x, y)
+    def stop(runs: NDArray[np.bool_], k: int) -> None:
+        """Mark ``runs`` diverged at step k: no step and no velocity from now on.
 
-    if record_path:
-        path_positions = np.empty((steps + 1, count, 2))
-        path_velocities = np.empty((steps + 1, count, 2))
-        path_gradients = np.empty((steps + 1, count, 2))
-        path_losses = np.empty((steps + 1, count))
+        The caller puts them back at their last good position.
+        """
+        diverged_step[runs] = k
+        step[runs] = 0.0
+        velocity_x[runs] = 0.0
+        velocity_y[runs] = 0.0
 
-        def store(k: int) -> None:
-            path_positions[k, :, 0], path_positions[k, :, 1] = x, y
-            path_velocities[k, :, 0], path_velocities[k, :, 1] = velocity_x, velocity_y
-            path_gradients[k, :, 0], path_gradients[k, :, 1] = gradient_x, gradient_y
-            path_losses[k] = loss
-
-        store(0)
-
-    converged_step: IntArray | None = None
-    if threshold is not None:
-        converged_step = np.where(loss < threshold, 0, -1).astype(np.int64)
-        # Runs still waiting compare against the threshold, finished ones against
-        # -inf (never true), so one comparison per step finds the new arrivals.
-        waiting_limit = np.where(converged_step < 0, threshold, -np.inf)
-        reached = np.empty(count, dtype=np.bool_)
-
-    for k in range(1, steps + 1):
+    for k in range(1, plan.steps + 1):
         np.multiply(velocity_x, momentum, out=velocity_x)
         np.add(velocity_x, gradient_x, out=velocity_x)
         np.multiply(velocity_y, momentum, out=velocity_y)
         np.add(velocity_y, gradient_y, out=velocity_y)
-        if nesterov:
+        if plan.nesterov:
             np.multiply(velocity_x, momentum, out=shift_x)
             np.add(shift_x, gradient_x, out=shift_x)
             np.multiply(shift_x, step, out=shift_x)
@@ -357,23 +474,17 @@ def _run_kernel(
             and next_y.min() >= low
         ):
             escaped = ~((np.abs(next_x) <= bound) & (np.abs(next_y) <= bound))
-            diverged_step[escaped] = k
             next_x[escaped] = x[escaped]
             next_y[escaped] = y[escaped]
-            step[escaped] = 0.0
-            velocity_x[escaped] = 0.0
-            velocity_y[escaped] = 0.0
+            stop(escaped, k)
         x, next_x = next_x, x
         y, next_y = next_y, y
 
-        if evaluate_into is not None:
-            evaluate_into(x, y, loss, gradient_x, gradient_y, spare)
-        else:
-            loss, gradient_x, gradient_y = evaluate(x, y)
+        loss, gradient_x, gradient_y = evaluate(x, y)
         # A sum is not finite when any term is not (or, rarely, when it overflows:
         # then the exact check below finds nothing).
         if (
-            check_values
+            plan.check_values
             and count
             and not math.isfinite(loss.sum() + gradient_x.sum() + gradient_y.sum())
         ):
@@ -381,55 +492,36 @@ def _run_kernel(
             if failed.any():
                 # θₖ has no finite L or ∇L: the run diverged at k and stays at θₖ₋₁
                 # (still in next_x, next_y after the swap).
-                diverged_step[failed] = k
                 x[failed] = next_x[failed]
                 y[failed] = next_y[failed]
-                step[failed] = 0.0
-                velocity_x[failed] = 0.0
-                velocity_y[failed] = 0.0
-                if evaluate_into is not None:
-                    evaluate_into(x, y, loss, gradient_x, gradient_y, spare)
-                else:
-                    loss, gradient_x, gradient_y = evaluate(x, y)
-        if record_path:
-            store(k)
-        if converged_step is not None:
-            np.less(loss, waiting_limit, out=reached)
-            if reached.any():
-                converged_step[reached] = k
-                waiting_limit[reached] = -np.inf
+                stop(failed, k)
+                loss, gradient_x, gradient_y = evaluate(x, y)
+        if path is not None:
+            path.store(k, (x, y), (velocity_x, velocity_y), (gradient_x, gradient_y), loss)
+        if arrivals is not None:
+            arrivals.update(k, loss)
 
-    output = _KernelOutput(
-        np.stack((x, y), axis=-1).reshape(*shape, 2),
-        np.array(loss, dtype=np.float64).reshape(shape),
-        diverged_step.reshape(shape),
-        None if converged_step is None else converged_step.reshape(shape),
+    return _KernelOutput(
+        final_positions=np.stack((x, y), axis=-1).reshape(*shape, 2),
+        final_losses=np.array(loss, dtype=np.float64).reshape(shape),
+        diverged_step=diverged_step.reshape(shape),
+        steps_to_converge=None if arrivals is None else arrivals.step.reshape(shape),
+        paths=None if path is None else path.paths(shape),
     )
-    if record_path:
-        output.positions = np.moveaxis(path_positions.reshape(steps + 1, *shape, 2), 0, -2)
-        output.velocities = np.moveaxis(path_velocities.reshape(steps + 1, *shape, 2), 0, -2)
-        output.gradients = np.moveaxis(path_gradients.reshape(steps + 1, *shape, 2), 0, -2)
-        output.losses = np.moveaxis(path_losses.reshape(steps + 1, *shape), 0, -1)
-    return output
 
 
 def _run_summary_in_blocks(
-    surface: Surface,
-    starts: FloatArray,
-    lr: FloatArray,
-    beta: FloatArray,
-    convention: str,
-    steps: int,
-    nesterov: bool,
-    threshold: float | None,
-    bound: float,
-    check_values: bool,
+    plan: _KernelPlan, starts: FloatArray, lr: FloatArray, beta: FloatArray
 ) -> _KernelOutput:
     """:func:`_run_kernel` without paths, over blocks of :data:`SUMMARY_BLOCK_RUNS` runs.
 
-    The pytorch step size is computed block by block and each block's results
-    are written into the outputs, so nothing but the outputs grows with B.
+    Each block's results are written into the outputs, so nothing but the
+    outputs grows with B. ``plan.record_path`` must be False.
     """
+    if plan.record_path:
+        raise ValueError(
+            "_run_summary_in_blocks keeps no paths: pass a plan with record_path=False"
+        )
     shape = beta.shape
     count = math.prod(shape)
     flat_starts = starts.reshape(count, 2)
@@ -438,32 +530,21 @@ def _run_summary_in_blocks(
     final_positions = np.empty((count, 2))
     final_losses = np.empty(count)
     diverged_step = np.empty(count, dtype=np.int64)
-    converged = None if threshold is None else np.empty(count, dtype=np.int64)
+    converged = None if plan.threshold is None else np.empty(count, dtype=np.int64)
     block = max(1, int(SUMMARY_BLOCK_RUNS))
     for first in range(0, count, block):
         part = slice(first, first + block)
-        out = _run_kernel(
-            surface,
-            flat_starts[part],
-            pytorch_step_size(flat_lrs[part], flat_betas[part], convention),
-            flat_betas[part],
-            steps,
-            nesterov,
-            threshold,
-            False,
-            bound,
-            check_values,
-        )
+        out = _run_kernel(plan, flat_starts[part], flat_lrs[part], flat_betas[part])
         final_positions[part] = out.final_positions
         final_losses[part] = out.final_losses
         diverged_step[part] = out.diverged_step
         if converged is not None and out.steps_to_converge is not None:
             converged[part] = out.steps_to_converge
     return _KernelOutput(
-        final_positions.reshape(*shape, 2),
-        final_losses.reshape(shape),
-        diverged_step.reshape(shape),
-        None if converged is None else converged.reshape(shape),
+        final_positions=final_positions.reshape(*shape, 2),
+        final_losses=final_losses.reshape(shape),
+        diverged_step=diverged_step.reshape(shape),
+        steps_to_converge=None if converged is None else converged.reshape(shape),
     )
 
 
@@ -509,47 +590,6 @@ def _check_starts(surface: Surface, starts: FloatArray, bound: float) -> None:
             )
 
 
-def check_budget(needed: int, what: str, hint: str, max_bytes: int | None = None) -> None:
-    """Refuse, with a ValueError naming the sizes, work estimated at ``needed`` bytes over budget.
-
-    ``what`` says what would be allocated (with its sizes), ``hint`` how to
-    fit; the budget is :func:`max_batch_bytes` of ``max_bytes``.
-    """
-    budget = max_batch_bytes(max_bytes)
-    if needed > budget:
-        raise ValueError(
-            f"{what} would allocate about {needed / 1024**3:.3g} GiB ({needed} bytes), over "
-            f"the memory budget max_bytes = {budget} bytes ({budget / 1024**3:.3g} GiB); "
-            f"{hint}, or raise the budget with max_bytes= or {MAX_BATCH_BYTES_ENV}"
-        )
-
-
-def max_batch_bytes(max_bytes: int | None = None) -> int:
-    """The memory budget in bytes: ``max_bytes`` if given, else the environment
-    variable :data:`MAX_BATCH_BYTES_ENV` if set, else :data:`MAX_BATCH_BYTES`."""
-    if max_bytes is not None:
-        if isinstance(max_bytes, bool) or not isinstance(max_bytes, numbers.Integral):
-            raise TypeError(
-                f"max_bytes must be an integer number of bytes or None, got {max_bytes!r}"
-            )
-        if max_bytes < 0:
-            raise ValueError(f"max_bytes must be an integer >= 0, got {max_bytes!r}")
-        return int(max_bytes)
-    text = os.environ.get(MAX_BATCH_BYTES_ENV)
-    if text is None or not text.strip():
-        return int(MAX_BATCH_BYTES)
-    try:
-        value = int(text.strip().replace("_", ""))
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ValueError(
-            f"the environment variable {MAX_BATCH_BYTES_ENV} must be an integer number of "
-            f"bytes >= 0, got {text!r}"
-        )
-    return value
-
-
 def batch_bytes(runs: int, steps: int, record: str = "summary") -> int:
     """Estimated peak bytes :func:`simulate_batch` allocates for ``runs`` runs of ``steps`` steps.
 
@@ -562,6 +602,31 @@ def batch_bytes(runs: int, steps: int, record: str = "summary") -> int:
     if record == "path":
         total += runs * (steps + 1) * PATH_BYTES_PER_STEP
     return total
+
+
+def _recorded(out: _KernelOutput) -> _Paths:
+    """The paths of a kernel run whose plan recorded them."""
+    if out.paths is None:
+        raise ValueError("the kernel recorded no paths: its plan needs record_path=True")
+    return out.paths
+
+
+def _convert_path_velocities(
+    out: _KernelOutput, lr: FloatArray, beta: FloatArray, plan: _KernelPlan
+) -> None:
+    """Turn the kernel's pytorch-convention path velocities into ``plan.convention``'s, in place.
+
+    A stopped run's velocity is 0 from the step it diverged at (the kernel
+    keeps adding gradients to it there, which could overflow once scaled). In
+    place: the paths are the big arrays, and a scaled copy would double them.
+    """
+    paths = _recorded(out)
+    failed = out.diverged_step[..., None]
+    stopped = (failed >= 0) & (np.arange(plan.steps + 1) >= failed)
+    if stopped.any():
+        np.copyto(paths.velocities, 0.0, where=stopped[..., None])
+    velocities = paths.velocities  # the array itself: frozen _Paths allows no `paths.x *=`
+    velocities *= _scaling.unchecked_velocity_scale(lr, beta, plan.convention)[..., None, None]
 
 
 def _check_common(
@@ -648,20 +713,21 @@ def simulate(
         max_bytes,
     )
     _check_starts(surface, start_array, bound_value)
+    plan = _KernelPlan(
+        surface=surface,
+        steps=step_count,
+        convention=convention,
+        nesterov=bool(nesterov),
+        threshold=None,
+        record_path=True,
+        bound=bound_value,
+        check_values=_values_may_overflow(surface, bound_value),
+    )
     with np.errstate(all="ignore"):
-        out = _run_kernel(
-            surface,
-            start_array,
-            pytorch_step_size(lr_array, beta_array, convention),
-            beta_array,
-            step_count,
-            bool(nesterov),
-            None,
-            True,
-            bound_value,
-            _values_may_overflow(surface, bound_value),
-        )
-        velocities = out.velocities * velocity_scale(lr_array, beta_array, convention)
+        out = _run_kernel(plan, start_array, lr_array, beta_array)
+        paths = _recorded(out)
+        scale = _scaling.unchecked_velocity_scale(lr_array, beta_array, convention)
+        velocities = paths.velocities * scale
     failed_at = int(out.diverged_step)
     stored = step_count + 1 if failed_at < 0 else failed_at
     return Trajectory(
@@ -672,10 +738,10 @@ def simulate(
         steps=step_count,
         convention=convention,
         nesterov=bool(nesterov),
-        positions=out.positions[:stored].copy(),
+        positions=paths.positions[:stored].copy(),
         velocities=velocities[:stored].copy(),
-        gradients=out.gradients[:stored].copy(),
-        losses=out.losses[:stored].copy(),
+        gradients=paths.gradients[:stored].copy(),
+        losses=paths.losses[:stored].copy(),
         diverged_step=None if failed_at < 0 else failed_at,
     )
 
@@ -760,46 +826,26 @@ def simulate_batch(
         max_bytes,
     )
     _check_starts(surface, start_array, bound_value)
-    check_values = _values_may_overflow(surface, bound_value)
+    plan = _KernelPlan(
+        surface=surface,
+        steps=step_count,
+        convention=convention,
+        nesterov=bool(nesterov),
+        threshold=threshold_value,
+        record_path=record == "path",
+        bound=bound_value,
+        check_values=_values_may_overflow(surface, bound_value),
+    )
     starts = np.broadcast_to(start_array, (*shape, surface.dimension)).copy()
     lr_full = np.broadcast_to(lr_array, shape).copy()
     beta_full = np.broadcast_to(beta_array, shape).copy()
     with np.errstate(all="ignore"):
-        if record == "path":
-            out = _run_kernel(
-                surface,
-                starts,
-                pytorch_step_size(lr_full, beta_full, convention),
-                beta_full,
-                step_count,
-                bool(nesterov),
-                threshold_value,
-                True,
-                bound_value,
-                check_values,
-            )
+        if plan.record_path:
+            out = _run_kernel(plan, starts, lr_full, beta_full)
+            _convert_path_velocities(out, lr_full, beta_full, plan)
         else:
-            out = _run_summary_in_blocks(
-                surface,
-                starts,
-                lr_full,
-                beta_full,
-                convention,
-                step_count,
-                bool(nesterov),
-                threshold_value,
-                bound_value,
-                check_values,
-            )
-        if out.velocities is not None:
-            # A stopped run's velocity is 0 from the step it diverged at (the kernel
-            # keeps adding gradients to it there, which could overflow once scaled).
-            failed = out.diverged_step[..., None]
-            stopped = (failed >= 0) & (np.arange(step_count + 1) >= failed)
-            if stopped.any():
-                np.copyto(out.velocities, 0.0, where=stopped[..., None])
-            # In place: the paths are the big arrays, and a scaled copy would double them.
-            out.velocities *= velocity_scale(lr_full, beta_full, convention)[..., None, None]
+            out = _run_summary_in_blocks(plan, starts, lr_full, beta_full)
+    paths = out.paths
     return BatchResult(
         surface=surface,
         starts=starts,
@@ -813,8 +859,8 @@ def simulate_batch(
         final_losses=np.asarray(out.final_losses),
         diverged_step=out.diverged_step,
         steps_to_converge=out.steps_to_converge,
-        positions=out.positions,
-        velocities=out.velocities,
-        gradients=out.gradients,
-        losses=out.losses,
+        positions=None if paths is None else paths.positions,
+        velocities=None if paths is None else paths.velocities,
+        gradients=None if paths is None else paths.gradients,
+        losses=None if paths is None else paths.losses,
     )

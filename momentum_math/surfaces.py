@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from momentum_math import _validate
+from momentum_math import _budget, _validate
 
 FloatArray = NDArray[np.float64]
 PointFunction = Callable[[FloatArray], FloatArray]
@@ -94,7 +94,7 @@ class Surface:
         :func:`momentum_math.simulate_batch`), before anything is allocated.
         """
         checked = _validate.points(points, "points", self.dimension)
-        _check_budget(checked, max_bytes)
+        _check_points_budget(checked, max_bytes)
         with np.errstate(all="ignore"):
             result = self.value_fn(checked)
         self._check_finite("value L", checked, np.isfinite(result))
@@ -108,7 +108,7 @@ class Surface:
         over the memory budget, as in :meth:`value`.
         """
         checked = _validate.points(points, "points", self.dimension)
-        _check_budget(checked, max_bytes)
+        _check_points_budget(checked, max_bytes)
         with np.errstate(all="ignore"):
             result = self.gradient_fn(checked)
         self._check_finite("gradient ∇L", checked, np.all(np.isfinite(result), axis=-1))
@@ -117,9 +117,10 @@ class Surface:
     def _check_finite(self, what: str, points: FloatArray, finite: NDArray[np.bool_]) -> None:
         if np.all(finite):
             return
-        index = np.unravel_index(int(np.argmin(finite)), finite.shape)
-        point = np.asarray(points)[(*index, slice(None))] if points.ndim > 1 else points
-        where = f" (index {tuple(int(i) for i in index)})" if index else ""
+        index = tuple(int(i) for i in np.unravel_index(int(np.argmin(finite)), finite.shape))
+        row: tuple[int | slice, ...] = (*index, slice(None))  # the point at index
+        point = np.asarray(points)[row] if points.ndim > 1 else points
+        where = f" (index {index})" if index else ""
         raise ValueError(
             f"points must be where the {self.name} surface's {what} is finite, got "
             f"{point.tolist()}{where} from points of shape {points.shape}: there it exceeds "
@@ -136,7 +137,8 @@ class Surface:
         """Eigenvalues of the Hessian, ascending (quadratics only)."""
         if self.hessian is None:
             raise ValueError(f"surface {self.name!r} is not quadratic: it has no constant Hessian")
-        return np.linalg.eigvalsh(self.hessian)
+        # float64 in, float64 out (the stubs only promise some float): no copy is made.
+        return np.asarray(np.linalg.eigvalsh(self.hessian), dtype=np.float64)
 
     @property
     def condition_number(self) -> float:
@@ -162,12 +164,10 @@ class Surface:
 BYTES_PER_POINT = 128
 
 
-def _check_budget(points: FloatArray, max_bytes: int | None) -> None:
+def _check_points_budget(points: FloatArray, max_bytes: int | None) -> None:
     """Refuse a batch of points whose evaluation would pass the memory budget."""
-    from momentum_math.simulation import check_budget  # simulation imports this module
-
     count = math.prod(points.shape[:-1])
-    check_budget(
+    _budget.check_budget(
         count * BYTES_PER_POINT,
         f"evaluating points of shape {points.shape} ({count} points)",
         "pass fewer points",

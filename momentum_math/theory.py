@@ -27,13 +27,14 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from momentum_math import _validate
+from momentum_math import _budget, _scaling, _validate
 from momentum_math.rules import CONVENTIONS
-from momentum_math.rules import _pytorch_step_size as pytorch_step_size
-from momentum_math.simulation import check_budget
 from momentum_math.surfaces import Surface
 
 FloatArray = NDArray[np.float64]
+ComplexArray = NDArray[np.complex128]
+#: One term w·zᵏ of a closed-form response: its weight w (one per k, or one for all k) and root z.
+Term = tuple[complex | ComplexArray, complex]
 
 
 def _characteristic(
@@ -46,7 +47,7 @@ def _characteristic(
     return 1.0 + beta - step * eigenvalue, beta + 0.0 * contraction
 
 
-def _roots(trace: FloatArray, determinant: FloatArray) -> tuple[NDArray, NDArray]:
+def _roots(trace: FloatArray, determinant: FloatArray) -> tuple[ComplexArray, ComplexArray]:
     """The two roots of z² − trace·z + determinant, without overflowing for huge coefficients.
 
     Where |trace| or √|determinant| passes 2**500 the polynomial is solved for
@@ -58,12 +59,13 @@ def _roots(trace: FloatArray, determinant: FloatArray) -> tuple[NDArray, NDArray
     size = np.maximum(np.abs(trace), np.sqrt(np.abs(determinant)))
     huge = size > 2.0**500
     if not np.any(huge):
-        root = np.sqrt((trace * trace - 4.0 * determinant).astype(np.complex128))
+        root: ComplexArray = np.sqrt((trace * trace - 4.0 * determinant).astype(np.complex128))
         return (trace + root) / 2.0, (trace - root) / 2.0
     scale = np.where(huge, np.ldexp(1.0, np.frexp(size)[1] - 2), 1.0)
     scaled_trace = trace / scale
     scaled_determinant = determinant / scale / scale
-    root = np.sqrt((scaled_trace * scaled_trace - 4.0 * scaled_determinant).astype(np.complex128))
+    discriminant = (scaled_trace * scaled_trace - 4.0 * scaled_determinant).astype(np.complex128)
+    root = np.sqrt(discriminant)
     larger, smaller = (scaled_trace + root) / 2.0, (scaled_trace - root) / 2.0
     with np.errstate(over="ignore", invalid="ignore"):  # a root past the float range: inf
         return (
@@ -78,7 +80,7 @@ def _roots(trace: FloatArray, determinant: FloatArray) -> tuple[NDArray, NDArray
 BYTES_PER_ELEMENT = 192
 
 
-def _shape(**arrays: NDArray) -> tuple[int, ...]:
+def _shape(**arrays: FloatArray) -> tuple[int, ...]:
     """The broadcast shape of the named arrays, or a ValueError naming each with its shape.
 
     A shape too big for the memory budget is refused here, before any work.
@@ -91,7 +93,7 @@ def _shape(**arrays: NDArray) -> tuple[int, ...]:
             f"{', '.join(names[:-1])} and {names[-1]} must broadcast to one shape"
         ) from None
     count = math.prod(shape)
-    check_budget(
+    _budget.check_budget(
         count * BYTES_PER_ELEMENT,
         f"{', '.join(arrays)} broadcast to shape {shape} ({count} elements)",
         "pass smaller arrays",
@@ -99,7 +101,7 @@ def _shape(**arrays: NDArray) -> tuple[int, ...]:
     return shape
 
 
-def _first_failure(finite: NDArray[np.bool_], **arrays: NDArray) -> str:
+def _first_failure(finite: NDArray[np.bool_], **arrays: FloatArray) -> str:
     """``name=value, ...`` at the first False of ``finite`` (the arrays broadcast to its shape)."""
     index = np.unravel_index(int(np.argmin(finite)), finite.shape) if finite.ndim else ()
     parts = [
@@ -123,7 +125,8 @@ def _check_theory_args(
     _validate.choice(convention, "convention", CONVENTIONS)
     _validate.flag(nesterov, "nesterov")
     _shape(eigenvalue=eigen, lr=lr_array, beta=beta_array)
-    return eigen, lr_array, pytorch_step_size(lr_array, beta_array, convention), beta_array
+    step = _scaling.unchecked_pytorch_step_size(lr_array, beta_array, convention)
+    return eigen, lr_array, step, beta_array
 
 
 def _checked_characteristic(
@@ -142,17 +145,20 @@ def _checked_characteristic(
     return trace, determinant
 
 
-def _check_quadratic(surface: Surface) -> None:
+def _quadratic_hessian(surface: Surface) -> FloatArray:
+    """The constant Hessian of ``surface``; TypeError or ValueError unless it is a quadratic."""
     if not isinstance(surface, Surface):
         raise TypeError(
             f"surface must be a quadratic momentum_math.surfaces.Surface "
             f"(e.g. surfaces.get('ravine')), got {surface!r}"
         )
-    if not surface.is_quadratic:
+    hessian = surface.hessian
+    if hessian is None:  # not surface.is_quadratic
         raise ValueError(
             f"surface must be a quadratic Surface with a Hessian, got {surface!r}, which is not "
             f"quadratic"
         )
+    return hessian
 
 
 def spectral_radius(
@@ -178,7 +184,7 @@ def spectral_radius(
     trace, determinant = _checked_characteristic(eigen, lr_array, step, beta_array, nesterov)
     larger, smaller = _roots(trace, determinant)
     with np.errstate(over="ignore", invalid="ignore"):
-        radius = np.maximum(np.abs(larger), np.abs(smaller))
+        radius: FloatArray = np.maximum(np.abs(larger), np.abs(smaller))
     finite = np.isfinite(radius)
     if not np.all(finite):
         raise ValueError(
@@ -196,10 +202,11 @@ def contraction_rate(
     nesterov: bool = False,
 ) -> FloatArray:
     """The slowest per-step contraction over a quadratic surface's eigenvalues."""
-    _check_quadratic(surface)
+    _quadratic_hessian(surface)
     eigenvalues = np.maximum(surface.hessian_eigenvalues, 0.0)  # rounding can give -1e-17
     radii = [spectral_radius(value, lr, beta, convention, nesterov) for value in eigenvalues]
-    return np.maximum.reduce(radii)
+    slowest: FloatArray = np.maximum.reduce(radii)
+    return slowest
 
 
 def direction_response(
@@ -257,7 +264,7 @@ def direction_response(
     return values
 
 
-def _beyond_range(terms: tuple, k: NDArray[np.int64]) -> FloatArray:
+def _beyond_range(terms: tuple[Term, ...], k: NDArray[np.int64]) -> FloatArray:
     """Re Σ wᵢ zᵢᵏ where the direct powers overflowed, from logarithms.
 
     Each term is e^(log|w| + k log|z|) · cos(arg w + k arg z); a sum past the
@@ -295,13 +302,13 @@ def predicted_losses(
     float64 range (never NaN); a direction with no component in ``start``
     contributes 0 however it would grow.
     """
-    _check_quadratic(surface)
+    hessian = _quadratic_hessian(surface)
     start_array = _validate.points(start, "start", surface.dimension)
     if start_array.shape != (surface.dimension,):
         raise ValueError(
             f"start must be one point of shape (2,), got shape {start_array.shape} from {start!r}"
         )
-    eigenvalues, eigenvectors = np.linalg.eigh(surface.hessian)
+    eigenvalues, eigenvectors = np.linalg.eigh(hessian)
     eigenvalues = np.maximum(eigenvalues, 0.0)  # rounding can give -1e-17 for a tiny eigenvalue
     with np.errstate(all="ignore"):
         coordinates = eigenvectors.T @ (start_array - surface.minima[0])
@@ -392,13 +399,13 @@ def optimal_momentum(smallest: float, largest: float) -> OptimalMomentum:
             f"got smallest={smallest!r}, largest={largest!r}"
         )
     root_kappa = np.sqrt(kappa)
-    beta = ((root_kappa - 1.0) / (root_kappa + 1.0)) ** 2
+    beta: float = ((root_kappa - 1.0) / (root_kappa + 1.0)) ** 2
     # Past κ ≈ 1e32, β* < 1 rounds to 1, which no function accepts: take the largest
     # float below 1 instead.
     beta = min(beta, np.nextafter(1.0, 0.0))
     with np.errstate(over="ignore"):
         lr = 4.0 / (np.sqrt(high) + np.sqrt(low)) ** 2
-        gd_lr = 2.0 / (np.float64(low) + high)
+        gd_lr: float = 2.0 / (np.float64(low) + high)
         # Near the float limit the sums overflow (and the quotients become 0): there,
         # halve them first.
         if lr == 0.0:

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from momentum_math import _validate
-from momentum_math.rules import _velocity_scale as velocity_scale
+from momentum_math import _scaling, _validate
 
 FloatArray = NDArray[np.float64]
 
@@ -63,7 +62,7 @@ def worked_example(lr: float = 0.1, beta: float = 0.9, steps: int = 4) -> Worked
         velocity = beta_value * velocity + gradient
         velocities[k] = velocity
     with np.errstate(over="ignore"):
-        velocities *= velocity_scale(lr_value, beta_value, "lesson")
+        velocities *= _scaling.unchecked_velocity_scale(lr_value, beta_value, "lesson")
     limit = lr_value / (1.0 - beta_value)
     if not (np.all(np.isfinite(velocities)) and np.isfinite(limit)):
         raise ValueError(

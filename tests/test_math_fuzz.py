@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 import momentum_math
 from momentum_math import (
     CONVENTIONS,
+    _budget,
     presets,
     rules,
     simulate,
@@ -509,7 +510,8 @@ def test_memory_budget_overrides(monkeypatch):
     with pytest.raises(ValueError, match="MOMENTUM_MATH_MAX_BATCH_BYTES must be an integer"):
         simulate_batch(surfaces.ravine(), **arguments)
     monkeypatch.delenv(simulation.MAX_BATCH_BYTES_ENV)
-    monkeypatch.setattr(simulation, "MAX_BATCH_BYTES", needed - 1)
+    # The default budget lives in the leaf module _budget (simulation re-exports it).
+    monkeypatch.setattr(_budget, "MAX_BATCH_BYTES", needed - 1)
     with pytest.raises(ValueError, match="memory budget"):
         simulate_batch(surfaces.ravine(), **arguments)
     for bad, error in ((-1, ValueError), (1.5, TypeError), ("1", TypeError), (True, TypeError)):
@@ -550,7 +552,9 @@ def test_the_budget_is_documented():
         assert text
     assert "MOMENTUM_MATH_MAX_BATCH_BYTES" in simulate_batch.__doc__
     assert "max_bytes" in simulate_batch.__doc__
-    assert simulation.MAX_BATCH_BYTES == 2 * 1024**3
+    assert simulation.MAX_BATCH_BYTES == momentum_math.MAX_BATCH_BYTES == 2 * 1024**3
+    assert simulation.max_batch_bytes is _budget.max_batch_bytes
+    assert simulation.check_budget is _budget.check_budget
 
 
 # --- theory -----------------------------------------------------------------------------

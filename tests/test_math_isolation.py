@@ -82,6 +82,8 @@ def test_all_submodules_were_imported(isolated):
     expected = {
         f"momentum_math.{name}"
         for name in (
+            "_budget",
+            "_scaling",
             "_validate",
             "presets",
             "rules",
