@@ -38,10 +38,10 @@ full build, an unchanged build < 10 s, every process < 2 GiB. Figures are only c
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from lesson_build.jobs import count_frames  # this checkout's, also when --project measures another
+from lesson_narration.registry import LESSON
 
 ROOT = Path(__file__).resolve().parents[1]
 QUALITIES = {
@@ -220,54 +221,44 @@ def copy_project(source: Path, destination: Path) -> Path:
     return destination
 
 
-def lesson_chapters(project: Path) -> list[str]:
-    """The flagship's chapters, in order (read by the project's own build code)."""
-    code = "import json, sys; from lesson_build.jobs import lesson_chapters; print(json.dumps(lesson_chapters(__import__('pathlib').Path('.'))))"
+def render_env(project: Path) -> dict[str, str]:
+    """Silent narration, no configuration overrides. Every command runs as ``python -m`` in
+    ``project``, so the copy's packages are imported before the installed checkout's."""
+    env = {**os.environ, "MOMENTUM_VOICE": "off"}
+    for name in ("MOMENTUM_LESSON_CONFIG", "MOMENTUM_VOICE_CACHE", "LESSONKIT_STALL_AT"):
+        env.pop(name, None)
+    return env
+
+
+def first_spoken_line(project: Path, chapter: str) -> str:
+    """The first line ``chapter``'s narration speaks, as ``project``'s own code computes it."""
+    code = (
+        "import sys, importlib\n"
+        "narration = importlib.import_module('lesson_narration.' + sys.argv[1])\n"
+        "print(narration.script(narration.figures()).lines()[0])\n"
+    )
     result = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", code, chapter],
         cwd=project,
         env=render_env(project),
         capture_output=True,
         text=True,
         check=True,
     )
-    return json.loads(result.stdout)
-
-
-def render_env(project: Path) -> dict[str, str]:
-    """Silent narration, the copy's modules first, no configuration overrides."""
-    env = {
-        **os.environ,
-        "MOMENTUM_VOICE": "off",
-        "PYTHONPATH": os.pathsep.join([str(project / "scenes"), str(project)]),
-    }
-    for name in ("MOMENTUM_LESSON_CONFIG", "MOMENTUM_VOICE_CACHE", "LESSONKIT_STALL_AT"):
-        env.pop(name, None)
-    return env
+    return result.stdout.strip()
 
 
 def change_one_line(project: Path, chapter: str) -> str:
-    """Change the first spoken sentence of ``chapter``'s narration; return what it now says."""
-    path = project / "scenes" / "lesson_narration" / f"{chapter}.py"
+    """Reword the first spoken sentence of ``chapter``'s narration (one source line changes:
+    ``Once more.`` is put before it); return what the line now says."""
+    path = project / "lesson_narration" / f"{chapter}.py"
     source = path.read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    script = next(
-        node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "script"
-    )
-    spoken = next(node for node in script.body if isinstance(node, ast.Return))  # not the docstring
-    literal = next(
-        node
-        for node in ast.walk(spoken)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and node.value.rstrip().endswith(".")
-    )
-    segment = ast.get_source_segment(source, literal)
-    assert segment is not None
-    quote = segment[-1]
-    changed = segment[: segment.rfind(".")] + ", once more." + quote
-    path.write_text(source.replace(segment, changed, 1), encoding="utf-8")
-    return ast.literal_eval(f"({changed})")
+    start = source.index("def script(")
+    body, count = re.subn(r'(\n\s+f?")([A-Z])', r"\g<1>Once more. \g<2>", source[start:], count=1)
+    if count != 1:
+        raise RuntimeError(f"no spoken sentence to change in {path}")
+    path.write_text(source[:start] + body, encoding="utf-8")
+    return first_spoken_line(project, chapter)
 
 
 # --- the runs --------------------------------------------------------------------------------
@@ -457,8 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     flag, _ = QUALITIES[args.quality]
     scratch = Path(tempfile.mkdtemp(prefix="render-benchmark-"))
     project = copy_project(args.project.resolve(), scratch / "project")
-    sys.path[:0] = [str(project / "scenes"), str(project)]  # the floor uses the copy's encoder
-    chapters = args.chapters or lesson_chapters(project)
+    chapters = args.chapters or LESSON.names
     print(
         f"render benchmark: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
         f"quality {args.quality}, silent; scratch {scratch}",
@@ -501,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
                     floors[m.name] = encode_floor(Path(m.video), scratch)
                     m.floor_s, m.floor_frames = floors[m.name]
                     print(f"  {m.name}: {m.floor_s:.1f} s for {m.floor_frames} frames", flush=True)
-            whole = set(chapters) == set(lesson_chapters(project)) and set(floors) == set(chapters)
+            whole = set(chapters) == set(LESSON.names) and set(floors) == set(chapters)
             for m in measurements:
                 if m.name in (f"flagship -q{flag}", "build (empty cache)") and whole:
                     # the same frames as the chapters': the flagship plays them, the build joins them

@@ -40,19 +40,13 @@ import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-# Runnable as a plain script from a checkout: make the project root importable.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-if str(PROJECT_ROOT) not in sys.path:
-    sys.path.insert(0, str(PROJECT_ROOT))
-
-from momentum_math import DIVERGENCE_BOUND, BatchResult, presets, simulate_batch  # noqa: E402
-from momentum_math.surfaces import Surface  # noqa: E402
+from momentum_math import DIVERGENCE_BOUND, BatchResult, presets, simulate_batch
+from momentum_math.surfaces import Surface
 
 FloatArray = NDArray[np.float64]
 

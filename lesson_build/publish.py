@@ -20,7 +20,7 @@ import av
 import webvtt
 
 from lessonkit.captions import vtt_seconds
-from lessonkit.publishing import process_alive
+from lessonkit.files import process_alive
 
 __all__ = ["CheckFailure", "check_lesson", "file_entry", "publish", "recover", "staging_folder"]
 

@@ -32,7 +32,7 @@ from manim import (
 
 from lesson_narration.beyond_ravines import BeyondRavinesFigures, RunFigures, figures, script
 from lessonkit import style
-from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.chapters import Chapter
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import spoken_number
@@ -46,7 +46,7 @@ from momentum_math import Surface
 class BeyondRavinesChapter(Chapter):
     """Plain GD trapped in a dip of the bumpy bowl, momentum rolling on, and the caveat."""
 
-    title = "Beyond ravines"
+    name = "beyond_ravines"
     three_d = True
     camera_orientation = {"phi": 60 * DEGREES, "theta": -39 * DEGREES, "zoom": 0.85}
     #: The part of the surface shown: every run of the chapter stays inside it.
@@ -220,10 +220,3 @@ class BeyondRavinesChapter(Chapter):
         high.next_to(dots, RIGHT, buff=0.15)
         heading.next_to(VGroup(low, dots, high), UP, aligned_edge=RIGHT, buff=0.2)
         return VGroup(heading, dots, low, high)
-
-
-class BeyondRavines(LessonScene):
-    """The "Beyond ravines" chapter on its own."""
-
-    def construct(self) -> None:
-        play_chapters(self, BeyondRavinesChapter())

@@ -34,7 +34,7 @@ from lesson_narration.choosing_beta import (
     theory_number,
 )
 from lessonkit import style
-from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import spoken_number
 from lessonkit.formatting import tex_number as tex
@@ -53,7 +53,7 @@ STEPS_AXIS_MAX = 400
 class ChoosingBetaChapter(Chapter):
     """Choosing β: memory, step size, and the best β for a quadratic bowl."""
 
-    title = "Choosing β"
+    name = "choosing_beta"
     #: Silence after the theory's numbers, and after the sweep with β* marked (seconds).
     theory_pause_s = 1.5
     sweep_pause_s = 2.0
@@ -278,10 +278,3 @@ class ChoosingBetaChapter(Chapter):
         scene.pause(self.sweep_pause_s)
         with scene.voiceover(text=lines.advice):
             pass  # the result stays on screen while the advice is spoken
-
-
-class ChoosingBeta(LessonScene):
-    """The choosing-β chapter on its own."""
-
-    def construct(self) -> None:
-        play_chapters(self, ChoosingBetaChapter())

@@ -27,7 +27,7 @@ from manim import (
 
 from lesson_narration.in_code import InCodeFigures, figures, script
 from lessonkit import style
-from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.chapters import Chapter
 from lessonkit.code_panel import CodePanel
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_number, format_point
@@ -55,7 +55,7 @@ def mono(text: str, color: ManimColor = style.TEXT_COLOR, size: int = style.SMAL
 class InCodeChapter(Chapter):
     """PyTorch's ``SGD(momentum=β)``: which convention it uses, and where v lives."""
 
-    title = "In code"
+    name = "in_code"
 
     def figures(self) -> InCodeFigures:
         """The chapter's numbers (see :func:`lesson_narration.in_code.figures`)."""
@@ -189,10 +189,3 @@ class InCodeChapter(Chapter):
             scene.play(Create(stepping), run_time=0.6)
             scene.wait_until_bookmark("zero")
             scene.play(FadeIn(zero, shift=UP * 0.15), run_time=0.8)
-
-
-class InCode(LessonScene):
-    """The "In code" chapter on its own."""
-
-    def construct(self) -> None:
-        play_chapters(self, InCodeChapter())

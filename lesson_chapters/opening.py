@@ -20,7 +20,7 @@ from manim import (
 
 from lesson_narration.opening import LESSON_TITLE, OpeningFigures, figures, script
 from lessonkit import style
-from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
 from lessonkit.motion import TrajectoryTrail
@@ -30,7 +30,7 @@ from lessonkit.narration import LessonScene
 class OpeningChapter(Chapter):
     """The title, a teaser of the zigzag, and the lesson's question."""
 
-    title = "Opening"
+    name = "opening"
     #: Opacity of the teaser's contour lines: a faint picture, not yet explained.
     faint_opacity = 0.4
 
@@ -97,10 +97,3 @@ class OpeningChapter(Chapter):
         # Beat: the promise.
         with scene.voiceover(text=lines.plan):
             pass
-
-
-class Opening(LessonScene):
-    """The opening chapter on its own."""
-
-    def construct(self) -> None:
-        play_chapters(self, OpeningChapter())

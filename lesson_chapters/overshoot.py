@@ -28,7 +28,7 @@ from manim import (
 
 from lesson_narration.overshoot import OvershootFigures, figures, script
 from lessonkit import style
-from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_loss, format_number
 from lessonkit.narration import LessonScene
@@ -43,7 +43,7 @@ RUN_COLORS = {0.0: style.GD_COLOR, 0.9: style.MOMENTUM_COLOR, 0.99: style.OVERSH
 class OvershootChapter(Chapter):
     """β = 0.99 overshoots on the stretched bowl and never reaches the finish in 300 steps."""
 
-    title = "Too much momentum"
+    name = "overshoot"
     #: Seconds the chapter holds still on its question, then on its result.
     question_pause_s = 2.0
     result_pause_s = 2.0
@@ -195,10 +195,3 @@ class OvershootChapter(Chapter):
             name.next_to(plot.c2p(figs.steps, figs.runs[beta].losses[-1]), RIGHT, buff=0.12)
             names.add(name)
         return plot, names
-
-
-class Overshoot(LessonScene):
-    """The too-much-momentum chapter on its own."""
-
-    def construct(self) -> None:
-        play_chapters(self, OvershootChapter())

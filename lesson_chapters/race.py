@@ -25,7 +25,7 @@ from manim import (
 
 from lesson_narration.race import RaceFigures, figures, script
 from lessonkit import style
-from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_number
 from lessonkit.narration import LessonScene
@@ -36,7 +36,7 @@ from lessonkit.race import MapRace, lane_frames, run_label
 class RaceChapter(Chapter):
     """Plain GD and β = 0.9 race on the stretched bowl; each stops at its own finish."""
 
-    title = "The race"
+    name = "race"
     #: Seconds the chapter holds still on its question, then on its result.
     question_pause_s = 2.0
     result_pause_s = 2.0
@@ -159,10 +159,3 @@ class RaceChapter(Chapter):
         # Beat: an honest note, and what comes next.
         with scene.voiceover(text=lines.caveat):
             pass
-
-
-class Race(LessonScene):
-    """The race chapter on its own."""
-
-    def construct(self) -> None:
-        play_chapters(self, RaceChapter())

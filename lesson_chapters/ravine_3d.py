@@ -22,7 +22,7 @@ from manim import (
 
 from lesson_narration.ravine_3d import Ravine3DFigures, figures, script
 from lessonkit import style
-from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.chapters import Chapter
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_number
@@ -35,7 +35,7 @@ from lessonkit.surface3d import LossSurface, SurfaceFrame, curve_on_surface
 class Ravine3DChapter(Chapter):
     """The ravine as a landscape, then the camera turns down to the flat contour map."""
 
-    title = "The ravine in 3-D"
+    name = "ravine_3d"
     three_d = True
     camera_orientation = {
         "phi": 55 * DEGREES,
@@ -138,10 +138,3 @@ class Ravine3DChapter(Chapter):
             scene.play(
                 FadeOut(landscape), FadeIn(border), FadeIn(contours), FadeIn(minimum), run_time=1.0
             )
-
-
-class Ravine3D(LessonScene):
-    """The 3-D ravine chapter on its own."""
-
-    def construct(self) -> None:
-        play_chapters(self, Ravine3DChapter())

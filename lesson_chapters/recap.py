@@ -24,7 +24,7 @@ from manim import (
 
 from lesson_narration.recap import RecapFigures, figures, screen, script
 from lessonkit import style
-from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.narration import LessonScene
 from lessonkit.panels import title_text
@@ -49,7 +49,7 @@ def paragraph(
 class RecapChapter(Chapter):
     """Three takeaways and a three-question quiz, each answer after a pause."""
 
-    title = "Recap and quiz"
+    name = "recap"
     #: Seconds the viewer gets to think before an answer is shown.
     think_s = 3.0
     #: Font sizes of the takeaways, the questions and the answers. Each line of text stays
@@ -128,10 +128,3 @@ class RecapChapter(Chapter):
         # Beat: goodbye, the last answer still on screen.
         with scene.voiceover(text=lines.goodbye):
             pass
-
-
-class Recap(LessonScene):
-    """The recap-and-quiz chapter on its own."""
-
-    def construct(self) -> None:
-        play_chapters(self, RecapChapter())

@@ -30,7 +30,7 @@ from manim import (
 
 from lesson_narration.refresher import RefresherFigures, figures, script
 from lessonkit import style
-from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn
 from lessonkit.formatting import MINUS, format_number, spoken_number
 from lessonkit.narration import LessonScene
@@ -45,7 +45,7 @@ def tex_number(value: float, digits: int = 2) -> str:
 class RefresherChapter(Chapter):
     """Plain gradient descent, one step: θ = 3.0, slope 2.0, α = 0.1 gives θ = 2.8."""
 
-    title = "Refresher"
+    name = "refresher"
 
     def figures(self) -> RefresherFigures:
         """The refresher's step (see :func:`lesson_narration.refresher.figures`)."""
@@ -183,10 +183,3 @@ class RefresherChapter(Chapter):
         with scene.voiceover(text=lines.bridge):
             scene.play(rule.animate.set_color(style.HIGHLIGHT_COLOR), run_time=0.8)
             scene.play(rule.animate.set_color(style.TEXT_COLOR), run_time=0.8)
-
-
-class Refresher(LessonScene):
-    """The refresher chapter on its own."""
-
-    def construct(self) -> None:
-        play_chapters(self, RefresherChapter())

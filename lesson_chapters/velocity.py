@@ -41,7 +41,7 @@ from manim import (
 
 from lesson_narration.velocity import VelocityFigures, VelocityScript, figures, script
 from lessonkit import style
-from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_point, format_step, spoken_number, tex_number
 from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
@@ -67,7 +67,7 @@ CONVENTION_NAMES = {
 class VelocityChapter(Chapter):
     """Velocity: why remembered steps build up along a ravine and cancel across it."""
 
-    title = "Velocity"
+    name = "velocity"
     #: Silence after the sum reaches α/(1 − β), and after the two velocity plots (seconds).
     sum_pause_s = 1.5
     plots_pause_s = 2.0
@@ -582,10 +582,3 @@ def _panel(content: VMobject) -> VMobject:
 
 def _box(mobject: VMobject) -> SurroundingRectangle:
     return SurroundingRectangle(mobject, color=style.HIGHLIGHT_COLOR, buff=0.07)
-
-
-class Velocity(LessonScene):
-    """The velocity chapter on its own."""
-
-    def construct(self) -> None:
-        play_chapters(self, VelocityChapter())

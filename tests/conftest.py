@@ -1,7 +1,8 @@
-"""Shared test set-up: load scene files the way ``manim render`` does."""
+"""Shared test set-up: load scene files the way ``manim render`` does, and chapters' storyboards."""
 
 from __future__ import annotations
 
+import importlib
 import types
 from pathlib import Path
 
@@ -15,3 +16,8 @@ def load_scene_module(name: str) -> types.ModuleType:
 
     path = Path(name) if name.endswith(".py") else SCENES / f"{name}.py"
     return get_module(path)
+
+
+def chapter_module(name: str) -> types.ModuleType:
+    """The storyboard module ``lesson_chapters.<name>`` (its ``Chapter`` class and helpers)."""
+    return importlib.import_module(f"lesson_chapters.{name}")

@@ -11,7 +11,7 @@ seek an MP4.
 
 One call runs every check on a folder::
 
-    from pagekit import check_page_in_browser          # with tests/ on sys.path
+    from pagekit import check_page_in_browser          # from a test module in tests/
     report = check_page_in_browser("media/lesson")     # raises AssertionError naming what failed
 
 or, with a browser already open (as the tests do), one check at a time::

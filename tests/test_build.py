@@ -25,13 +25,24 @@ import webvtt
 from conftest import ROOT
 
 from lesson_build.assemble import faststart_copy
-from lesson_build.jobs import chapter_key, dependency_files, lesson_chapters
+from lesson_build.jobs import chapter_key, dependency_files
 from lesson_build.publish import check_lesson
+from lesson_narration.registry import LESSON
 
 pytestmark = pytest.mark.render
 
 FPS = 15
 OUTPUTS_PER_CHAPTER = (".mp4", ".vtt", ".jpg")
+#: What a copy of the project holds: the video files and the packages (run from the copy,
+#: ``python -m`` imports the copy's packages before the installed checkout's).
+PROJECT_FOLDERS = (
+    "scenes",
+    "momentum_math",
+    "lessonkit",
+    "lesson_narration",
+    "lesson_chapters",
+    "lesson_build",
+)
 FLAGSHIP_OUTPUTS = (
     "ravine.mp4",
     "ravine.vtt",
@@ -46,17 +57,14 @@ def copy_project(target: Path) -> Path:
     """The project's sources (no media, no caches) copied to ``target``."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     target.mkdir(parents=True)
-    shutil.copytree(ROOT / "scenes", target / "scenes", ignore=ignore)
-    shutil.copytree(ROOT / "momentum_math", target / "momentum_math", ignore=ignore)
+    for folder in PROJECT_FOLDERS:
+        shutil.copytree(ROOT / folder, target / folder, ignore=ignore)
     return target
 
 
 def environment(project: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": f"{project / 'scenes'}{os.pathsep}{project}",
-        "COLUMNS": "200",
-    }
+    """The build runs as ``python -m lesson_build`` in ``project``: the copy's packages come first."""
+    return {**os.environ, "COLUMNS": "200"}
 
 
 def build(project: Path, *args: str, timeout: float = 1500) -> subprocess.CompletedProcess:
@@ -94,7 +102,7 @@ def fingerprint(folder: Path) -> dict[str, str]:
 
 def change_line(project: Path, chapter: str, marker: str) -> None:
     """Reword a spoken line of ``chapter``: ``marker`` becomes the first sentence of its script."""
-    path = project / "scenes" / "lesson_narration" / f"{chapter}.py"
+    path = project / "lesson_narration" / f"{chapter}.py"
     text = path.read_text(encoding="utf-8")
     start = text.index("def script(")
     body, count = re.subn(r'(\n\s+f?")([A-Z])', rf"\g<1>{marker}. \g<2>", text[start:], count=1)
@@ -120,7 +128,7 @@ def first_build(project):
 
 
 def test_a_build_writes_every_output_and_passes_its_check(project, first_build):
-    names = lesson_chapters(project)
+    names = LESSON.names
     assert sorted(rendered(first_build)) == sorted(names)
     lesson = project / "media" / "lesson"
     expected = {f"{name}{suffix}" for name in names for suffix in OUTPUTS_PER_CHAPTER} | set(
@@ -209,7 +217,7 @@ def test_an_unchanged_build_renders_nothing(project, first_build):
     result = build(project)
     assert result.returncode == 0, result.stderr[-3000:]
     assert rendered(result) == []
-    assert len(re.findall(r"unchanged, reusing", result.stderr)) == len(lesson_chapters(project))
+    assert len(re.findall(r"unchanged, reusing", result.stderr)) == len(LESSON.names)
     assert fingerprint(project / "media" / "lesson") == before  # not even re-assembled
 
 
@@ -228,10 +236,12 @@ def test_job_keys_follow_what_a_chapter_depends_on(project):
     files = {path.relative_to(project).as_posix() for path in dependency_files(project, "zigzag")}
     assert {
         "scenes/zigzag.py",
-        "scenes/lesson_narration/zigzag.py",
+        "lesson_chapters/zigzag.py",
+        "lesson_narration/zigzag.py",
+        "lessonkit/maps.py",
         "momentum_math/presets.py",
     } <= files
-    assert "scenes/lesson_narration/race.py" not in files
+    assert not {"lesson_narration/race.py", "lesson_chapters/race.py", "scenes/race.py"} & files
     low = chapter_key(project, "zigzag", "low", False, {})
     assert low != chapter_key(project, "zigzag", "high", False, {})
     assert low != chapter_key(project, "zigzag", "low", True, {})
@@ -305,7 +315,7 @@ def test_an_interrupted_build_leaves_the_previous_lesson_intact(project, first_b
 def test_a_chapter_that_raises_fails_the_build_clearly_and_keeps_the_lesson(project, first_build):
     lesson = project / "media" / "lesson"
     before = fingerprint(lesson)
-    scene = project / "scenes" / "in_code.py"
+    scene = project / "lesson_chapters" / "in_code.py"
     original = scene.read_text(encoding="utf-8")
     scene.write_text(
         original.replace(
@@ -347,17 +357,7 @@ def test_a_bad_config_value_fails_before_rendering_naming_the_key(project, first
 def test_a_config_changes_the_numbers_of_the_chapters_that_use_it(project, first_build, tmp_path):
     config = tmp_path / "lesson.toml"
     config.write_text("[presets.ravine_zigzag]\nsteps = 40\n", encoding="utf-8")
-    users = [
-        name
-        for name in lesson_chapters(project)
-        if any(
-            '"ravine_zigzag"' in path.read_text(encoding="utf-8")
-            for path in (
-                project / "scenes" / f"{name}.py",
-                project / "scenes" / "lesson_narration" / f"{name}.py",
-            )
-        )
-    ]
+    users = [entry.name for entry in LESSON.chapters if "ravine_zigzag" in entry.presets]
     assert "zigzag" in users
     result = build(project, "--config", str(config), "--out", "media/lesson-config")
     assert result.returncode == 0, result.stderr[-3000:]

@@ -21,7 +21,7 @@ from lessonkit.captions import (
     time_cues,
     wrap_cue,
 )
-from lessonkit.publishing import atomic_write_text
+from lessonkit.files import atomic_write_text
 
 words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=14)
 punctuation = st.sampled_from(["", "", "", ",", ".", ";", ":", "!", "?"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import load_scene_module
+from conftest import chapter_module
 from manim import ValueTracker
 from manim.animation.animation import prepare_animation
 from reference import GRADIENTS, LOSSES
@@ -93,7 +93,7 @@ def test_ravine_3d_speaks_the_numbers_it_shows():
 
 
 def test_ravine_3d_ends_on_the_zigzag_chapters_map_and_keeps_3d_cheap():
-    module = load_scene_module("ravine_3d")
+    module = chapter_module("ravine_3d")
     chapter = module.Ravine3DChapter
     surface = presets.ravine_zigzag().surface
     # The lesson's one map of the ravine, the one the zigzag chapter draws.
@@ -238,7 +238,7 @@ def test_beyond_ravines_speaks_the_numbers_it_shows():
 
 
 def test_beyond_ravines_window_holds_every_run_and_its_readouts_show_the_final_numbers():
-    module = load_scene_module("beyond_ravines")
+    module = chapter_module("beyond_ravines")
     chapter = module.BeyondRavinesChapter()
     figs = beyond_ravines.figures()
     low, high = chapter.window
@@ -397,7 +397,7 @@ def test_surface_path_walk_clamps_to_the_run():
 
 
 def test_beyond_ravines_sweep_strip_lights_the_runs_that_reach_the_bottom():
-    module = load_scene_module("beyond_ravines")
+    module = chapter_module("beyond_ravines")
     strip = module.BeyondRavinesChapter._sweep_strip(beyond_ravines.figures())
     # Heading, dots, two end labels; the heading states the count shown by the lit dots.
     heading, dots, low, high = strip

@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import load_scene_module
+from conftest import chapter_module
 from manim import RIGHT
 
 from lesson_narration import choosing_beta, velocity
@@ -134,7 +134,7 @@ def test_velocity_script_speaks_only_the_chapters_numbers(velocity_figs):
 
 
 def test_velocity_chapter_draws_the_lesson_rule_and_the_four_conventions(velocity_figs):
-    module = load_scene_module("velocity")
+    module = chapter_module("velocity")
     assert " ".join(module.LESSON_VELOCITY_PARTS) == rules.rule("lesson").velocity_latex
     assert " ".join(module.LESSON_POSITION_PARTS) == rules.rule("lesson").position_latex
     assert [rule.convention for rule in velocity_figs.conventions] == [
@@ -283,7 +283,7 @@ def test_chapter_lasts_its_target_at_the_voice_pace(
     from lessonkit.modes import SILENT_WORDS_PER_MINUTE
 
     assert SILENT_WORDS_PER_MINUTE == 160
-    chapter = getattr(load_scene_module(module_name), chapter_name)
+    chapter = getattr(chapter_module(module_name), chapter_name)
     lines = narration.script(narration.figures()).lines()
     spoken = sum(reading_duration(line, SILENT_WORDS_PER_MINUTE) for line in lines)
     pauses = [getattr(chapter, name) for name in pause_names]

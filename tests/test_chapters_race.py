@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import load_scene_module
+from conftest import chapter_module, load_scene_module
 from manim import ValueTracker
 
 from lesson_narration import overshoot as overshoot_narration
@@ -184,7 +184,7 @@ def test_chapter_files_define_one_scene_each_and_expose_their_figures():
             and value.__module__ == module.__name__
         ]
         assert len(scenes) == 1, f"{module_name}.py defines {scenes}"
-        chapter = getattr(module, chapter_name)()
+        chapter = getattr(chapter_module(module_name), chapter_name)()
         assert chapter.title == title
         assert chapter.figures() is not None
 
@@ -424,7 +424,7 @@ def test_chapter_lasts_its_target_at_the_voice_pace(
     from lessonkit.modes import SILENT_WORDS_PER_MINUTE
 
     assert SILENT_WORDS_PER_MINUTE == 160
-    chapter = getattr(load_scene_module(module_name), chapter_name)
+    chapter = getattr(chapter_module(module_name), chapter_name)
     lines = narration.script(narration.figures()).lines()
     spoken = sum(reading_duration(line, SILENT_WORDS_PER_MINUTE) for line in lines)
     pauses = chapter.question_pause_s + chapter.result_pause_s

@@ -182,12 +182,12 @@ def test_recap_quiz_first_asks_what_beta_controls():
 
 
 def test_recap_text_lines_fit_without_wrapping():
-    from conftest import load_scene_module
+    from conftest import chapter_module
     from manim import Text
 
     from lessonkit import style
 
-    chapter = load_scene_module("recap").RecapChapter
+    chapter = chapter_module("recap").RecapChapter
     text = recap.screen(recap.figures())
     groups = [
         (text.takeaways, chapter.takeaway_size),

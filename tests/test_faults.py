@@ -22,7 +22,7 @@ import pytest
 from conftest import ROOT
 
 from lessonkit import voice
-from lessonkit.publishing import remove_broken_svgs, remove_stale_scratch
+from lessonkit.files import remove_broken_svgs, remove_stale_scratch
 
 pytestmark = pytest.mark.render
 

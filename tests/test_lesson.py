@@ -8,7 +8,6 @@ the video with PyAV.
 from __future__ import annotations
 
 import importlib
-import inspect
 import json
 import os
 import re
@@ -19,11 +18,12 @@ from pathlib import Path
 import av
 import pytest
 import webvtt
-from conftest import SCENES, load_scene_module
+from conftest import SCENES
 from manim.utils.module_ops import scene_classes_from_file
 
-from lessonkit import Chapter, LessonScene
+from lesson_narration.registry import LESSON
 from lessonkit.captions import normalize_text
+from lessonkit.chapters import Chapter, ChapterScene, LessonScene, lesson_chapters
 
 ROOT = SCENES.parent
 FPS = 15
@@ -35,9 +35,8 @@ LONGEST_SILENCE_S = LessonScene.max_pause_s + Chapter.fade_out_s + 1.0
 #: render-speed work (``python tests/data/record_cue_times.py``): speed work must not move a cue.
 CUE_TIMES = Path(__file__).parent / "data" / "flagship_cue_times.json"
 
-RAVINE = load_scene_module("ravine")
-CHAPTERS: tuple[type[Chapter], ...] = RAVINE.CHAPTERS
-CHAPTER_FILES = [chapter.__module__ for chapter in CHAPTERS]
+CHAPTERS: tuple[type[Chapter], ...] = tuple(lesson_chapters())
+CHAPTER_FILES = [chapter.name for chapter in CHAPTERS]
 
 
 def render(scene_file: Path, media: Path) -> subprocess.CompletedProcess:
@@ -74,7 +73,7 @@ def cues(path: Path) -> list[tuple[float, float, str]]:
 
 def spoken_lines(chapter: type[Chapter]) -> list[str]:
     """The chapter's narration, from its script module and its figures."""
-    narration = importlib.import_module(f"lesson_narration.{chapter.__module__}")
+    narration = importlib.import_module(f"lesson_narration.{chapter.name}")
     return narration.script(chapter().figures()).lines()
 
 
@@ -111,13 +110,15 @@ def check_cues(found: list[tuple[float, float, str]], duration: float) -> None:
 # --- structure -----------------------------------------------------------------------------
 
 
-def test_the_lesson_has_twelve_distinct_chapters_each_in_its_own_file():
-    assert len(CHAPTERS) == 12
+def test_the_lesson_has_twelve_distinct_chapters_each_in_its_own_files():
+    assert len(CHAPTERS) == 12 and CHAPTER_FILES == LESSON.names
     assert len({chapter.title for chapter in CHAPTERS}) == 12
+    assert [chapter.title for chapter in CHAPTERS] == [entry.title for entry in LESSON.chapters]
     assert len(set(CHAPTER_FILES)) == 12
-    for name in CHAPTER_FILES:
-        assert (SCENES / f"{name}.py").is_file()
-        assert (SCENES / "lesson_narration" / f"{name}.py").is_file()
+    for entry in LESSON.chapters:
+        assert (ROOT / entry.scene_file).is_file()
+        assert (ROOT / "lesson_chapters" / f"{entry.name}.py").is_file()
+        assert (ROOT / "lesson_narration" / f"{entry.name}.py").is_file()
 
 
 @pytest.mark.parametrize("name", ["ravine", *CHAPTER_FILES])
@@ -125,17 +126,18 @@ def test_each_video_file_defines_exactly_one_scene(name):
     scenes = scene_classes_from_file(SCENES / f"{name}.py", full_list=True)
     assert len(scenes) == 1, [scene.__name__ for scene in scenes]
     assert issubclass(scenes[0], LessonScene)
+    if name != LESSON.name:  # a chapter's video plays the registry's chapter of that name
+        entry = LESSON.chapter(name)
+        assert issubclass(scenes[0], ChapterScene) and scenes[0].chapter_name == name
+        assert scenes[0].__name__ == entry.scene_class
 
 
-def test_the_flagship_plays_the_chapter_classes_of_the_chapter_files():
-    for chapter, name in zip(CHAPTERS, CHAPTER_FILES, strict=True):
-        assert Path(inspect.getfile(chapter)) == SCENES / f"{name}.py"  # imported, not copied
-        alone = load_scene_module(name)
-        assert [
-            c.__name__
-            for c in vars(alone).values()
-            if isinstance(c, type) and issubclass(c, Chapter) and c.__module__ == alone.__name__
-        ] == [chapter.__name__]
+def test_each_storyboard_is_the_registry_chapter_of_its_name():
+    for chapter, entry in zip(CHAPTERS, LESSON.chapters, strict=True):
+        assert (
+            chapter.__module__ == entry.chapter_module and chapter.__name__ == entry.chapter_class
+        )
+        assert chapter.name == entry.name
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=CHAPTER_FILES)
@@ -151,7 +153,7 @@ def test_every_chapter_speaks_and_exposes_its_figures(chapter):
 @pytest.mark.render
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=CHAPTER_FILES)
 def test_each_chapter_renders_alone_with_captions(chapter, tmp_path):
-    name = chapter.__module__
+    name = chapter.name
     media = tmp_path / "media"
     result = render(SCENES / f"{name}.py", media)
     scene_name = scene_classes_from_file(SCENES / f"{name}.py", full_list=True)[0].__name__

@@ -4,7 +4,8 @@ Usage::
 
     python tools/contact_sheet.py VIDEO.mp4 [--out docs/lesson_contact_sheet.jpg] [--per-chapter 3]
 
-The chapters come from the video's ``.chapters.vtt`` beside it; each chapter
+The chapters and their titles come from the lesson's registry, their times from
+the video's ``.chapters.vtt`` beside it (which must list the same chapters); each chapter
 contributes ``--per-chapter`` frames spread over its length (never its first
 or last moments, which are fades). ``make contact-sheet`` renders the
 flagship silently at 480p and writes ``docs/lesson_contact_sheet.jpg``.
@@ -21,6 +22,7 @@ import av
 import webvtt
 from PIL import Image, ImageDraw, ImageFont
 
+from lesson_narration.registry import LESSON
 from lessonkit.captions import vtt_seconds
 
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -44,12 +46,18 @@ def plan_frames(chapters_vtt: Path, per_chapter: int) -> list[SheetFrame]:
     """Times to sample: ``per_chapter`` per chapter, evenly inside it (away from the fades)."""
     if per_chapter < 1:
         raise ValueError(f"per_chapter must be >= 1, got {per_chapter}")
+    cues = webvtt.read(str(chapters_vtt)).captions
+    titles = [
+        entry.title for entry in LESSON.chapters
+    ]  # the registry names them; the track times them
+    if [" ".join(cue.text.split()) for cue in cues] != titles:
+        raise ValueError(f"{chapters_vtt}: its chapters are not the lesson's ({', '.join(titles)})")
     frames = []
-    for number, cue in enumerate(webvtt.read(str(chapters_vtt)).captions, start=1):
+    for number, (cue, title) in enumerate(zip(cues, titles, strict=True), start=1):
         start, end = vtt_seconds(cue.start), vtt_seconds(cue.end)
         for k in range(per_chapter):
             share = 0.2 + 0.65 * (k / max(per_chapter - 1, 1)) if per_chapter > 1 else 0.5
-            frames.append(SheetFrame(number, cue.text.strip(), start + share * (end - start)))
+            frames.append(SheetFrame(number, title, start + share * (end - start)))
     return frames
 
 

@@ -40,11 +40,8 @@ def main() -> None:
     project = args.project.resolve()
     with tempfile.TemporaryDirectory() as scratch:
         media = Path(scratch) / "media"
-        environment = {
-            **os.environ,
-            "MOMENTUM_VOICE": "off",
-            "PYTHONPATH": os.pathsep.join([str(project / "scenes"), str(project)]),
-        }
+        # Run as ``python -m`` in the project: its own packages come before the installed ones.
+        environment = {**os.environ, "MOMENTUM_VOICE": "off"}
         environment.pop("MOMENTUM_LESSON_CONFIG", None)
         command = [
             sys.executable,
@@ -58,7 +55,7 @@ def main() -> None:
             str(media),
             str(project / "scenes" / "ravine.py"),
         ]
-        subprocess.run(command, cwd=scratch, env=environment, check=True, capture_output=True)
+        subprocess.run(command, cwd=project, env=environment, check=True, capture_output=True)
         folder = media / "videos" / "ravine" / "216p15"
         recorded = {
             "captions": cue_list(folder / "Ravine.vtt"),

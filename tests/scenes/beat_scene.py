@@ -8,8 +8,8 @@ import os
 
 from manim import BLUE, RIGHT, UP, Animation, Circle, Create, FadeIn, FadeOut, Square, Text
 
-from lessonkit import LessonScene
 from lessonkit.faults import checkpoint
+from lessonkit.narration import LessonScene
 
 BEATS = (
     "Gradient descent takes a small step downhill, against the gradient.",

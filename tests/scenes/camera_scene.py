@@ -2,7 +2,7 @@
 
 from manim import DEGREES, UL, Create, FadeIn, Surface, Text, ThreeDAxes
 
-from lessonkit import Chapter, LessonScene, play_chapters
+from lessonkit.chapters import Chapter, LessonScene, play_chapters
 
 
 class TiltedChapter(Chapter):

@@ -1,0 +1,12 @@
+"""Video: the chapter "In code" on its own; its storyboard is :mod:`lesson_chapters.in_code`.
+
+Render: ``manim render scenes/in_code.py`` (add ``-ql`` for a quick 480p preview).
+"""
+
+from lessonkit.chapters import ChapterScene
+
+
+class InCode(ChapterScene):
+    """The chapter "In code" as its own video."""
+
+    chapter_name = "in_code"

@@ -1,0 +1,12 @@
+"""Video: the chapter "Opening" on its own; its storyboard is :mod:`lesson_chapters.opening`.
+
+Render: ``manim render scenes/opening.py`` (add ``-ql`` for a quick 480p preview).
+"""
+
+from lessonkit.chapters import ChapterScene
+
+
+class Opening(ChapterScene):
+    """The chapter "Opening" as its own video."""
+
+    chapter_name = "opening"

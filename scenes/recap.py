@@ -1,0 +1,12 @@
+"""Video: the chapter "Recap and quiz" on its own; its storyboard is :mod:`lesson_chapters.recap`.
+
+Render: ``manim render scenes/recap.py`` (add ``-ql`` for a quick 480p preview).
+"""
+
+from lessonkit.chapters import ChapterScene
+
+
+class Recap(ChapterScene):
+    """The chapter "Recap and quiz" as its own video."""
+
+    chapter_name = "recap"

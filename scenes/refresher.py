@@ -1,0 +1,12 @@
+"""Video: the chapter "Refresher" on its own; its storyboard is :mod:`lesson_chapters.refresher`.
+
+Render: ``manim render scenes/refresher.py`` (add ``-ql`` for a quick 480p preview).
+"""
+
+from lessonkit.chapters import ChapterScene
+
+
+class Refresher(ChapterScene):
+    """The chapter "Refresher" as its own video."""
+
+    chapter_name = "refresher"

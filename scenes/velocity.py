@@ -1,0 +1,12 @@
+"""Video: the chapter "Velocity" on its own; its storyboard is :mod:`lesson_chapters.velocity`.
+
+Render: ``manim render scenes/velocity.py`` (add ``-ql`` for a quick 480p preview).
+"""
+
+from lessonkit.chapters import ChapterScene
+
+
+class Velocity(ChapterScene):
+    """The chapter "Velocity" as its own video."""
+
+    chapter_name = "velocity"
