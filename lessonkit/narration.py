@@ -242,6 +242,12 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         self.wait_for_voiceover()
         self.check_layout()
 
+    def say(self, text: str, subcaption: str | None = None) -> None:
+        """Speak ``text`` over what is on screen, animating nothing (a closing remark, a
+        question left to think about): the same as an empty :meth:`voiceover` block."""
+        with self.voiceover(text, subcaption):
+            pass
+
     def hold(self, *mobjects: Any) -> None:
         """Mark ``mobjects`` as left on screen for the viewer to think about.
 

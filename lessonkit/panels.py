@@ -36,6 +36,7 @@ __all__ = [
     "Readout",
     "ReadoutRow",
     "equation_panel",
+    "math_label",
     "mono_glyphs",
     "text_label",
     "title_text",
@@ -271,6 +272,13 @@ def text_label(
 ) -> Text:
     """Plain text in the lesson's font (``SMALL_SIZE`` unless told)."""
     return Text(text, font=style.FONT, font_size=size, color=color)
+
+
+def math_label(
+    tex: str, color: ManimColor = style.TEXT_COLOR, size: int = style.BODY_SIZE
+) -> MathTex:
+    """A formula in the lesson's colours (``BODY_SIZE`` unless told)."""
+    return MathTex(tex, font_size=size, color=color)
 
 
 def title_text(text: str) -> Text:
