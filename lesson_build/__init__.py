@@ -1,4 +1,4 @@
-"""The lesson build: ``momentum-lesson build`` turns the chapters into web-ready media and a lesson page.
+"""The lesson build: ``momentum-lesson build`` makes the chapters web-ready media and a page.
 
 Each chapter is rendered once, as its own job (local processes, or a Dask
 cluster), and cached by what it depends on; the flagship is assembled from

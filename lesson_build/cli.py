@@ -29,8 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     command = commands.add_parser(
         "build",
         help="render the chapters (only what changed), assemble the lesson, publish media/lesson/",
-        description="Render each chapter once (in parallel, cached by what it depends on), assemble the "
-        "whole lesson from the clips, and publish web-ready media and a lesson page under --out.",
+        description="Render each chapter once (in parallel, cached by what it depends on), "
+        "assemble the whole lesson from the clips, and publish web-ready media and a lesson "
+        "page under --out.",
     )
     command.add_argument(
         "--quality",

@@ -142,10 +142,12 @@ def count_frames(path: Path) -> tuple[int, float, int, int, bool]:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         frames = sum(1 for packet in container.demux(stream) if packet.size)
-        rate = float(stream.guessed_rate or stream.average_rate)
+        rate = stream.guessed_rate or stream.average_rate
+        if rate is None:
+            raise ValueError(f"{path}: its video stream has no frame rate")
         return (
             frames,
-            rate,
+            float(rate),
             stream.codec_context.width,
             stream.codec_context.height,
             bool(container.streams.audio),
@@ -153,7 +155,7 @@ def count_frames(path: Path) -> tuple[int, float, int, int, bool]:
 
 
 def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
-    """Render chapter ``spec.name`` with ``manim render`` in a subprocess; return its files and facts.
+    """Render chapter ``spec.name`` with ``manim render`` in a subprocess; return its files, facts.
 
     Returns ``{"name", "key", "files": {suffix: bytes}, "facts": {...}, "log": str}``
     where the suffixes are ``.mp4`` (index first), ``.jpg`` (its poster), ``.vtt``,

@@ -3,9 +3,9 @@
 :func:`build` is what ``momentum-lesson build`` runs (see :mod:`lesson_build.cli`).
 """
 
-
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -26,6 +26,13 @@ from lesson_build.jobs import (
     chapter_figures,
     chapter_key,
     render_chapter,
+)
+from lesson_build.manifest import (
+    MANIFEST,
+    ChapterEntry,
+    FlagshipEntry,
+    Manifest,
+    ManifestError,
 )
 from lesson_build.progress import Reporter
 from lesson_build.publish import check_lesson, file_entry, publish, recover, staging_folder
@@ -85,7 +92,7 @@ def _run_jobs(
             raise BuildFailed(
                 "--scheduler needs Dask distributed: pip install 'momentum-lesson[cluster]'"
             ) from error
-        with Client(scheduler, timeout="20s") as client:
+        with Client(scheduler, timeout="20s") as client:  # type: ignore[no-untyped-call]
             futures = {
                 client.submit(
                     render_chapter, spec, pure=False, key=f"chapter-{spec.name}-{spec.key[:12]}"
@@ -95,14 +102,14 @@ def _run_jobs(
             for spec in specs:
                 on_start(spec.name)
             try:
-                for future in as_completed(futures):
+                for future in as_completed(futures):  # type: ignore[no-untyped-call]
                     on_done(future.result())
             except BaseException:
                 client.cancel(list(futures))
                 raise
         return
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(specs)))) as pool:
-        pending: dict[Future, ChapterSpec] = {}
+        pending: dict[Future[dict[str, Any]], ChapterSpec] = {}
         queue = list(specs)
         try:
             while queue or pending:
@@ -146,7 +153,7 @@ def _assemble(
     quality: str,
     voice: bool,
     build_key: str,
-) -> dict[str, Any]:
+) -> Manifest:
     """Write every output into ``folder`` (a staging folder) and return the manifest.
 
     ``chapters`` holds each chapter's name, cache entry and facts; ``figures``
@@ -171,16 +178,16 @@ def _assemble(
         )
         clips.append(clip)
         entries.append(
-            {
-                "name": name,
-                "title": title,
-                "video": f"{name}.mp4",
-                "captions": f"{name}.vtt",
-                "poster": f"{name}.jpg",
-                "duration": clip.duration,
-                "start": start,
-                "parameters": figures[name],
-            }
+            ChapterEntry(
+                name=name,
+                title=title,
+                video=f"{name}.mp4",
+                captions=f"{name}.vtt",
+                poster=f"{name}.jpg",
+                duration=clip.duration,
+                start=start,
+                parameters=figures[name],
+            )
         )
         start += clip.duration
     concat_clips(clips, folder / f"{FLAGSHIP}.mp4")
@@ -188,34 +195,31 @@ def _assemble(
     (folder / f"{FLAGSHIP}.vtt").write_text(captions, encoding="utf-8")
     (folder / f"{FLAGSHIP}.chapters.vtt").write_text(chapters_track, encoding="utf-8")
     poster_frame(folder / f"{FLAGSHIP}.mp4", folder / f"{FLAGSHIP}.jpg", share=0.3)
-    manifest = {
-        "title": LESSON_TITLE,
-        "quality": quality,
-        "resolution": [spec.width, spec.height],
-        "fps": spec.fps,
-        "narration": "voice" if voice else "silent",
-        "build_key": build_key,
-        "flagship": {
-            "name": FLAGSHIP,
-            "title": LESSON_TITLE,
-            "video": f"{FLAGSHIP}.mp4",
-            "captions": f"{FLAGSHIP}.vtt",
-            "chapters": f"{FLAGSHIP}.chapters.vtt",
-            "poster": f"{FLAGSHIP}.jpg",
-            "duration": start,
-        },
-        "chapters": entries,
-        "tools": _tool_versions(),
-    }
+    page_manifest = Manifest(
+        title=LESSON_TITLE,
+        quality=quality,
+        resolution=(spec.width, spec.height),
+        fps=spec.fps,
+        narration="voice" if voice else "silent",
+        build_key=build_key,
+        flagship=FlagshipEntry(
+            name=FLAGSHIP,
+            title=LESSON_TITLE,
+            video=f"{FLAGSHIP}.mp4",
+            captions=f"{FLAGSHIP}.vtt",
+            chapters=f"{FLAGSHIP}.chapters.vtt",
+            poster=f"{FLAGSHIP}.jpg",
+            duration=start,
+        ),
+        chapters=tuple(entries),
+        tools=_tool_versions(),
+    )
     from lesson_build.page import render_page
 
-    (folder / "index.html").write_text(render_page({**manifest, "files": {}}), encoding="utf-8")
-    manifest["files"] = {
-        path.name: file_entry(path) for path in sorted(folder.iterdir()) if path.is_file()
-    }
-    (folder / "manifest.json").write_text(
-        json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8"
-    )
+    (folder / "index.html").write_text(render_page(page_manifest), encoding="utf-8")
+    files = {path.name: file_entry(path) for path in sorted(folder.iterdir()) if path.is_file()}
+    manifest = dataclasses.replace(page_manifest, files=files)
+    manifest.dump(folder / MANIFEST)
     return manifest
 
 
@@ -230,7 +234,8 @@ def build(
     project: Path | None = None,
     reporter: Reporter | None = None,
 ) -> dict[str, Any]:
-    """Build the lesson into ``out``; returns a summary (``rendered``, ``reused``, ``manifest``).
+    """Build the lesson into ``out``; returns a summary (``rendered``, ``reused``, ``manifest``,
+    a :class:`~lesson_build.manifest.Manifest`).
 
     ``voice=None`` uses the voice when it is installed. Raises
     :class:`BuildFailed` (or :class:`~lesson_build.config.ConfigError` for a
@@ -258,7 +263,8 @@ def build(
         if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)
     names = LESSON.names
-    try:  # every chapter's figures, computed now (no manim): a preset a chapter cannot use fails here
+    # Every chapter's figures, computed now (no manim): a preset a chapter cannot use fails here.
+    try:
         figures = chapter_figures(names, str(config_path.resolve()) if config_path else None)
     except ChapterFailed as error:
         raise BuildFailed(f"{error}\n{out} was left as it was.") from error
@@ -299,27 +305,29 @@ def build(
         raise BuildFailed(f"{error}\n{out} was left as it was.") from error
     rendered = [spec.name for spec in specs]
 
-    previous = out / "manifest.json"
-    manifest: dict[str, Any] | None = None
+    previous = out / MANIFEST
+    manifest: Manifest | None = None
     if not rendered and previous.is_file():
         try:
-            existing = json.loads(previous.read_text(encoding="utf-8"))
-        except ValueError:
-            existing = {}
-        if existing.get("build_key") == build_key and not check_lesson(out):
+            existing: Manifest | None = Manifest.load(previous)
+        except (OSError, ManifestError):
+            existing = None  # unreadable: assembled again
+        if existing is not None and existing.build_key == build_key and not check_lesson(out):
             manifest = existing  # nothing changed and the published lesson is whole
     if manifest is None:
         reporter.assembling()
         staging = staging_folder(out)
         try:
-            chapters = [
-                (name, _cached(cache, name, keys[name]), _facts(_cached(cache, name, keys[name])))
-                for name in names
-            ]
+            chapters = []
+            for name in names:
+                entry = _cached(cache, name, keys[name])
+                facts = _facts(entry)
+                if facts is None:  # rendered or reused above: gone since, so nothing is assembled
+                    raise BuildFailed(f"chapter {name!r}: its cached clip {entry} has gone")
+                chapters.append((name, entry, facts))
             manifest = _assemble(staging, chapters, figures, quality, voice, build_key)
-            checkpoint(
-                "build-assembly"
-            )  # a test hook: the new lesson is written, not yet published
+            # A test hook: the new lesson is written, not yet published.
+            checkpoint("build-assembly")
             failures = check_lesson(staging)
             if failures:
                 raise BuildFailed(
@@ -328,7 +336,7 @@ def build(
             publish(staging, out)  # renames the checked folder into place: nothing to check again
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    reporter.finish(manifest, out, rendered)
+    reporter.finish(manifest.to_json(), out, rendered)
     return {
         "rendered": rendered,
         "reused": [n for n in names if n not in rendered],

@@ -8,32 +8,25 @@ between its two renames is undone by the next build, :func:`recover`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import av
 import webvtt
 
+from lesson_build.manifest import MANIFEST, FileEntry, Manifest, ManifestError, VideoEntry
 from lessonkit.captions import vtt_seconds
 from lessonkit.files import process_alive
 
 __all__ = ["CheckFailure", "check_lesson", "file_entry", "publish", "recover", "staging_folder"]
 
-MANIFEST = "manifest.json"
 
-
-def file_entry(path: Path) -> dict[str, Any]:
-    """``{"sha256", "bytes"}`` of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
+def file_entry(path: Path) -> FileEntry:
+    """The manifest's entry for a file: its SHA-256 and size."""
+    return FileEntry.of(path)
 
 
 def staging_folder(target: Path) -> Path:
@@ -62,7 +55,7 @@ def recover(target: Path) -> None:
 
 
 def publish(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging`` (a folder), keeping the old one until the new is in place."""
+    """Replace ``target`` by ``staging`` (a folder), keeping the old one until the new is in."""
     retired = _retired(target)
     shutil.rmtree(retired, ignore_errors=True)
     if target.exists():
@@ -94,9 +87,9 @@ def _decode_ends(container: av.container.InputContainer, stream: av.VideoStream)
 
 
 def _check_video(
-    folder: Path, entry: dict[str, Any], manifest: dict[str, Any], broken: set[str]
+    folder: Path, entry: VideoEntry, manifest: Manifest, broken: set[str]
 ) -> list[CheckFailure]:
-    name = entry["video"]
+    name = entry.video
     failures = []
     try:
         with av.open(str(folder / name)) as container:
@@ -107,22 +100,22 @@ def _check_video(
             pixel_format = stream.codec_context.pix_fmt
             codec = stream.codec_context.name
             audio = [s.codec_context.name for s in container.streams.audio]
-            duration = frames / manifest["fps"]
+            duration = frames / manifest.fps
     except (av.error.FFmpegError, IndexError, OSError) as error:
         return [CheckFailure(name, f"does not decode: {error}")]
-    if [width, height] != manifest["resolution"]:
+    if (width, height) != manifest.resolution:
         failures.append(
-            CheckFailure(name, f"is {width}x{height}, the manifest says {manifest['resolution']}")
+            CheckFailure(
+                name, f"is {width}x{height}, the manifest says {list(manifest.resolution)}"
+            )
         )
     if codec != "h264" or pixel_format != "yuv420p":
         failures.append(CheckFailure(name, f"is {codec}/{pixel_format}, not h264/yuv420p"))
-    if abs(duration - entry["duration"]) > 1.5 / manifest["fps"]:
+    if abs(duration - entry.duration) > 1.5 / manifest.fps:
         failures.append(
-            CheckFailure(
-                name, f"lasts {duration:.3f} s, the manifest says {entry['duration']:.3f} s"
-            )
+            CheckFailure(name, f"lasts {duration:.3f} s, the manifest says {entry.duration:.3f} s")
         )
-    if manifest["narration"] == "voice" and audio != ["aac"]:
+    if manifest.narration == "voice" and audio != ["aac"]:
         failures.append(
             CheckFailure(name, f"has audio {audio or 'none'}, narrated videos need one AAC track")
         )
@@ -133,54 +126,61 @@ def _check_video(
         failures.append(
             CheckFailure(name, "its index (moov) is not before the media data: it cannot stream")
         )
-    for track in ("captions", "chapters"):
-        if track in entry and entry[track] not in broken:
-            try:
-                cues = webvtt.read(str(folder / entry[track])).captions
-            except Exception as error:  # webvtt-py raises several types for bad files
-                failures.append(CheckFailure(entry[track], f"is not valid WebVTT: {error}"))
-                continue
-            late = [
-                cue
-                for cue in cues
-                if vtt_seconds(cue.end) > entry["duration"] + 1e-3 or cue.start > cue.end
-            ]
-            if late:
-                failures.append(
-                    CheckFailure(
-                        entry[track],
-                        f"{len(late)} cues lie outside the video's {entry['duration']:.2f} s",
-                    )
+    for track in entry.tracks:
+        if track in broken:
+            continue
+        try:
+            cues = webvtt.read(str(folder / track)).captions
+        except Exception as error:  # webvtt-py raises several types for bad files
+            failures.append(CheckFailure(track, f"is not valid WebVTT: {error}"))
+            continue
+        late = [
+            cue
+            for cue in cues
+            if vtt_seconds(cue.end) > entry.duration + 1e-3 or cue.start > cue.end
+        ]
+        if late:
+            failures.append(
+                CheckFailure(
+                    track, f"{len(late)} cues lie outside the video's {entry.duration:.2f} s"
                 )
-            if not cues:
-                failures.append(CheckFailure(entry[track], "has no cues"))
+            )
+        if not cues:
+            failures.append(CheckFailure(track, "has no cues"))
     return failures
 
 
 def check_lesson(folder: Path) -> list[CheckFailure]:
     """Everything wrong with the lesson folder against its manifest (empty when it is good).
 
-    Checks that every file listed is present with its recorded SHA-256, that
-    each MP4 decodes as H.264 yuv420p at the recorded resolution and duration,
-    streams (index first), has an AAC track when narrated, and that every cue
-    lies inside its video.
+    Checks that the manifest has a manifest's shape, that every file listed is present
+    with its recorded SHA-256, that each MP4 decodes as H.264 yuv420p at the recorded
+    resolution and duration, streams (index first), has an AAC track when narrated, and
+    that every cue lies inside its video.
     """
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         return [CheckFailure(MANIFEST, "is missing")]
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except ValueError as error:
+        data = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except ValueError as error:  # not UTF-8 included
         return [CheckFailure(MANIFEST, f"is not valid JSON: {error}")]
+    except OSError as error:
+        return [CheckFailure(MANIFEST, f"cannot be read: {error}")]
+    try:
+        manifest = Manifest.from_json(data)
+    except ManifestError as error:
+        problem = error.problem if error.field == "manifest" else str(error)
+        return [CheckFailure(MANIFEST, f"is not a lesson manifest: {problem}")]
     failures = []
-    for name, recorded in manifest["files"].items():
+    for name, recorded in manifest.files.items():
         path = folder / name
         if not path.is_file():
             failures.append(CheckFailure(name, "is missing"))
         elif file_entry(path) != recorded:
             failures.append(CheckFailure(name, "differs from the manifest (sha256 or size)"))
     broken = {failure.file for failure in failures}
-    for entry in [manifest["flagship"], *manifest["chapters"]]:
-        if entry["video"] not in broken:
+    for entry in manifest.videos:
+        if entry.video not in broken:
             failures += _check_video(folder, entry, manifest, broken)
     return failures

@@ -59,7 +59,8 @@ Covers H.264/yuv420p rounding and the browser's colour conversion (measured: at 
 synthetic lesson's plain background); faint drawn content (a thin low-opacity line) is brighter."""
 
 CAPTION_DIFF_THRESHOLD = 6
-"""Per-channel difference between the 'showing' and 'hidden' screenshots that marks a caption pixel."""
+"""Per-channel difference between the 'showing' and 'hidden' screenshots that marks a caption
+pixel."""
 
 SEEK_TOLERANCE_S = 0.5
 """A chapter click must land within this many seconds of the chapter's start."""
@@ -70,7 +71,7 @@ SEEK_TOLERANCE_S = 0.5
 
 
 def _handler_class() -> type:
-    """``RangeHTTPServer.RangeRequestHandler`` with WebVTT/MP4 types, no caching and no log noise."""
+    """``RangeHTTPServer.RangeRequestHandler`` with WebVTT/MP4 types, no caching, no log noise."""
     from RangeHTTPServer import RangeRequestHandler
 
     class Handler(RangeRequestHandler):
@@ -95,7 +96,8 @@ def _handler_class() -> type:
 
 
 class _QuietServer(ThreadingHTTPServer):
-    """A browser that stops a download mid-way (seeking a video) resets its connection: not an error."""
+    """A browser that stops a download mid-way (seeking a video) resets its connection: not an
+    error."""
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):
@@ -122,7 +124,7 @@ def serve_folder(folder: str | Path) -> Iterator[str]:
 
 
 def chromium_path() -> str:
-    """The path of Debian's ``chromium``; raises ``AssertionError`` with the fix if it is missing."""
+    """The path of Debian's ``chromium``; raises ``AssertionError`` with the fix if missing."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
         raise AssertionError(
@@ -228,17 +230,20 @@ _JS_TRACK = """async ([sel, mode]) => {
     await new Promise((resolve, reject) => {
       if (el.readyState === 3) reject(new Error('track failed to load: ' + el.src));
       el.addEventListener('load', resolve, {once: true});
-      el.addEventListener('error', () => reject(new Error('track failed to load: ' + el.src)), {once: true});
+      el.addEventListener('error', () => reject(new Error('track failed to load: ' + el.src)),
+        {once: true});
       setTimeout(() => reject(new Error('track did not load within 10 s: ' + el.src)), 10000);
     });
   }
   const cues = Array.from(el.track.cues || []);
-  return {mode: el.track.mode, src: el.src, cues: cues.map(c => ({start: c.startTime, end: c.endTime, text: c.text}))};
+  return {mode: el.track.mode, src: el.src,
+          cues: cues.map(c => ({start: c.startTime, end: c.endTime, text: c.text}))};
 }"""
 
 _JS_SEEK = """async (t) => {
   const v = document.getElementById('lesson-video');
-  if (v.readyState < 1) await new Promise(r => v.addEventListener('loadedmetadata', r, {once: true}));
+  if (v.readyState < 1)
+    await new Promise(r => v.addEventListener('loadedmetadata', r, {once: true}));
   const frame = new Promise(r => {
     if (v.requestVideoFrameCallback) v.requestVideoFrameCallback(() => r());
     setTimeout(r, 1500);
@@ -331,7 +336,8 @@ def check_poster(site: LessonSite) -> dict[str, Any]:
             """async () => { const v = document.getElementById('lesson-video');
             const img = new Image(); img.src = v.poster;
             try { await img.decode(); } catch (e) { return {poster: v.poster, naturalWidth: 0}; }
-            return {poster: v.poster, naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight,
+            return {poster: v.poster, naturalWidth: img.naturalWidth,
+                    naturalHeight: img.naturalHeight,
                     paused: v.paused, currentTime: v.currentTime}; }"""
         )
         poster_name = site.manifest["flagship"].get("poster")
@@ -369,7 +375,8 @@ def check_plays(site: LessonSite) -> dict[str, Any]:
         )
         state = page.evaluate(
             "() => { const v = document.getElementById('lesson-video');"
-            " return {currentTime: v.currentTime, paused: v.paused, error: v.error && v.error.code}; }"
+            " return {currentTime: v.currentTime, paused: v.paused,"
+            " error: v.error && v.error.code}; }"
         )
     finally:
         page.context.close()
@@ -437,7 +444,8 @@ def check_chapter_list(site: LessonSite) -> list[dict[str, Any]]:
             button = buttons.nth(index)
             label = " ".join(button.inner_text().split())
             assert _normalise(chapters[index]["title"]) in label, (
-                f"chapter list entry {index + 1} reads {label!r}, expected {chapters[index]['title']!r}"
+                f"chapter list entry {index + 1} reads {label!r}, "
+                f"expected {chapters[index]['title']!r}"
             )
             button.click()
             try:
@@ -483,13 +491,12 @@ def _cue_time(cue: Any, duration: float | None) -> float:
 
 
 def cue_seconds(cue: Any) -> tuple[float, float]:
-    """A cue's start and end in seconds, to the millisecond (webvtt-py's ``*_in_seconds`` are whole)."""
+    """A cue's start and end in seconds, to the millisecond (webvtt-py's ``*_in_seconds`` are
+    whole)."""
 
-    def seconds(timestamp: str) -> float:
-        hours, minutes, rest = timestamp.split(":")
-        return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+    from lessonkit.captions import vtt_seconds  # webvtt-py reads them
 
-    return seconds(cue.start), seconds(cue.end)
+    return vtt_seconds(cue.start), vtt_seconds(cue.end)
 
 
 def check_caption_line(site: LessonSite, samples: int = 3) -> list[dict[str, Any]]:
@@ -649,7 +656,8 @@ def measure_native_captions(
                     tr.mode = 'showing';
                     for (let i = 0; i < 50 && !(tr.activeCues && tr.activeCues.length); i++)
                       await new Promise(r => setTimeout(r, 20));
-                    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); }"""
+                    await new Promise(r =>
+                      requestAnimationFrame(() => requestAnimationFrame(r))); }"""
                 )
                 showing = _screenshot(video)
                 page.evaluate(
@@ -756,7 +764,7 @@ _SYNTHETIC_CHAPTERS = [
         (0.2, 1.8, "Gradient descent walks downhill."),
         (2.0, 3.8, "Each step follows the slope\nat the point it stands on."),
     ]),
-    ("ravine", "A narrow ravine", [
+    ("narrow_ravine", "A narrow ravine", [  # not "ravine": the flagship's files
         (4.2, 5.9, "In a ravine plain steps zigzag\nfrom wall to wall."),
         (6.0, 7.8, "Progress along the floor is slow."),
     ]),
@@ -860,6 +868,7 @@ def make_synthetic_lesson(
     clip per chapter with its own captions; ``manifest.json`` in the build's structure; and
     ``index.html`` from :func:`lesson_build.page.render_page`.
     """
+    from lesson_build.manifest import Manifest
     from lesson_build.page import render_page
 
     folder = Path(folder)
@@ -909,6 +918,7 @@ def make_synthetic_lesson(
         "resolution": [width, height],
         "fps": fps,
         "narration": "silent",
+        "build_key": "synthetic",
         "flagship": {
             "name": "ravine", "title": "Gradient descent with momentum", "video": "ravine.mp4",
             "captions": "ravine.vtt", "chapters": "ravine.chapters.vtt", "poster": "ravine.jpg",
@@ -926,5 +936,6 @@ def make_synthetic_lesson(
                 "bytes": len(data),
             }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    (folder / "index.html").write_text(render_page(manifest), encoding="utf-8")
+    page = render_page(Manifest.from_json(manifest))
+    (folder / "index.html").write_text(page, encoding="utf-8")
     return manifest

@@ -17,6 +17,7 @@ from typing import Any
 import pagekit
 import pytest
 
+from lesson_build.manifest import FlagshipEntry, Manifest
 from lesson_build.page import render_page
 
 
@@ -68,6 +69,7 @@ def _manifest(tmp_path: Path) -> dict[str, Any]:
         "resolution": [854, 480],
         "fps": 15,
         "narration": "silent",
+        "build_key": "test",
         "flagship": {
             "name": "ravine", "title": "The <ravine>", "video": "ravine.mp4",
             "captions": "ravine.vtt", "chapters": "ravine.chapters.vtt", "poster": "ravine.jpg",
@@ -85,8 +87,13 @@ def _manifest(tmp_path: Path) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _page(data: dict[str, Any]) -> str:
+    """The page for a manifest given as JSON data."""
+    return render_page(Manifest.from_json(data))
+
+
 def test_page_is_complete_and_self_contained(tmp_path: Path) -> None:
-    page = render_page(_manifest(tmp_path))
+    page = _page(_manifest(tmp_path))
     assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
     parsed = _parse(page)
     tags = parsed.tags
@@ -102,7 +109,7 @@ def test_page_is_complete_and_self_contained(tmp_path: Path) -> None:
 
 
 def test_page_embeds_flagship_with_tracks(tmp_path: Path) -> None:
-    tags = _parse(render_page(_manifest(tmp_path))).tags
+    tags = _parse(_page(_manifest(tmp_path))).tags
     video = next(a for t, a in tags if t == "video" and a.get("id") == "lesson-video")
     assert (
         "controls" in video and video["preload"] == "metadata" and video["poster"] == "ravine.jpg"
@@ -126,7 +133,7 @@ def test_page_embeds_flagship_with_tracks(tmp_path: Path) -> None:
 
 
 def test_page_escapes_manifest_text(tmp_path: Path) -> None:
-    page = render_page(_manifest(tmp_path))
+    page = _page(_manifest(tmp_path))
     parsed = _parse(page)
     assert "<script>alert" not in page and "<img src=x" not in page and "<b>hello" not in page
     assert [t for t, _ in parsed.tags].count("script") == 1  # the page's own, nothing injected
@@ -136,8 +143,31 @@ def test_page_escapes_manifest_text(tmp_path: Path) -> None:
     assert "Opening & <b>hello</b>" in text and "<img src=x onerror=alert(1)>" in text
 
 
+def test_page_escapes_chapter_titles(tmp_path: Path) -> None:
+    """A chapter title with markup or ``&`` is text on the page, wherever it appears."""
+    data = _manifest(tmp_path)
+    title = '</title><script>alert("t")</script> & <i>co</i>'
+    data["chapters"][0]["title"] = title
+    data["chapters"][0]["name"] = 'a"b'
+    page = _page(data)
+    assert "<script>alert" not in page and "<i>co" not in page and 'data-name="a"b"' not in page
+    escaped = "&lt;/title&gt;&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt; &amp; &lt;i&gt;co"
+    assert page.count(escaped) == 3  # the chapter button, the clip's heading and its link
+    parsed = _parse(page)
+    assert [t for t, _ in parsed.tags].count("script") == 1
+    assert not any(t == "i" for t, _ in parsed.tags)
+    assert "".join(parsed.text).count(title) == 3
+    clip = next(a for t, a in parsed.tags if t == "li" and a.get("class") == "clip")
+    assert clip["data-name"] == 'a"b'
+
+
 def test_page_with_a_minimal_manifest() -> None:
-    page = render_page({"title": "Only a video", "flagship": {"video": "v.mp4"}, "chapters": []})
+    flagship = FlagshipEntry(name="v", title="Only a video", video="v.mp4", duration=1.0)
+    manifest = Manifest(
+        title="Only a video", quality="low", resolution=(854, 480), fps=15,
+        narration="silent", build_key="", flagship=flagship,
+    )  # fmt: skip
+    page = render_page(manifest)
     tags = _parse(page).tags
     assert any(t == "video" and a.get("id") == "lesson-video" for t, a in tags)
     assert not any(t == "track" for t, _ in tags)
