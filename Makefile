@@ -23,7 +23,7 @@ BUILD_ARGS ?=
 # make benchmark RENDER_BENCHMARK_ARGS="--runs chapters --chapters zigzag": a part of the render benchmark.
 RENDER_BENCHMARK_ARGS ?=
 
-.PHONY: setup system-deps venv lesson preview contact-sheet test soak lint benchmark clean
+.PHONY: setup system-deps venv lesson preview contact-sheet test test-fast soak lint benchmark clean
 
 setup: system-deps venv
 
@@ -68,15 +68,24 @@ contact-sheet: setup
 	MOMENTUM_VOICE=off $(MANIM) render -ql scenes/ravine.py
 	$(PY) tools/contact_sheet.py media/videos/ravine/480p15/Ravine.mp4 --out docs/lesson_contact_sheet.jpg
 
-test: setup
+# The whole suite (what CI runs): lint and type checks first, then every test.
+test: setup lint
 	$(PY) -m pytest
+
+# Everything not marked render, browser, voice or slow (the maths, the toolkit, the narration,
+# the build's planning and checks): about a minute and a half on two cores.
+test-fast: setup
+	$(PY) -m pytest -q -m "not render and not browser and not voice and not slow"
 
 # The fuzz suite at 20x its CI examples (about a minute): every public momentum_math function.
 soak: setup
 	MOMENTUM_MATH_FUZZ_EXAMPLES=2000 $(PY) -m pytest -q tests/test_math_fuzz.py
 
+# ruff (lint, line length, formatting) and mypy (strict on momentum_math and lesson_build).
 lint: setup
-	$(VENV)/bin/ruff check momentum_math scenes tests benchmarks tools lesson_build
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # Speed, measured (figures printed, targets checked; no timed tests): the (α, β) sweep (about a
 # minute), then the lesson's renders and builds at 1080p60 (about 20 minutes on 2 cores).
