@@ -32,7 +32,8 @@ The exit status is 1 when a full run (all runs, all chapters, 1080p60)
 misses a target: build ≤ 0.8× the lesson's duration, flagship ≤ 1.0× at
 1080p60 and < 0.15× at 480p15, rendering the whole lesson (flagship, build)
 ≤ 50 % over the encode floor of its frames, a one-line change < 15 % of a
-full build, an unchanged build < 10 s, every process < 2 GiB. Figures are only comparable within one run (noisy machines).
+full build, an unchanged build < 10 s, every process < 2 GiB. Figures are
+only comparable within one run (noisy machines).
 """
 
 from __future__ import annotations
@@ -325,18 +326,24 @@ def _cell(value: float | None, form: str) -> str:
 
 
 def table(measurements: list[Measurement]) -> str:
-    """The figures as a Markdown table (the encode floor encodes every frame as given, no repeats)."""
+    """The figures as a Markdown table.
+
+    The encode floor encodes every frame as given, no repeats.
+    """
     lines = [
-        "| run | video | wall | wall ÷ video | frames/s | peak memory | encode floor | over floor |",
+        "| run | video | wall | wall ÷ video | frames/s | peak memory | "
+        "encode floor | over floor |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for m in measurements:
         lines.append(
-            f"| {m.name} | {_cell(m.duration_s or None, '.1f')} s | {m.wall_s:.1f} s | {_cell(m.rtf, '.2f')} | "
+            f"| {m.name} | {_cell(m.duration_s or None, '.1f')} s | {m.wall_s:.1f} s | "
+            f"{_cell(m.rtf, '.2f')} | "
             f"{_cell(m.frames / m.wall_s if m.frames and m.rendered_all else None, '.0f')} | "
             f"{m.peak_rss_bytes / 2**20:,.0f} MiB | "
             f"{_cell(m.floor_s, '.1f')}{' s' if m.floor_s else ''} | "
-            f"{_cell(m.overhead * 100 if m.overhead is not None else None, '+.0f')}{' %' if m.floor_s else ''} |"
+            f"{_cell(m.overhead * 100 if m.overhead is not None else None, '+.0f')}"
+            f"{' %' if m.floor_s else ''} |"
         )
     return "\n".join(lines)
 
@@ -450,7 +457,8 @@ def main(argv: list[str] | None = None) -> int:
     project = copy_project(args.project.resolve(), scratch / "project")
     chapters = args.chapters or LESSON.names
     print(
-        f"render benchmark: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+        f"render benchmark: {platform.node()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}; "
         f"quality {args.quality}, silent; scratch {scratch}",
         flush=True,
     )
@@ -494,7 +502,8 @@ def main(argv: list[str] | None = None) -> int:
             whole = set(chapters) == set(LESSON.names) and set(floors) == set(chapters)
             for m in measurements:
                 if m.name in (f"flagship -q{flag}", "build (empty cache)") and whole:
-                    # the same frames as the chapters': the flagship plays them, the build joins them
+                    # the same frames as the chapters': the flagship plays them,
+                    # the build joins them
                     m.floor_s = sum(seconds for seconds, _ in floors.values())
                     m.floor_frames = sum(frames for _, frames in floors.values())
                     m.notes.append("floor: the sum of the chapters' floors")

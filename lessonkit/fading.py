@@ -43,7 +43,8 @@ class _InPlaceFade(Animation):
         for refused in ("target_position", "lag_ratio"):
             if kwargs.get(refused) not in (None, 0):
                 raise TypeError(
-                    f"{type(self).__name__} does not take {refused}; use manim's {type(self).__name__}"
+                    f"{type(self).__name__} does not take {refused}; "
+                    f"use manim's {type(self).__name__}"
                 )
         kwargs.pop("target_position", None)
         mobject = mobjects[0] if len(mobjects) == 1 else Group(*mobjects)
@@ -56,7 +57,8 @@ class _InPlaceFade(Animation):
         )
         if drawn_otherwise:
             raise TypeError(
-                f"{type(self).__name__} fades vectorized mobjects only, not {', '.join(drawn_otherwise)}"
+                f"{type(self).__name__} fades vectorized mobjects only, "
+                f"not {', '.join(drawn_otherwise)}"
             )
         self.shift_vector = np.array(ORIGIN if shift is None else shift, dtype=float)
         self.scale_factor = float(scale)
@@ -66,7 +68,10 @@ class _InPlaceFade(Animation):
         return Mobject()  # nothing copied: begin() keeps the arrays it needs
 
     def _faded_points(self, parts: list[Mobject]) -> list[np.ndarray]:
-        """Every part's points as manim's faded copy has them: shifted, then scaled about its centre."""
+        """Every part's points as manim's faded copy has them.
+
+        Each part's points are shifted, then scaled about its centre.
+        """
         offset = -self.shift_vector if self.fading_in else self.shift_vector
         moved = [part.points + offset for part in parts]
         if self.scale_factor == 1:
@@ -102,7 +107,8 @@ class _InPlaceFade(Animation):
         super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:
-        # as manim's Transform does for each part (lag ratio 0): the rate function, then interpolation
+        # as manim's Transform does for each part (lag ratio 0): the rate
+        # function, then interpolation
         alpha = self.rate_func(1 - alpha) if self.reverse_rate_function else self.rate_func(alpha)
         for part, colours, faded_colours, points in self._parts:
             start, end = (faded_colours, colours) if self.fading_in else (colours, faded_colours)
@@ -119,7 +125,10 @@ class _InPlaceFade(Animation):
 
 
 class FadeIn(_InPlaceFade):
-    """Fade mobjects in (manim's ``FadeIn``, drawn the same, without copies); ``shift``/``scale`` move them in."""
+    """Fade mobjects in (manim's ``FadeIn``, drawn the same, without copies).
+
+    ``shift``/``scale`` move them in.
+    """
 
     fading_in = True
 

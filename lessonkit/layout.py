@@ -71,7 +71,9 @@ def layout_problems(
     tolerance: float = 1e-3,
     region: Region = "playing",
 ) -> list[str]:
-    """One line per visible mobject that leaves the safe box on screen, saying where and by how much.
+    """One line per visible mobject that leaves the safe box on screen.
+
+    Each line says where and by how much.
 
     ``camera`` projects the points as it would draw them (``None``: the flat
     scene coordinates).

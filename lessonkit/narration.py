@@ -85,8 +85,8 @@ class LessonScene(VoiceoverScene, ThreeDScene):
 
     Use :meth:`voiceover` (context manager yielding a tracker with
     ``duration`` and bookmarks), :meth:`wait_until_bookmark`,
-    :meth:`chapter`, :meth:`use_3d_camera` / :meth:`use_2d_camera`. Subclasses that override :meth:`setup` must call
-    ``super().setup()``.
+    :meth:`chapter`, :meth:`use_3d_camera` / :meth:`use_2d_camera`.
+    Subclasses that override :meth:`setup` must call ``super().setup()``.
     """
 
     background_color: ClassVar[ManimColor | None] = style.BACKGROUND_COLOR
@@ -105,7 +105,8 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         skip_animations: bool = False,
         **kwargs: Any,
     ) -> None:
-        apply_render_defaults()  # the lesson's fast encoder settings, unless the user chose their own
+        # the lesson's fast encoder settings, unless the user chose their own
+        apply_render_defaults()
         if renderer is None and config.renderer != RendererType.OPENGL:
             renderer = FrameClockRenderer(
                 file_writer_class=AtomicSceneFileWriter,

@@ -101,7 +101,10 @@ class MonoGlyphs:
         return Text(text, font=self.font, font_size=self.font_size, color=self.color)
 
     def _outline(self, char: str) -> np.ndarray | None:
-        """``char``'s outline relative to its cell (``None``: not one advance wide, or not one glyph)."""
+        """``char``'s outline relative to its cell.
+
+        ``None``: not one advance wide, or not one glyph.
+        """
         if char not in self._outlines:
             zero = self._REFERENCE
             parts = self._text(zero + char + zero).submobjects

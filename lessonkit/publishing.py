@@ -123,7 +123,10 @@ class AtomicSceneFileWriter(SceneFileWriter):
                     leftover.unlink(missing_ok=True)
 
     def _create_segment_encoder(self, target: Path) -> Any:
-        """manim's segment encoder, or the lesson's (one conversion a held frame) unless ``MOMENTUM_ENCODER=manim``."""
+        """manim's segment encoder, or the lesson's (one conversion a held frame).
+
+        manim's is used when ``MOMENTUM_ENCODER=manim``.
+        """
         if self.video_encoder is None or encoder_choice() == "manim":
             return super()._create_segment_encoder(target)
         return LessonSegmentEncoder(target=target, spec=self.video_encoder)

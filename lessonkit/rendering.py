@@ -1,4 +1,4 @@
-"""How lesson renders run: x264 settings chosen for speed, a held frame converted once, no per-play hashing.
+"""How lesson renders run: fast x264 settings, a held frame converted once, no per-play hashing.
 
 manim 0.22 encodes every segment with libx264 at ``crf=23`` and x264's slow
 ``medium`` preset, and converts each RGBA frame to yuv420p again for every
@@ -47,7 +47,8 @@ __all__ = [
     "manim_cache_wanted",
 ]
 
-#: Environment variable: ``lesson`` (default) for the lesson's fast settings, ``manim`` for manim's own.
+#: Environment variable: ``lesson`` (default) for the lesson's fast settings,
+#: ``manim`` for manim's own.
 ENCODER_ENV = "MOMENTUM_ENCODER"
 
 #: libx264 options of lesson renders: manim's quality (``crf`` 23), a fast preset, frame threads.
@@ -77,7 +78,10 @@ _SWITCH = {
 
 
 def encoder_choice() -> str:
-    """``lesson`` or ``manim``, from :data:`ENCODER_ENV` (default ``lesson``); raises on anything else."""
+    """``lesson`` or ``manim``, from :data:`ENCODER_ENV` (default ``lesson``).
+
+    Raises on anything else.
+    """
     value = os.environ.get(ENCODER_ENV, "lesson").strip().lower() or "lesson"
     if value not in _CHOICES:
         raise ValueError(f"{ENCODER_ENV} must be one of {', '.join(_CHOICES)}; got {value!r}")
@@ -85,7 +89,10 @@ def encoder_choice() -> str:
 
 
 def manim_cache_wanted() -> bool:
-    """Whether :data:`MANIM_CACHE_ENV` asks for manim's per-animation cache (default: no); raises on a typo."""
+    """Whether :data:`MANIM_CACHE_ENV` asks for manim's per-animation cache (default: no).
+
+    Raises on a typo.
+    """
     value = os.environ.get(MANIM_CACHE_ENV, "off").strip().lower() or "off"
     if value not in _SWITCH:
         raise ValueError(f"{MANIM_CACHE_ENV} must be on or off; got {value!r}")
@@ -93,11 +100,12 @@ def manim_cache_wanted() -> bool:
 
 
 def apply_render_defaults(settings: Any = config) -> bool:
-    """Set manim's ``settings`` for a lesson render; return whether the encoder settings were applied.
+    """Set manim's ``settings`` for a lesson render.
 
-    manim's per-animation cache is turned off unless :data:`MANIM_CACHE_ENV`
-    asks for it. The lesson's encoder settings apply when the encoder is
-    manim's automatic H.264 one for an MP4 and no encoder option was given.
+    Returns whether the encoder settings were applied. manim's per-animation
+    cache is turned off unless :data:`MANIM_CACHE_ENV` asks for it. The
+    lesson's encoder settings apply when the encoder is manim's automatic
+    H.264 one for an MP4 and no encoder option was given.
     """
     if not manim_cache_wanted():
         settings.disable_caching = True
@@ -121,7 +129,7 @@ def apply_render_defaults(settings: Any = config) -> bool:
 
 
 class LessonSegmentEncoder(VideoSegmentEncoder):
-    """manim's segment encoder, converting each frame to the stream's pixel format once, without a copy.
+    """manim's segment encoder, converting each frame to the stream's pixel format once, copy-free.
 
     A frame written with ``repeat=n`` (a held shot) is converted once and the
     same picture is encoded ``n`` times; manim copies it into a new frame and

@@ -1,6 +1,7 @@
-"""Video: the chapter "Beyond ravines" on its own; its storyboard is :mod:`lesson_chapters.beyond_ravines`.
+"""Video: the chapter "Beyond ravines" on its own.
 
-Render: ``manim render scenes/beyond_ravines.py`` (add ``-ql`` for a quick 480p preview).
+Its storyboard is :mod:`lesson_chapters.beyond_ravines`; render:
+``manim render scenes/beyond_ravines.py`` (add ``-ql`` for a quick 480p preview).
 """
 
 from lessonkit.chapters import ChapterScene

@@ -1,6 +1,7 @@
-"""Video: the chapter "Choosing β" on its own; its storyboard is :mod:`lesson_chapters.choosing_beta`.
+"""Video: the chapter "Choosing β" on its own.
 
-Render: ``manim render scenes/choosing_beta.py`` (add ``-ql`` for a quick 480p preview).
+Its storyboard is :mod:`lesson_chapters.choosing_beta`; render:
+``manim render scenes/choosing_beta.py`` (add ``-ql`` for a quick 480p preview).
 """
 
 from lessonkit.chapters import ChapterScene

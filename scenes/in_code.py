@@ -1,6 +1,7 @@
-"""Video: the chapter "In code" on its own; its storyboard is :mod:`lesson_chapters.in_code`.
+"""Video: the chapter "In code" on its own.
 
-Render: ``manim render scenes/in_code.py`` (add ``-ql`` for a quick 480p preview).
+Its storyboard is :mod:`lesson_chapters.in_code`; render:
+``manim render scenes/in_code.py`` (add ``-ql`` for a quick 480p preview).
 """
 
 from lessonkit.chapters import ChapterScene

@@ -1,6 +1,7 @@
-"""Video: the chapter "Opening" on its own; its storyboard is :mod:`lesson_chapters.opening`.
+"""Video: the chapter "Opening" on its own.
 
-Render: ``manim render scenes/opening.py`` (add ``-ql`` for a quick 480p preview).
+Its storyboard is :mod:`lesson_chapters.opening`; render:
+``manim render scenes/opening.py`` (add ``-ql`` for a quick 480p preview).
 """
 
 from lessonkit.chapters import ChapterScene

@@ -1,6 +1,7 @@
-"""Video: the chapter "Too much momentum" on its own; its storyboard is :mod:`lesson_chapters.overshoot`.
+"""Video: the chapter "Too much momentum" on its own.
 
-Render: ``manim render scenes/overshoot.py`` (add ``-ql`` for a quick 480p preview).
+Its storyboard is :mod:`lesson_chapters.overshoot`; render:
+``manim render scenes/overshoot.py`` (add ``-ql`` for a quick 480p preview).
 """
 
 from lessonkit.chapters import ChapterScene

@@ -1,6 +1,7 @@
-"""Video: the chapter "The race" on its own; its storyboard is :mod:`lesson_chapters.race`.
+"""Video: the chapter "The race" on its own.
 
-Render: ``manim render scenes/race.py`` (add ``-ql`` for a quick 480p preview).
+Its storyboard is :mod:`lesson_chapters.race`; render:
+``manim render scenes/race.py`` (add ``-ql`` for a quick 480p preview).
 """
 
 from lessonkit.chapters import ChapterScene

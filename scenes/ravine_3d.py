@@ -1,6 +1,7 @@
-"""Video: the chapter "The ravine in 3-D" on its own; its storyboard is :mod:`lesson_chapters.ravine_3d`.
+"""Video: the chapter "The ravine in 3-D" on its own.
 
-Render: ``manim render scenes/ravine_3d.py`` (add ``-ql`` for a quick 480p preview).
+Its storyboard is :mod:`lesson_chapters.ravine_3d`; render:
+``manim render scenes/ravine_3d.py`` (add ``-ql`` for a quick 480p preview).
 """
 
 from lessonkit.chapters import ChapterScene

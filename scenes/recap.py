@@ -1,6 +1,7 @@
-"""Video: the chapter "Recap and quiz" on its own; its storyboard is :mod:`lesson_chapters.recap`.
+"""Video: the chapter "Recap and quiz" on its own.
 
-Render: ``manim render scenes/recap.py`` (add ``-ql`` for a quick 480p preview).
+Its storyboard is :mod:`lesson_chapters.recap`; render:
+``manim render scenes/recap.py`` (add ``-ql`` for a quick 480p preview).
 """
 
 from lessonkit.chapters import ChapterScene

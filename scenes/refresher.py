@@ -1,6 +1,7 @@
-"""Video: the chapter "Refresher" on its own; its storyboard is :mod:`lesson_chapters.refresher`.
+"""Video: the chapter "Refresher" on its own.
 
-Render: ``manim render scenes/refresher.py`` (add ``-ql`` for a quick 480p preview).
+Its storyboard is :mod:`lesson_chapters.refresher`; render:
+``manim render scenes/refresher.py`` (add ``-ql`` for a quick 480p preview).
 """
 
 from lessonkit.chapters import ChapterScene

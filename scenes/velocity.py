@@ -1,6 +1,7 @@
-"""Video: the chapter "Velocity" on its own; its storyboard is :mod:`lesson_chapters.velocity`.
+"""Video: the chapter "Velocity" on its own.
 
-Render: ``manim render scenes/velocity.py`` (add ``-ql`` for a quick 480p preview).
+Its storyboard is :mod:`lesson_chapters.velocity`; render:
+``manim render scenes/velocity.py`` (add ``-ql`` for a quick 480p preview).
 """
 
 from lessonkit.chapters import ChapterScene

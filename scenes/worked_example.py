@@ -1,6 +1,7 @@
-"""Video: the chapter "The worked example" on its own; its storyboard is :mod:`lesson_chapters.worked_example`.
+"""Video: the chapter "The worked example" on its own.
 
-Render: ``manim render scenes/worked_example.py`` (add ``-ql`` for a quick 480p preview).
+Its storyboard is :mod:`lesson_chapters.worked_example`; render:
+``manim render scenes/worked_example.py`` (add ``-ql`` for a quick 480p preview).
 """
 
 from lessonkit.chapters import ChapterScene

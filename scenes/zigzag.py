@@ -1,6 +1,7 @@
-"""Video: the chapter "The zigzag" on its own; its storyboard is :mod:`lesson_chapters.zigzag`.
+"""Video: the chapter "The zigzag" on its own.
 
-Render: ``manim render scenes/zigzag.py`` (add ``-ql`` for a quick 480p preview).
+Its storyboard is :mod:`lesson_chapters.zigzag`; render:
+``manim render scenes/zigzag.py`` (add ``-ql`` for a quick 480p preview).
 """
 
 from lessonkit.chapters import ChapterScene

@@ -11,7 +11,7 @@ SCENES = ROOT / "scenes"
 
 
 def load_scene_module(name: str) -> types.ModuleType:
-    """Import ``scenes/<name>.py`` (or a path) with manim's own loader, as ``manim render`` would."""
+    """Import ``scenes/<name>.py`` (or a path) with manim's loader, as ``manim render`` would."""
     from manim.utils.module_ops import get_module
 
     path = Path(name) if name.endswith(".py") else SCENES / f"{name}.py"

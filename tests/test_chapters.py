@@ -1,4 +1,4 @@
-"""The chapter lifecycle: a 3-D chapter leaves nothing behind, and the layout guard sees the screen."""
+"""The chapter lifecycle: a 3-D chapter leaves nothing behind; the layout guard sees the screen."""
 
 from __future__ import annotations
 

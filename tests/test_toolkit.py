@@ -336,7 +336,10 @@ def test_mono_glyphs_lay_out_readout_strings_exactly_as_pango_does(zigzag_run):
 
 
 def _fade_states(animation_class, **options):
-    """Every interpolated state of a fade of a mixed group, and whether the group is left on screen."""
+    """Every interpolated state of a fade of a mixed group.
+
+    Also whether the group is left on screen.
+    """
     import manim
     from manim import (
         BLUE,

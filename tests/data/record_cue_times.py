@@ -1,4 +1,5 @@
-"""Record the flagship's cue times for ``tests/test_lesson.py`` (after a deliberate narration change).
+"""Record the flagship's cue times for ``tests/test_lesson.py``
+(after a deliberate narration change).
 
 Renders ``scenes/ravine.py`` as the test does (silent, 384x216 at 15 fps) and
 writes every caption and chapter cue (start, end, text) to
@@ -70,7 +71,8 @@ def main() -> None:
     )
     target.write_text("{\n" + lines + "\n}\n", encoding="utf-8")  # one cue a line
     print(
-        f"{len(recorded['captions'])} captions and {len(recorded['chapters'])} chapters written to {target}"
+        f"{len(recorded['captions'])} captions and {len(recorded['chapters'])} chapters "
+        f"written to {target}"
     )
 
 

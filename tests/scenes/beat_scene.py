@@ -52,7 +52,10 @@ class VoiceBeatScene(LessonScene):
 
 
 class BrokenBeatScene(LessonScene):
-    """A narrated line whose animation fails: ``LESSON_TEST_FAIL`` is ``animation`` or ``updater``."""
+    """A narrated line whose animation fails.
+
+    ``LESSON_TEST_FAIL`` is ``animation`` or ``updater``.
+    """
 
     def construct(self) -> None:
         square = Square()
