@@ -26,7 +26,7 @@ import numpy as np
 import webvtt
 from PIL import Image
 
-from lessonkit.captions import ChapterMark, chapters_to_webvtt, vtt_seconds, vtt_timestamp
+from lessonkit.captions import ChapterMark, chapters_to_webvtt
 
 __all__ = ["Clip", "concat_clips", "faststart_copy", "poster_frame", "shift_captions"]
 
@@ -172,20 +172,22 @@ def concat_clips(clips: Sequence[Clip], target: Path) -> None:
 
 
 def shift_captions(clips: Sequence[Clip]) -> tuple[str, str]:
-    """The flagship's captions (WebVTT) and chapters track from the clips' own captions."""
-    captions = []
+    """The flagship's captions (WebVTT) and chapters track from the clips' own captions.
+
+    Each clip's cues are moved by the clip's start with webvtt-py's ``shift``
+    (the start rounded to the millisecond once, so every cue of a clip moves
+    by the same amount and its chapter mark says the same time); the cues keep
+    their timing and text, not their identifiers or settings.
+    """
+    captions: list[webvtt.Caption] = []
     chapters = []
     start = 0.0
     for clip in clips:
         chapters.append(ChapterMark(start, clip.title))
-        for cue in webvtt.read(str(clip.captions)).captions:
-            captions.append(
-                webvtt.Caption(
-                    start=vtt_timestamp(start + vtt_seconds(cue.start)),
-                    end=vtt_timestamp(start + vtt_seconds(cue.end)),
-                    text=cue.raw_text,
-                )
-            )
+        clip_captions = webvtt.read(str(clip.captions))
+        clip_captions.shift(start)
+        for cue in clip_captions.captions:
+            captions.append(webvtt.Caption(cue.start, cue.end, cue.raw_text))
         start += clip.frames / clip.fps
     return webvtt.WebVTT(captions=captions).content, chapters_to_webvtt(chapters, start)
 

@@ -13,7 +13,8 @@ a short gap before the next one so cues never overlap.
 Files: :func:`srt_to_webvtt` converts the ``.srt`` that manim writes with
 webvtt-py (no hand-rolled parser); :func:`chapters_to_webvtt` builds a WebVTT
 chapters track. :func:`atomic_write_text` writes a file so that readers see
-either the old or the new content, never a half-written one.
+either the old or the new content, never a half-written one. Timestamps are
+read and written by webvtt-py too (:func:`vtt_seconds`, :func:`vtt_timestamp`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import webvtt
+from webvtt.models import Timestamp
 
 __all__ = [
     "MAX_CUE_CHARS",
@@ -316,22 +318,32 @@ def srt_to_webvtt(srt_text: str) -> str:
 
 
 def vtt_seconds(timestamp: str) -> float:
-    """Seconds of a WebVTT timestamp ``HH:MM:SS.mmm``.
+    """Seconds of a WebVTT timestamp ``[HH:]MM:SS.mmm``, read by webvtt-py.
+
+    The float is the one the project's earlier hand-written reader gave: the
+    whole minutes plus the seconds as written, ``float("SS.mmm")`` (webvtt-py's
+    ``start_in_seconds`` drops the milliseconds, and ``in_milliseconds() / 1000``
+    differs in the last bit for some times past a minute, which would move cue
+    times recorded with this function).
 
     >>> vtt_seconds("00:01:02.345")
     62.345
     """
-    hours, minutes, seconds = str(timestamp).split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    time = Timestamp.from_string(str(timestamp))
+    whole_minutes = (time.hours * 60 + time.minutes) * 60
+    return whole_minutes + (time.seconds * 1000 + time.milliseconds) / 1000
 
 
 def vtt_timestamp(seconds: float) -> str:
-    """A WebVTT timestamp ``HH:MM:SS.mmm`` for ``seconds`` (rounded to the millisecond)."""
-    milliseconds = max(0, round(seconds * 1000))
-    hours, rest = divmod(milliseconds, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+    """A WebVTT timestamp ``HH:MM:SS.mmm`` for ``seconds``, written by webvtt-py.
+
+    Rounded to the nearest millisecond as webvtt-py does (halves up, from the
+    number as written); a time before 0 is ``00:00:00.000``.
+
+    >>> vtt_timestamp(3725.5)
+    '01:02:05.500'
+    """
+    return str(Timestamp.from_seconds(max(float(seconds), 0.0)))
 
 
 def chapters_to_webvtt(chapters: Sequence[ChapterMark], end: float) -> str:
@@ -350,7 +362,7 @@ def chapters_to_webvtt(chapters: Sequence[ChapterMark], end: float) -> str:
     <BLANKLINE>
     """
     ordered = sorted(chapters, key=lambda chapter: chapter.start)
-    captions = []
+    captions: list[webvtt.Caption] = []
     for index, chapter in enumerate(ordered):
         chapter_end = ordered[index + 1].start if index + 1 < len(ordered) else end
         if chapter_end <= chapter.start:

@@ -27,23 +27,23 @@ TARGET_LUFS = -16.0
 #: Highest true peak of a clip, dBTP: -1 dBTP minus 1 dB of margin for AAC.
 TRUE_PEAK_CEILING_DBTP = -2.0
 #: Bump when the normaliser changes, so cached clips are made again.
-NORMALIZER_VERSION = "1"
+NORMALIZER_VERSION = "2"  # 2: scipy's resample_poly oversamples (was a zero-padded FFT)
 #: Oversampling factor for the true-peak estimate (ITU-R BS.1770-4 uses 4x).
 OVERSAMPLING = 4
 
 
 def _oversampled(samples: np.ndarray, factor: int = OVERSAMPLING) -> np.ndarray:
-    """Band-limited ``factor``x upsampling by zero-padding the spectrum.
+    """Band-limited ``factor``x upsampling: :func:`scipy.signal.resample_poly`.
 
-    Zeros are padded around the signal first so the FFT's circular wrap does
-    not invent peaks at the ends. Returns shape ``(len(samples), factor)``:
-    row ``i`` holds the interpolated values from sample ``i`` to ``i + 1``.
+    Its default low-pass (an 81-tap Kaiser-windowed sinc for 4x, zeros beyond
+    the ends) is flat to 0.42 of the sample rate, 0.7 dB down at 0.45 and
+    6 dB at Nyquist. Returns shape ``(len(samples), factor)``: row ``i``
+    holds the interpolated values from sample ``i`` to ``i + 1``.
     """
-    pad = 256
-    padded = np.pad(np.asarray(samples, dtype=np.float64), (pad, pad))
-    spectrum = np.fft.rfft(padded)
-    upsampled = np.fft.irfft(spectrum, n=len(padded) * factor) * factor
-    return upsampled[pad * factor : (pad + len(samples)) * factor].reshape(-1, factor)
+    from scipy.signal import resample_poly
+
+    upsampled = resample_poly(np.asarray(samples, dtype=np.float64), factor, 1)
+    return upsampled.reshape(-1, factor)
 
 
 def true_peak_dbtp(samples: np.ndarray, factor: int = OVERSAMPLING) -> float:

@@ -27,6 +27,7 @@ says what is missing.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import io
@@ -133,7 +134,8 @@ def group_phoneme_words(alignments: Sequence[Any], offset: int = 0) -> list[Spok
     speech) belongs to no word.
 
     >>> [(w.start, w.text) for w in group_phoneme_words(
-    ...     [("^", 5), ("h", 2), ("ˈ", 1), ("a", 3), (",", 4), (" ", 2), ("o", 3), (".", 2), ("$", 1)])]
+    ...     [("^", 5), ("h", 2), ("ˈ", 1), ("a", 3), (",", 4), (" ", 2), ("o", 3), (".", 2),
+    ...      ("$", 1)])]
     [(5, 'hˈa,'), (17, 'o.')]
     """
     words: list[SpokenWord] = []
@@ -172,30 +174,23 @@ def _count_words(phonemes: Sequence[str]) -> int:
     return count
 
 
-def _edit_alignment(left: Sequence[str], right: Sequence[str]) -> list[int | None]:
+def _lined_up(left: Sequence[str], right: Sequence[str]) -> list[int | None]:
     """For each item of ``left``, the index of the item of ``right`` it lines up with.
 
-    A minimum edit-distance alignment (Levenshtein, unit costs): matched and
-    substituted items get an index (increasing along ``left``), items that
-    only ``left`` has get ``None``.
+    difflib's matching blocks (no junk heuristic) line up the equal runs; in a
+    run replaced by another of a different length the items pair from the end
+    and the extra ones at its start get ``None`` (``left``) or nothing
+    (``right``). Indices increase along ``left``. On the lesson's narration
+    this gives the same word starts as the minimum edit-distance alignment it
+    replaced (``tests/test_voice.py`` checks every sentence).
     """
-    n, m = len(left), len(right)
-    cost = [list(range(m + 1))]
-    for i in range(1, n + 1):
-        above, row, item = cost[-1], [i], left[i - 1]
-        for j in range(1, m + 1):
-            row.append(min(above[j - 1] + (item != right[j - 1]), above[j] + 1, row[j - 1] + 1))
-        cost.append(row)
-    mapping: list[int | None] = [None] * n
-    i, j = n, m
-    while i > 0 and j > 0:
-        if cost[i][j] == cost[i - 1][j - 1] + (left[i - 1] != right[j - 1]):
-            mapping[i - 1] = j - 1
-            i, j = i - 1, j - 1
-        elif cost[i][j] == cost[i - 1][j] + 1:
-            i -= 1
-        else:
-            j -= 1
+    mapping: list[int | None] = [None] * len(left)
+    matcher = difflib.SequenceMatcher(None, left, right, autojunk=False)
+    for tag, left_start, left_end, right_start, right_end in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            paired = min(left_end - left_start, right_end - right_start)
+            for back in range(1, paired + 1):
+                mapping[left_end - back] = right_end - back
     return mapping
 
 
@@ -213,7 +208,7 @@ def match_word_starts(
     sentence was spoken as that many words, the starts are the spoken words'
     starts (method ``"alignments"``). Otherwise (a number read as several
     words, ``"in the"`` run together as one) the text words' own phonemes
-    are lined up with the sentence's by edit distance, and a word starts
+    are lined up with the sentence's (:mod:`difflib`), and a word starts
     where its first lined-up phoneme starts (method ``"alignments-matched"``).
     ``None`` when fewer than half the words line up.
 
@@ -249,7 +244,7 @@ def match_word_starts(
             if _is_sound(phoneme):
                 own.append(phoneme)
                 owner.append(index)
-    mapping = _edit_alignment(own, sounds)
+    mapping = _lined_up(own, sounds)
     starts: list[int | None] = [None] * len(words)
     for index, target in zip(owner, mapping, strict=True):
         if target is not None and starts[index] is None:

@@ -111,8 +111,9 @@ def change_line(project: Path, chapter: str, marker: str) -> None:
 
 
 def seconds(timestamp: str) -> float:
-    hours, minutes, rest = timestamp.split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+    from lessonkit.captions import vtt_seconds  # webvtt-py reads it
+
+    return vtt_seconds(timestamp)
 
 
 @pytest.fixture(scope="module")

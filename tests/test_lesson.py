@@ -60,8 +60,9 @@ def render(scene_file: Path, media: Path) -> subprocess.CompletedProcess:
 
 
 def seconds(timestamp: str) -> float:
-    hours, minutes, rest = timestamp.split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+    from lessonkit.captions import vtt_seconds  # webvtt-py reads it
+
+    return vtt_seconds(timestamp)
 
 
 def cues(path: Path) -> list[tuple[float, float, str]]:

@@ -72,6 +72,14 @@ def _speechlike(rate: int, seconds: float, peak_every: float = 0.3) -> np.ndarra
     return signal
 
 
+def _faded(signal: np.ndarray, rate: int, seconds: float = 0.05) -> np.ndarray:
+    """``signal`` faded in and out, as speech starts and ends (no step at the ends)."""
+    ramp = np.sin(np.linspace(0, np.pi / 2, int(rate * seconds))) ** 2
+    envelope = np.ones(signal.size)
+    envelope[: ramp.size], envelope[-ramp.size :] = ramp, ramp[::-1]
+    return signal * envelope
+
+
 @pytest.mark.parametrize("gain", [0.05, 1.0, 8.0])
 def test_normalize_loudness_hits_the_target_under_the_ceiling(gain):
     rate = 22050
@@ -92,8 +100,9 @@ def test_silence_stays_silence():
 def test_true_peak_sees_peaks_between_samples():
     rate = 48000
     t = np.arange(rate) / rate
-    # a quarter-rate sine sampled at 45°: samples reach 0.707, the wave reaches 1.0
-    samples = np.sin(2 * np.pi * (rate / 4) * t + np.pi / 4)
+    # a quarter-rate sine sampled at 45°: samples reach 0.707, the wave reaches 1.0 (faded in and
+    # out: a wave that starts at full height rings at the step, +0.1 dB, with any band limit)
+    samples = _faded(np.sin(2 * np.pi * (rate / 4) * t + np.pi / 4), rate)
     assert np.max(np.abs(samples)) == pytest.approx(np.sqrt(0.5), rel=1e-6)
     assert loudness.true_peak_dbtp(samples) == pytest.approx(0.0, abs=0.1)
 
@@ -311,7 +320,10 @@ def test_word_starts_come_from_the_alignments(tmp_path):
 
 
 def test_numbers_and_run_together_words_are_matched(tmp_path):
-    line = "After 50 steps, the loss is still about 0.1. We have only crept from x equals −2.4 to about −1.3."
+    line = (
+        "After 50 steps, the loss is still about 0.1."
+        " We have only crept from x equals −2.4 to about −1.3."
+    )
     data, meta, samples, rate = _clip_meta(tmp_path, line)
     starts = meta["word_starts_s"]
     assert meta["word_timing"] == "alignments"
@@ -378,3 +390,205 @@ def test_without_alignments_the_words_are_estimated_with_a_warning(tmp_path, mon
     assert (
         len(warnings) == 1 and "no phoneme alignments" in warnings[0] and "'Go on.'" in warnings[0]
     )
+
+
+# --- difflib lines the words up as the edit-distance alignment did ------------------------------
+
+
+def previous_edit_alignment(left, right):
+    """PREVIOUS IMPLEMENTATION of ``voice._lined_up`` (reference only): a minimum edit-distance
+    alignment (Levenshtein, unit costs) and its backtrace, diagonal first."""
+    n, m = len(left), len(right)
+    cost = [list(range(m + 1))]
+    for i in range(1, n + 1):
+        above, row, item = cost[-1], [i], left[i - 1]
+        for j in range(1, m + 1):
+            row.append(min(above[j - 1] + (item != right[j - 1]), above[j] + 1, row[j - 1] + 1))
+        cost.append(row)
+    mapping = [None] * n
+    i, j = n, m
+    while i > 0 and j > 0:
+        if cost[i][j] == cost[i - 1][j - 1] + (left[i - 1] != right[j - 1]):
+            mapping[i - 1] = j - 1
+            i, j = i - 1, j - 1
+        elif cost[i][j] == cost[i - 1][j] + 1:
+            i -= 1
+        else:
+            j -= 1
+    return mapping
+
+
+@pytest.fixture(scope="module")
+def piper_phonemizer():
+    from piper import PiperVoice
+
+    service = voice.PiperService()
+    return PiperVoice.load(service.model_path, config_path=service.config_path)
+
+
+def _lesson_sentences() -> list[str]:
+    import importlib
+
+    from lesson_narration.registry import LESSON
+    from lessonkit.captions import _SENTENCE_END, _split_keep, normalize_text
+
+    sentences = []
+    for entry in LESSON.chapters:
+        module = importlib.import_module(entry.narration_module)
+        for line in module.script(module.figures()).lines():
+            spoken = normalize_text(line)  # as PiperService._make_clip splits it
+            sentences += _split_keep(spoken, _SENTENCE_END) or [spoken]
+    return sentences
+
+
+def test_difflib_times_every_lesson_word_as_the_edit_distance_did(piper_phonemizer, monkeypatch):
+    # Each sentence's alignments as piper.synthesize builds them ("^", the phonemes of each espeak
+    # sentence, "$"), every phoneme a different length so a start names the phoneme it is on.
+    rng = np.random.default_rng(11)
+
+    def phonemize_word(word):
+        phonemes = []
+        for sentence in piper_phonemizer.phonemize(word):
+            phonemes += ([" "] if phonemes else []) + sentence
+        return phonemes
+
+    cases = []
+    for sentence in _lesson_sentences():
+        alignments = []
+        for phonemes in piper_phonemizer.phonemize(sentence):
+            items = ["^", *phonemes, "$"] if phonemes else []
+            lengths = rng.integers(1, 900, len(items)).tolist()
+            alignments += list(zip(items, lengths, strict=True))
+        cases.append((sentence.split(" "), voice.group_phoneme_words(alignments)))
+    words = {word for text, _ in cases for word in text}
+    own = {word: phonemize_word(word) for word in words}
+
+    lined_up = []
+    difflib_lined_up = voice._lined_up
+
+    def recording(left, right):
+        lined_up.append((list(left), list(right)))
+        return difflib_lined_up(left, right)
+
+    monkeypatch.setattr(voice, "_lined_up", recording)
+    now = [voice.match_word_starts(text, spoken, own.get) for text, spoken in cases]
+    monkeypatch.setattr(voice, "_lined_up", previous_edit_alignment)
+    before = [voice.match_word_starts(text, spoken, own.get) for text, spoken in cases]
+
+    assert len(cases) > 100 and all(result is not None for result in now)
+    assert sum(result[1] == "alignments-matched" for result in now) == len(lined_up) > 40
+    assert now == before  # every word of every sentence starts on the same sample
+    # and not only the first phoneme of each word: every phoneme lines up with the same one
+    assert all(difflib_lined_up(a, b) == previous_edit_alignment(a, b) for a, b in lined_up)
+
+
+@pytest.fixture(scope="module")
+def piper_sentence(tmp_path_factory):
+    """One lesson sentence synthesised for real: the service, the sentence, its raw audio (before
+    normalising), its rate and the words piper spoke."""
+    service = voice.PiperService(cache_dir=tmp_path_factory.mktemp("voice"))
+    sentence = "A run finishes when its loss drops below 0.001."  # a number read as several words
+    samples, rate, _, (spoken,) = service._synthesize_sentences([sentence])
+    return service, sentence, samples, rate, spoken
+
+
+def test_difflib_times_piper_s_own_alignments_as_before(piper_sentence, monkeypatch):
+    service, sentence, _, _, spoken = piper_sentence
+    assert spoken is not None
+    text = sentence.split(" ")
+    now = voice.match_word_starts(text, spoken, service._phonemize_word)
+    monkeypatch.setattr(voice, "_lined_up", previous_edit_alignment)
+    assert now is not None and now[1] == "alignments-matched"
+    assert now == voice.match_word_starts(text, spoken, service._phonemize_word)
+
+
+# --- the true-peak oversampler: scipy's resample_poly, as before within 0.05 dB -----------------
+
+
+def previous_oversampled(samples, factor=4):
+    """PREVIOUS IMPLEMENTATION of ``loudness._oversampled`` (reference only): band-limited
+    upsampling by zero-padding the spectrum (an ideal, brick-wall interpolator)."""
+    pad = 256
+    padded = np.pad(np.asarray(samples, dtype=np.float64), (pad, pad))
+    spectrum = np.fft.rfft(padded)
+    upsampled = np.fft.irfft(spectrum, n=len(padded) * factor) * factor
+    return upsampled[pad * factor : (pad + len(samples)) * factor].reshape(-1, factor)
+
+
+def previous_true_peak_dbtp(samples):
+    """PREVIOUS IMPLEMENTATION of ``loudness.true_peak_dbtp`` (reference only)."""
+    if len(samples) == 0:
+        return -np.inf
+    peak = max(float(np.max(np.abs(previous_oversampled(samples)))), float(np.max(np.abs(samples))))
+    return 20.0 * np.log10(max(peak, 1e-12))
+
+
+def _peak_signals() -> dict[str, tuple[np.ndarray, float]]:
+    """Test signals and how far (dB) the two oversamplers may differ on each."""
+    from scipy.signal import butter, sosfiltfilt
+
+    rate = 22050  # piper's rate
+    t = np.arange(rate) / rate
+    rng = np.random.default_rng(3)
+    signals: dict[str, tuple[np.ndarray, float]] = {}
+    for share in (0.24, 0.25, 0.26, 0.1, 0.4):  # around Nyquist/2 (rate/4), low and high
+        for phase in (0.0, np.pi / 4, 0.3):
+            sine = 0.7 * np.sin(2 * np.pi * share * rate * t + phase)
+            signals[f"sine {share} fs, phase {phase:.2f}"] = (_faded(sine, rate), 0.05)
+    quarter = np.sin(2 * np.pi * (rate / 4) * t + np.pi / 4)  # samples at 0.707, the wave at 1
+    signals["quarter-rate sine between its samples"] = (quarter, 0.05)
+    for gap in (1, 2, 3):
+        clicks = np.zeros(2000)
+        clicks[1000], clicks[1000 + gap] = 0.6, 0.6  # the wave peaks between the two clicks
+        signals[f"two clicks {gap} apart"] = (clicks, 0.05)
+    noise = 0.2 * rng.standard_normal(rate)
+    band = sosfiltfilt(butter(8, 0.8, output="sos"), noise)  # below 0.4 fs, as speech mostly is
+    signals["noise below 0.4 fs"] = (_faded(band, rate), 0.05)
+    signals["speech-like"] = (_speechlike(rate, 2.0), 0.05)
+    # White noise reaches Nyquist: resample_poly's filter is flat to 0.42 fs only, the previous
+    # brick wall kept every frequency up to Nyquist, so the peaks can differ by tenths of a dB.
+    signals["white noise"] = (_faded(noise, rate), 0.7)
+    signals["silence"] = (np.zeros(rate), 0.0)
+    return signals
+
+
+@pytest.mark.parametrize("name", list(_peak_signals()))
+def test_true_peak_is_measured_as_before(name):
+    samples, tolerance = _peak_signals()[name]
+    now, before = loudness.true_peak_dbtp(samples), previous_true_peak_dbtp(samples)
+    if name == "silence":
+        assert now == before == -240.0
+    else:
+        assert now == pytest.approx(before, abs=tolerance)
+
+
+def test_the_oversampler_keeps_the_samples_and_fills_in_between():
+    samples = np.random.default_rng(5).uniform(-0.5, 0.5, 1000)
+    upsampled = loudness._oversampled(samples)
+    assert upsampled.shape == (1000, loudness.OVERSAMPLING)
+    # the filter's middle tap is 0.06 % over one (scipy scales it for unity gain at DC), so a lone
+    # peak reads 0.005 dB high: a safe side to err on
+    assert upsampled[:, 0] == pytest.approx(samples, abs=1e-3)
+    assert loudness.true_peak_dbtp(np.array([0.5])) == pytest.approx(-6.0206, abs=0.01)
+
+
+@pytest.mark.parametrize("source", ["piper", "speech-like"])
+def test_the_voice_s_loudness_is_the_same_as_before(source, piper_sentence, monkeypatch):
+    # normalize_loudness with both oversamplers (its limiter reads the oversampled envelope too):
+    # the same loudness and true peak. The samples move by a few steps of 16 bit, so the
+    # normaliser's version, part of every clip's cache key, changed with the oversampler.
+    if source == "piper":
+        _, _, raw, rate, _ = piper_sentence
+        tolerance = 0.005  # measured on five lesson lines: 0.0006 LU, 0.0000 dB
+    else:
+        rate = 22050
+        raw = _speechlike(rate, 3.0)  # lone full-band clicks: 0.012 LU, 0.01 dB
+        tolerance = 0.05
+    out, report = loudness.normalize_loudness(raw, rate)
+    monkeypatch.setattr(loudness, "_oversampled", previous_oversampled)
+    out_before, report_before = loudness.normalize_loudness(raw, rate)
+    assert report.integrated_lufs == pytest.approx(report_before.integrated_lufs, abs=tolerance)
+    assert report.true_peak_dbtp == pytest.approx(report_before.true_peak_dbtp, abs=tolerance)
+    assert report.true_peak_dbtp <= loudness.TRUE_PEAK_CEILING_DBTP
+    assert 0 < np.max(np.abs(out - out_before)) < 2e-3
+    assert loudness.NORMALIZER_VERSION == "2"
