@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -102,11 +103,11 @@ def _decode_audio(movie: Path, frames_wanted: int) -> np.ndarray | None:
 
 def _encode_audio(
     out: av.container.OutputContainer, samples: np.ndarray
-) -> tuple[av.AudioStream, list]:
+) -> tuple[av.AudioStream, list[av.Packet[Any]]]:
     """Encode the whole narration once; returns the stream and its packets."""
     stream = out.add_stream("aac", rate=AUDIO_RATE, layout=AUDIO_LAYOUT)
     stream.bit_rate = 160_000
-    packets = []
+    packets: list[av.Packet[Any]] = []
     frame_size = 1024
     for start in range(0, samples.shape[1], frame_size):
         chunk = np.ascontiguousarray(samples[:, start : start + frame_size])
@@ -117,6 +118,18 @@ def _encode_audio(
         packets += stream.encode(frame)
     packets += stream.encode(None)
     return stream, packets
+
+
+def _time_base(stream: av.stream.Stream) -> Fraction:
+    if stream.time_base is None:
+        raise ValueError(f"stream {stream.index} has no time base")
+    return stream.time_base
+
+
+def _packet_seconds(packet: av.Packet[Any]) -> float:
+    if packet.pts is None or packet.time_base is None:
+        raise ValueError("an encoded audio packet has no timestamp")
+    return float(packet.pts * packet.time_base)
 
 
 def concat_clips(clips: Sequence[Clip], target: Path) -> None:
@@ -142,7 +155,7 @@ def concat_clips(clips: Sequence[Clip], target: Path) -> None:
     with av.open(str(target), "w", format="mp4", options=_write_options()) as out:
         with av.open(str(clips[0].movie)) as first:
             video_out = out.add_stream_from_template(first.streams.video[0])
-        audio_packets = []
+        audio_packets: list[av.Packet[Any]] = []
         if has_audio:
             _, audio_packets = _encode_audio(out, narration)
         audio_queue = list(audio_packets)
@@ -150,19 +163,17 @@ def concat_clips(clips: Sequence[Clip], target: Path) -> None:
         for clip in clips:
             with av.open(str(clip.movie)) as container:
                 stream = container.streams.video[0]
+                time_base = _time_base(stream)
                 offset = round(
-                    Fraction(start_frame) / Fraction(fps).limit_denominator(1001) / stream.time_base
+                    Fraction(start_frame) / Fraction(fps).limit_denominator(1001) / time_base
                 )
                 for packet in container.demux(stream):
-                    if packet.dts is None:
+                    if packet.dts is None or packet.pts is None:
                         continue
                     packet.pts += offset
                     packet.dts += offset
-                    seconds = float(packet.dts * stream.time_base)
-                    while (
-                        audio_queue
-                        and float(audio_queue[0].pts * audio_queue[0].time_base) <= seconds
-                    ):
+                    seconds = float(packet.dts * time_base)
+                    while audio_queue and _packet_seconds(audio_queue[0]) <= seconds:
                         out.mux(audio_queue.pop(0))
                     packet.stream = video_out
                     out.mux(packet)
@@ -209,11 +220,12 @@ def poster_frame(movie: Path, target: Path, share: float = 0.45) -> None:
             # from the keyframe before each moment, not from the start: the same frames, a
             # few dozen decoded instead of most of the video
             container.seek(
-                int(moment / stream.time_base), stream=stream, backward=True, any_frame=False
+                int(moment / _time_base(stream)), stream=stream, backward=True, any_frame=False
             )
             for frame in container.decode(stream):
-                if frame.time is not None and frame.time >= moment:
-                    image = frame.to_image()
+                frame_time: float | None = frame.time  # None for a frame without a timestamp
+                if frame_time is not None and frame_time >= moment:
+                    image = frame.to_image()  # type: ignore[no-untyped-call]
                     pixels = np.asarray(image.convert("L"), dtype=np.float32)
                     score = float(pixels.std())
                     if best is None or score > best[0]:

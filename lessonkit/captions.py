@@ -25,6 +25,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import webvtt
 from webvtt.models import Timestamp
@@ -282,7 +283,7 @@ def word_boundaries(
     if len(words) != len(word_starts_s):
         raise ValueError(f"{len(words)} words in the text but {len(word_starts_s)} word times")
 
-    def boundary(offset: int, seconds: float, word: str) -> dict[str, object]:
+    def boundary(offset: int, seconds: float, word: str) -> dict[str, Any]:
         return {
             "audio_offset": int(round(seconds * AUDIO_OFFSET_RESOLUTION)),
             "text_offset": offset,

@@ -73,7 +73,7 @@ def remove_stale_scratch(movie: Path) -> list[Path]:
 
     Only files of processes that no longer run are removed; returns them.
     """
-    removed = []
+    removed: list[Path] = []
     if not movie.parent.is_dir():
         return removed
     for path in movie.parent.iterdir():
