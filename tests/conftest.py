@@ -6,8 +6,20 @@ import importlib
 import types
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENES = ROOT / "scenes"
+
+#: Fixtures that start Debian's chromium: a test using one is marked ``browser``.
+BROWSER_FIXTURES = {"browser", "site"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that drives the browser ``browser`` (``make test-fast`` leaves them out)."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
 
 
 def load_scene_module(name: str) -> types.ModuleType:

@@ -193,6 +193,7 @@ def test_the_flagship_is_the_chapters_joined(project, first_build):
     assert flagship_cues == chapter_cues
 
 
+@pytest.mark.browser
 def test_the_lesson_page_works_in_a_real_browser(project, first_build):
     import pagekit
 

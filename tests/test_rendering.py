@@ -187,6 +187,8 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     return float("inf") if mse == 0 else 10 * np.log10(255**2 / mse)
 
 
+@pytest.mark.render
+@pytest.mark.slow
 def test_a_chapter_at_1080p60_looks_and_times_the_same_as_with_manims_settings(tmp_path):
     fast = render_opening(tmp_path / "fast", "lesson")
     slow = render_opening(tmp_path / "slow", "manim")
