@@ -13,17 +13,15 @@ Render: ``manim render scenes/beyond_ravines.py`` (add ``-ql`` for a quick 480p 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import (
     DEGREES,
     DOWN,
     LEFT,
-    RIGHT,
     UL,
-    UP,
     UR,
-    Dot,
-    Line,
     ManimColor,
     Mobject,
     Text,
@@ -39,8 +37,40 @@ from lessonkit.formatting import spoken_number
 from lessonkit.maps import MapFrame
 from lessonkit.narration import LessonScene
 from lessonkit.panels import Readout, equation_panel, title_text, trajectory_rows
-from lessonkit.surface3d import LossSurface, SurfaceFrame, SurfacePath
+from lessonkit.plots import hit_strip
+from lessonkit.surface3d import LossSurface, SurfaceFrame, SurfacePath, minimum_crosses
 from momentum_math import Surface
+
+
+def sweep_strip(figs: BeyondRavinesFigures) -> VGroup:
+    """One dot per swept momentum, lit where the run reaches the bottom, in one short row.
+
+    ``VGroup(heading, dots, low, high)``: the heading says how many reach it.
+    """
+    return hit_strip(
+        figs.sweep_reached,
+        f"{figs.reached_count} of {len(figs.sweep_momenta)} reach the bottom in {figs.steps} steps",
+        f"μ = {spoken_number(figs.sweep_momenta[0])}",
+        spoken_number(figs.sweep_momenta[-1]),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class BumpyBowl:
+    """The bumpy bowl under the still camera: the surface, its minima, the title and set-up."""
+
+    landscape: LossSurface
+    marks: VGroup
+    title: Text
+    setup: VGroup
+
+
+@dataclass(frozen=True, eq=False)
+class Walker:
+    """One run over the surface (its dot and trail) and its readout, stacked under the last."""
+
+    path: SurfacePath
+    readout: Readout
 
 
 class BeyondRavinesChapter(Chapter):
@@ -61,6 +91,9 @@ class BeyondRavinesChapter(Chapter):
     base_z = -1.3
     #: Gap between the stacked readouts (and above the first one).
     readout_gap = 0.2
+    #: Silence after momentum escapes, and on the sweep (seconds).
+    escape_pause_s = 1.5
+    sweep_pause_s = 2.0
 
     def figures(self) -> BeyondRavinesFigures:
         """The numbers this chapter shows and speaks."""
@@ -87,51 +120,105 @@ class BeyondRavinesChapter(Chapter):
         )
         return SurfaceFrame.for_surface(surface, flat, height=self.surface_height, base=self.base_z)
 
-    def play(self, scene: LessonScene) -> None:
-        figs = self.figures()
-        lines = script(figs)
-        surface = lesson_experiment("qfsp_escape").surface
-        frame = self.surface_frame(surface)
+    def bowl(self, figs: BeyondRavinesFigures, surface: Surface, frame: SurfaceFrame) -> BumpyBowl:
+        """The surface and its minima; the title top left, the set-up (loss, α, steps) top right."""
         landscape = LossSurface(surface, frame, resolution=self.resolution)
-
-        # Beat: a bumpy bowl.
         title = title_text(self.title).to_corner(UL, buff=style.MARGIN)
         setup = equation_panel(
             [surface.latex, rf"\alpha = {figs.lr:g},\quad {figs.steps}\ \text{{steps}}"],
             font_size=style.LABEL_SIZE,
         )
         setup.to_corner(UR, buff=style.MARGIN)
-        scene.add_fixed_in_frame_mobjects(title, setup)
-        marks = self._minimum_marks(scene, surface, frame)
-        with scene.voiceover(text=lines.bumps) as tracker:
+        return BumpyBowl(landscape, minimum_crosses(surface, frame), title, setup)
+
+    def walker(
+        self,
+        frame: SurfaceFrame,
+        run: RunFigures,
+        color: ManimColor,
+        name: str,
+        below: Mobject,
+    ) -> Walker:
+        """``run``'s path, and its readout (loss and position) placed ``below`` the last panel."""
+        path = SurfacePath(run.trajectory, frame, color=color)
+        readout = Readout(
+            run.trajectory,
+            path.progress,
+            color=color,
+            title=f"{name}, μ = {spoken_number(run.beta)}",
+            rows=trajectory_rows(run.trajectory, position_label="(x, y)")[1:],  # loss, (x, y)
+        )
+        readout.next_to(below, DOWN, aligned_edge=LEFT, buff=self.readout_gap)
+        return Walker(path, readout)
+
+    def play(self, scene: LessonScene) -> None:
+        figs = self.figures()
+        lines = script(figs)
+        surface = lesson_experiment("qfsp_escape").surface
+        frame = self.surface_frame(surface)
+        bowl = self.bowl(figs, surface, frame)
+        self._beat_bumps(scene, lines.bumps, bowl)
+        # Plain GD is trapped; momentum escapes; a larger momentum is trapped elsewhere. Each
+        # readout is placed as the one above it reads at the end of its run.
+        plain = self.walker(frame, figs.plain, style.GD_COLOR, "plain GD", below=bowl.setup)
+        self._beat_walk(scene, lines.plain, plain)
+        momentum = self.walker(
+            frame, figs.momentum, style.MOMENTUM_COLOR, "momentum", below=plain.readout
+        )
+        self._beat_walk(scene, lines.momentum, momentum)
+        scene.pause(self.escape_pause_s)
+        caveat = self.walker(
+            frame, figs.caveat, style.OVERSHOOT_COLOR, "momentum", below=momentum.readout
+        )
+        self._beat_walk(scene, lines.caveat, caveat)
+        readouts = [plain.readout, momentum.readout, caveat.readout]
+        self._beat_sweep(scene, lines.sweep, sweep_strip(figs), bowl.setup, readouts)
+        scene.pause(self.sweep_pause_s)
+
+    @staticmethod
+    def _beat_bumps(scene: LessonScene, line: str, bowl: BumpyBowl) -> None:
+        """A bumpy bowl, then its global minima marked."""
+        scene.add_fixed_in_frame_mobjects(bowl.title, bowl.setup)
+        scene.add_fixed_orientation_mobjects(*bowl.marks, use_static_center_func=True)
+        with scene.voiceover(text=line) as tracker:
             scene.play(
-                FadeIn(title), FadeIn(landscape), FadeIn(setup), run_time=min(tracker.duration, 2.0)
+                FadeIn(bowl.title),
+                FadeIn(bowl.landscape),
+                FadeIn(bowl.setup),
+                run_time=min(tracker.duration, 2.0),
             )
-            scene.play(FadeIn(marks), run_time=0.6)
+            scene.play(FadeIn(bowl.marks), run_time=0.6)
 
-        # Beats: plain GD is trapped; momentum escapes; a larger momentum is trapped elsewhere.
-        runs = [
-            (figs.plain, style.GD_COLOR, "plain GD", lines.plain),
-            (figs.momentum, style.MOMENTUM_COLOR, "momentum", lines.momentum),
-            (figs.caveat, style.OVERSHOOT_COLOR, "momentum", lines.caveat),
-        ]
-        anchor = setup
-        readouts = []
-        for run, color, name, line in runs:
-            readout = self._walk(scene, frame, run, color, name, line, anchor)
-            readouts.append(readout)
-            anchor = readout
-            if run is figs.momentum:
-                scene.pause(1.5)
+    @staticmethod
+    def _beat_walk(scene: LessonScene, line: str, walker: Walker) -> None:
+        """One run: its readout appears, then its dot walks the whole run over the surface."""
+        path = walker.path
+        scene.add_fixed_orientation_mobjects(path.dot)
+        scene.add_fixed_in_frame_mobjects(walker.readout)
+        with scene.voiceover(text=line) as tracker:
+            scene.play(FadeIn(path), FadeIn(walker.readout), run_time=0.6)
+            scene.wait_until_bookmark("go")
+            scene.play(
+                path.walk(path.last_step, run_time=max(tracker.get_remaining_duration(), 1.0))
+            )
 
-        # Beat: a sweep over momentum: only some values reach the bottom.
-        # The strip takes the setup panel's place; the readouts move up under it, so all of
-        # them stay above the line a paused player's captions reach.
-        strip = self._sweep_strip(figs)
+    def _beat_sweep(
+        self,
+        scene: LessonScene,
+        line: str,
+        strip: VGroup,
+        setup: VGroup,
+        readouts: list[Readout],
+    ) -> None:
+        """A sweep over momentum: only some values reach the bottom.
+
+        The strip takes the setup panel's place; the readouts move up under it, so all of
+        them stay above the line a paused player's captions reach.
+        """
         strip.to_corner(UR, buff=style.MARGIN)
         column = VGroup(*readouts)
         rise = column.get_top()[1] - (strip.get_bottom()[1] - self.readout_gap)
-        with scene.voiceover(text=lines.sweep):
+        with scene.voiceover(text=line):
             scene.play(
                 FadeOut(setup),
                 *[readout.animate.shift(DOWN * rise) for readout in readouts],
@@ -140,83 +227,3 @@ class BeyondRavinesChapter(Chapter):
             scene.add_fixed_in_frame_mobjects(strip)
             scene.play(FadeIn(strip), run_time=0.8)
             scene.hold(strip, *readouts)  # on screen at the line's end: kept above the captions
-        scene.pause(2.0)
-
-    def _walk(
-        self,
-        scene: LessonScene,
-        frame: SurfaceFrame,
-        run: RunFigures,
-        color: ManimColor,
-        name: str,
-        line: str,
-        anchor: Mobject,
-    ) -> Readout:
-        """One run: its readout appears, then its dot walks the whole run over the surface."""
-        path = SurfacePath(run.trajectory, frame, color=color)
-        scene.add_fixed_orientation_mobjects(path.dot)
-        readout = Readout(
-            run.trajectory,
-            path.progress,
-            color=color,
-            title=f"{name}, μ = {spoken_number(run.beta)}",
-            rows=trajectory_rows(run.trajectory, position_label="(x, y)")[1:],  # loss, (x, y)
-        )
-        readout.next_to(anchor, DOWN, aligned_edge=LEFT, buff=self.readout_gap)
-        scene.add_fixed_in_frame_mobjects(readout)
-        with scene.voiceover(text=line) as tracker:
-            scene.play(FadeIn(path), FadeIn(readout), run_time=0.6)
-            scene.wait_until_bookmark("go")
-            scene.play(
-                path.walk(path.last_step, run_time=max(tracker.get_remaining_duration(), 1.0))
-            )
-        return readout
-
-    @staticmethod
-    def _minimum_marks(scene: LessonScene, surface: Surface, frame: SurfaceFrame) -> VGroup:
-        """A small cross on each global minimum, on the surface and facing the camera."""
-        marks = VGroup()
-        size = 0.12
-        for point in frame.lift(surface, surface.minima):
-            cross = VGroup(
-                Line(point + size * (LEFT + UP), point + size * (RIGHT + DOWN)),
-                Line(point + size * (LEFT + DOWN), point + size * (RIGHT + UP)),
-            )
-            marks.add(cross)
-            scene.add_fixed_orientation_mobjects(cross, use_static_center_func=True)
-        marks.set_stroke(style.MINIMUM_COLOR, 3).set_z_index(4)
-        return marks
-
-    @staticmethod
-    def _sweep_strip(figs: BeyondRavinesFigures) -> VGroup:
-        """One dot per swept momentum, lit where the run reaches the bottom, in one short row."""
-        dots = VGroup(
-            *[
-                Dot(
-                    radius=0.07, color=style.MOMENTUM_COLOR if hit else style.MUTED_TEXT_COLOR
-                ).set_fill(opacity=1.0 if hit else 0.35)
-                for hit in figs.sweep_reached
-            ]
-        ).arrange(RIGHT, buff=0.08)
-        heading = Text(
-            f"{figs.reached_count} of {len(figs.sweep_momenta)} reach the bottom in {figs.steps} steps",
-            font=style.FONT,
-            font_size=style.SMALL_SIZE,
-            color=style.TEXT_COLOR,
-        )
-        low = Text(
-            f"μ = {spoken_number(figs.sweep_momenta[0])}",
-            font=style.FONT,
-            font_size=style.SMALL_SIZE,
-            color=style.MUTED_TEXT_COLOR,
-        )
-        high = Text(
-            spoken_number(figs.sweep_momenta[-1]),
-            font=style.FONT,
-            font_size=style.SMALL_SIZE,
-            color=style.MUTED_TEXT_COLOR,
-        )
-        low.next_to(dots, LEFT, buff=0.15)
-        high.next_to(dots, RIGHT, buff=0.15)
-        heading.next_to(VGroup(low, dots, high), UP, aligned_edge=RIGHT, buff=0.2)
-        return VGroup(heading, dots, low, high)

@@ -11,6 +11,8 @@ Render: ``manim render scenes/choosing_beta.py`` (add ``-ql`` for a quick 480p p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from manim import (
     DOWN,
     LEFT,
@@ -20,10 +22,9 @@ from manim import (
     Create,
     LaggedStart,
     Line,
-    MathTex,
     Polygon,
-    SurroundingRectangle,
     VGroup,
+    VMobject,
 )
 
 from lesson_narration.choosing_beta import (
@@ -34,13 +35,15 @@ from lesson_narration.choosing_beta import (
     theory_number,
 )
 from lessonkit import style
+from lessonkit.boxes import highlight_box
 from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import spoken_number
 from lessonkit.formatting import tex_number as tex
 from lessonkit.narration import LessonScene
-from lessonkit.panels import text_label, title_text
-from lessonkit.plots import LinePlot
+from lessonkit.panels import math_label, text_label, title_text
+from lessonkit.plots import LinePlot, PlotSeries
+from lessonkit.table import GridTable
 
 #: Colour of each rule-of-thumb β: 0.9 is the one that works, 0.99 is too much.
 BETA_COLORS = (style.TEXT_COLOR, style.MOMENTUM_COLOR, style.OVERSHOOT_COLOR)
@@ -48,6 +51,211 @@ BETA_COLORS = (style.TEXT_COLOR, style.MOMENTUM_COLOR, style.OVERSHOOT_COLOR)
 BETA_NOTES = ("little smoothing", "the usual default", "slow to turn, overshoots")
 #: The sweep plot's step axis stops here; runs slower than this are left off.
 STEPS_AXIS_MAX = 400
+
+# --- layout (scene units) ---------------------------------------------------------------
+
+#: The rules-of-thumb table: centres of the β, memory and step columns, then the notes'
+#: left edge; the header's height, the first row's and the step between rows.
+TABLE_COLUMNS_X = (-5.7, -3.5, -0.1, 2.3)
+TABLE_HEADER_Y = 2.0
+TABLE_FIRST_ROW_Y = 0.9
+TABLE_ROW_STEP = 1.05
+#: The theory's numbers hang this far below the top-left corner (under the title).
+THEORY_DROP = 0.85
+#: The colour of each line of the theory: κ, β*, α*, the rate, plain GD's rate.
+THEORY_COLORS = (
+    style.TEXT_COLOR,
+    style.HIGHLIGHT_COLOR,
+    style.TEXT_COLOR,
+    style.MOMENTUM_COLOR,
+    style.GD_COLOR,
+)
+#: The sweep plot's size and height (it sits at the right edge).
+SWEEP_PLOT_SIZE = {"width": 6.2, "height": 3.2}
+SWEEP_PLOT_Y = 1.1
+#: Where the plot's labels go, in its data: "blows up" at this share of the step axis;
+#: the fastest run's label (its lower-left corner) right of β* by this much, at this share.
+UNSTABLE_LABEL_HEIGHT = 0.4
+FASTEST_LABEL_OFFSET = 0.01
+FASTEST_LABEL_HEIGHT = 0.375
+
+
+# --- the chapter's pictures, each built in one place -------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class RulesOfThumb:
+    """β, its memory 1/(1 − β), its steady step α/(1 − β) and what it is like: one row per β."""
+
+    table: GridTable
+    usual: VMobject
+
+    @property
+    def header(self) -> VGroup:
+        """The three column titles (β, memory, step)."""
+        return self.table.header_row
+
+    @property
+    def rows(self) -> VGroup:
+        """One row per β: its β, memory and step, and the note."""
+        return self.table.body
+
+
+def rules_of_thumb(figs: ChoosingBetaFigures) -> RulesOfThumb:
+    """The table, each row in its β's colour, and the box around the usual default's row."""
+    header = [
+        math_label(r"\beta", style.MUTED_TEXT_COLOR),
+        math_label(r"\text{memory } 1/(1-\beta)", style.MUTED_TEXT_COLOR),
+        math_label(
+            rf"\text{{step }} \alpha/(1-\beta),\ \alpha = {tex(figs.lr)}", style.MUTED_TEXT_COLOR
+        ),
+    ]
+    numbers = zip(figs.betas, figs.memory_windows, figs.effective_steps, strict=True)
+    rows = [
+        [
+            *[math_label(tex(value), color, style.BODY_SIZE + 4) for value in values],
+            text_label(note, style.MUTED_TEXT_COLOR, style.LABEL_SIZE),
+        ]
+        for values, note, color in zip(numbers, BETA_NOTES, BETA_COLORS, strict=True)
+    ]
+    table = GridTable(
+        rows,
+        TABLE_COLUMNS_X,
+        TABLE_FIRST_ROW_Y,
+        TABLE_ROW_STEP,
+        header=header,
+        header_y=TABLE_HEADER_Y,
+        left_aligned=[3],
+    )
+    usual = highlight_box(table.body[1], buff=0.15, color=style.MOMENTUM_COLOR)
+    return RulesOfThumb(table, usual)
+
+
+@dataclass(frozen=True, eq=False)
+class Theory:
+    """The stretched bowl's eigenvalues, then κ, β*, α* and the rates, top left."""
+
+    heading: VGroup
+    lines: VGroup
+
+
+def theory(figs: ChoosingBetaFigures) -> Theory:
+    """The theory's numbers, each line in its colour (:data:`THEORY_COLORS`)."""
+    latex = (
+        rf"\kappa = \frac{{L}}{{\mu}} = {tex(figs.condition_number)}",
+        rf"\beta^* = \left(\frac{{\sqrt\kappa - 1}}{{\sqrt\kappa + 1}}\right)^2"
+        rf" = {theory_number(figs.best_beta)}",
+        rf"\alpha^* = \frac{{4}}{{(\sqrt L + \sqrt\mu)^2}} = {theory_number(figs.best_lr)}",
+        rf"\text{{rate }} \sqrt{{\beta^*}} = {theory_number(figs.best_rate)}",
+        rf"\text{{plain GD: }} \frac{{\kappa - 1}}{{\kappa + 1}} = {tex(figs.gd_rate)}",
+    )
+    lines = VGroup(*[math_label(line, size=style.LABEL_SIZE) for line in latex])
+    lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+    for line, color in zip(lines, THEORY_COLORS, strict=True):
+        line.set_color(color)
+    caption = text_label("stretched bowl, eigenvalues", style.MUTED_TEXT_COLOR)
+    eigen = math_label(
+        rf"\mu = {tex(figs.smallest)},\ L = {tex(figs.largest)}",
+        style.MUTED_TEXT_COLOR,
+        style.LABEL_SIZE,
+    )
+    heading = VGroup(caption, eigen).arrange(RIGHT, buff=0.15)
+    block = VGroup(heading, lines).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+    block.to_corner(UL, buff=style.MARGIN).shift(THEORY_DROP * DOWN)
+    return Theory(heading, lines)
+
+
+@dataclass(frozen=True, eq=False)
+class Sweep:
+    """Steps until the loss settles, against β: the simulated line, where runs blow up,
+    β* and the fastest run marked, and the best plain GD's count as a threshold."""
+
+    plot: LinePlot
+    simulated: PlotSeries
+    unstable: VGroup
+    best_mark: VGroup
+    fastest: VGroup
+    plain: VGroup
+
+    @property
+    def parts(self) -> list[VMobject]:
+        """What is left on screen at the end (the "blows up" region fades with the chapter)."""
+        plot = self.plot
+        return [
+            plot.axes,
+            plot.static,
+            self.simulated.line,
+            self.best_mark,
+            self.fastest,
+            self.plain,
+        ]
+
+
+def _fastest_mark(figs: ChoosingBetaFigures, plot: LinePlot) -> VGroup:
+    """The fastest run: a dot, and its label up in the empty middle of the plot, joined."""
+    fastest = plot.add_marker(
+        figs.fastest_beta, float(figs.fastest_steps), color=style.MOMENTUM_COLOR, attach=False
+    )
+    label = text_label(
+        f"{figs.fastest_steps} steps at β = {spoken_number(figs.fastest_beta)}",
+        style.MOMENTUM_COLOR,
+    )
+    label.move_to(
+        plot.c2p(figs.best_beta + FASTEST_LABEL_OFFSET, FASTEST_LABEL_HEIGHT * STEPS_AXIS_MAX),
+        aligned_edge=DOWN + LEFT,
+    )
+    leader = Line(
+        fastest[0].get_center() + 0.1 * UP, label.get_corner(DOWN + LEFT) + 0.05 * DOWN
+    ).set_stroke(style.MOMENTUM_COLOR, 1.5)
+    return fastest.add(leader, label)
+
+
+def _unstable_region(figs: ChoosingBetaFigures, plot: LinePlot) -> VGroup:
+    """The βs whose runs blow up or never settle, shaded, and labelled."""
+    low_beta = float(figs.sweep_betas[0])
+    low = plot.c2p(low_beta, 0.0)
+    high = plot.c2p(figs.last_failed_beta, float(STEPS_AXIS_MAX))
+    region = Polygon(low, [high[0], low[1], 0], high, [low[0], high[1], 0])
+    region.set_fill(style.OVERSHOOT_COLOR, 0.18).set_stroke(width=0)
+    label = text_label("blows up", style.OVERSHOOT_COLOR)
+    label.move_to(
+        plot.c2p(0.5 * (low_beta + figs.last_failed_beta), UNSTABLE_LABEL_HEIGHT * STEPS_AXIS_MAX)
+    )
+    return VGroup(region, label)
+
+
+def sweep(figs: ChoosingBetaFigures) -> Sweep:
+    """The sweep on a plot at the right edge, right of the theory."""
+    betas, steps = figs.sweep_betas, figs.sweep_steps
+    shown = (steps >= 0) & (steps <= STEPS_AXIS_MAX)
+    plot = LinePlot(
+        (float(betas[0]), 1.0),
+        (0.0, float(STEPS_AXIS_MAX)),
+        x_label=math_label(r"\beta", style.MUTED_TEXT_COLOR),
+        y_label=f"steps until the loss stays below {spoken_number(figs.threshold)}",
+        x_step=0.1,
+        y_step=100,
+        **SWEEP_PLOT_SIZE,
+    )
+    plot.to_edge(RIGHT, buff=style.MARGIN).set_y(SWEEP_PLOT_Y)
+    simulated = plot.add_series(betas[shown], steps[shown], style.MOMENTUM_COLOR)
+    unstable = _unstable_region(figs, plot)
+    best_label = math_label(
+        rf"\beta^* = {theory_number(figs.best_beta)}", style.HIGHLIGHT_COLOR, style.LABEL_SIZE
+    )
+    best_mark = plot.add_marker(figs.best_beta, None, best_label, attach=False)
+    fastest = _fastest_mark(figs, plot)
+    plain = plot.add_threshold(
+        float(figs.gd_steps),
+        f"best plain GD: {figs.gd_steps} steps",
+        style.GD_COLOR,
+        label_side=UP + LEFT,
+        attach=False,
+    )
+    return Sweep(plot, simulated, unstable, best_mark, fastest, plain)
+
+
+# --- the storyboard ------------------------------------------------------------------------
 
 
 class ChoosingBetaChapter(Chapter):
@@ -67,57 +275,23 @@ class ChoosingBetaChapter(Chapter):
         lines = script(figs)
         title = title_text(self.title).to_corner(UL, buff=style.MARGIN)
         scene.add(title)
-        table = self.rules_of_thumb(scene, figs, lines)
-        self.theory_and_sweep(scene, figs, lines, table)
+        table = rules_of_thumb(figs)
+        self._beat_windows(scene, lines, table)
+        self._beat_steps(scene, lines, table)
+        numbers = theory(figs)
+        self._beat_theory(scene, lines, table, numbers)
+        scene.hold(*numbers.lines)
+        scene.pause(self.theory_pause_s)
+        result = sweep(figs)
+        self._beat_sweep(scene, lines, result)
+        scene.hold(*result.parts)
+        scene.pause(self.sweep_pause_s)
+        scene.say(lines.advice)  # the result stays on screen while the advice is spoken
 
-    # --- beats: memory windows and effective steps ----------------------------------------
-
-    def rules_of_thumb(
-        self, scene: LessonScene, figs: ChoosingBetaFigures, lines: ChoosingBetaScript
-    ) -> VGroup:
-        """A table: β, its memory 1/(1 − β), its steady step α/(1 − β), what it is like."""
-        columns_x = (-5.7, -3.5, -0.1)  # centres of the number columns
-        notes_x = 2.3  # left edge of the notes
-        header = VGroup(
-            MathTex(r"\beta", font_size=style.BODY_SIZE, color=style.MUTED_TEXT_COLOR),
-            MathTex(
-                r"\text{memory } 1/(1-\beta)",
-                font_size=style.BODY_SIZE,
-                color=style.MUTED_TEXT_COLOR,
-            ),
-            MathTex(
-                rf"\text{{step }} \alpha/(1-\beta),\ \alpha = {tex(figs.lr)}",
-                font_size=style.BODY_SIZE,
-                color=style.MUTED_TEXT_COLOR,
-            ),
-        )
-        for cell, x in zip(header, columns_x, strict=True):
-            cell.move_to([x, 2.0, 0])
-        rows = []
-        for index, (beta, window, step, note, color) in enumerate(
-            zip(
-                figs.betas,
-                figs.memory_windows,
-                figs.effective_steps,
-                BETA_NOTES,
-                BETA_COLORS,
-                strict=True,
-            )
-        ):
-            y = 0.9 - 1.05 * index
-            beta_cell = MathTex(tex(beta), font_size=style.BODY_SIZE + 4, color=color).move_to(
-                [columns_x[0], y, 0]
-            )
-            window_cell = MathTex(tex(window), font_size=style.BODY_SIZE + 4, color=color).move_to(
-                [columns_x[1], y, 0]
-            )
-            step_cell = MathTex(tex(step), font_size=style.BODY_SIZE + 4, color=color).move_to(
-                [columns_x[2], y, 0]
-            )
-            note_cell = text_label(note, style.MUTED_TEXT_COLOR, style.LABEL_SIZE)
-            note_cell.move_to([0, y, 0]).align_to([notes_x, 0, 0], LEFT)
-            rows.append(VGroup(beta_cell, window_cell, step_cell, note_cell))
-        rule = VGroup(*[row for row in rows])
+    @staticmethod
+    def _beat_windows(scene: LessonScene, lines: ChoosingBetaScript, table: RulesOfThumb) -> None:
+        """The βs, then their memories, row by row."""
+        header, rows = table.header, table.rows
         with scene.voiceover(text=lines.windows) as tracker:
             scene.play(
                 FadeIn(header[0]),
@@ -129,9 +303,13 @@ class ChoosingBetaChapter(Chapter):
                 LaggedStart(*[FadeIn(row[1], shift=0.2 * LEFT) for row in rows], lag_ratio=0.7),
                 run_time=max(tracker.get_remaining_duration() - 0.2, 1.0),
             )
-        usual = SurroundingRectangle(rows[1], color=style.MOMENTUM_COLOR, buff=0.15)
+
+    @staticmethod
+    def _beat_steps(scene: LessonScene, lines: ChoosingBetaScript, table: RulesOfThumb) -> None:
+        """The steady steps, then what each β is like; the usual default boxed."""
+        rows = table.rows
         with scene.voiceover(text=lines.steps) as tracker:
-            scene.play(FadeIn(header[2]), run_time=0.6)
+            scene.play(FadeIn(table.header[2]), run_time=0.6)
             scene.play(
                 LaggedStart(*[FadeIn(row[2], shift=0.2 * LEFT) for row in rows], lag_ratio=0.6),
                 run_time=max(tracker.duration * 0.45, 1.0),
@@ -140,141 +318,33 @@ class ChoosingBetaChapter(Chapter):
                 LaggedStart(*[FadeIn(row[3]) for row in rows], lag_ratio=0.5),
                 run_time=max(tracker.get_remaining_duration() - 0.8, 1.0),
             )
-            scene.play(Create(usual), run_time=0.6)
-        return VGroup(header, rule, usual)
+            scene.play(Create(table.usual), run_time=0.6)
 
-    # --- beats: the theory's best β, checked by a sweep -------------------------------------
-
-    def theory_and_sweep(
-        self,
-        scene: LessonScene,
-        figs: ChoosingBetaFigures,
-        lines: ChoosingBetaScript,
-        table: VGroup,
+    @staticmethod
+    def _beat_theory(
+        scene: LessonScene, lines: ChoosingBetaScript, table: RulesOfThumb, numbers: Theory
     ) -> None:
-        """β*, α* and the rates, then steps-to-settle against β with β* marked."""
-        theory_lines = VGroup(
-            MathTex(
-                rf"\kappa = \frac{{L}}{{\mu}} = {tex(figs.condition_number)}",
-                font_size=style.LABEL_SIZE,
-            ),
-            MathTex(
-                rf"\beta^* = \left(\frac{{\sqrt\kappa - 1}}{{\sqrt\kappa + 1}}\right)^2 = {theory_number(figs.best_beta)}",
-                font_size=style.LABEL_SIZE,
-            ),
-            MathTex(
-                rf"\alpha^* = \frac{{4}}{{(\sqrt L + \sqrt\mu)^2}} = {theory_number(figs.best_lr)}",
-                font_size=style.LABEL_SIZE,
-            ),
-            MathTex(
-                rf"\text{{rate }} \sqrt{{\beta^*}} = {theory_number(figs.best_rate)}",
-                font_size=style.LABEL_SIZE,
-            ),
-            MathTex(
-                rf"\text{{plain GD: }} \frac{{\kappa - 1}}{{\kappa + 1}} = {tex(figs.gd_rate)}",
-                font_size=style.LABEL_SIZE,
-            ),
-        )
-        theory_lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        for line, color in zip(
-            theory_lines,
-            (
-                style.TEXT_COLOR,
-                style.HIGHLIGHT_COLOR,
-                style.TEXT_COLOR,
-                style.MOMENTUM_COLOR,
-                style.GD_COLOR,
-            ),
-            strict=True,
-        ):
-            line.set_color(color)
-        caption = text_label("stretched bowl, eigenvalues", style.MUTED_TEXT_COLOR)
-        eigen = MathTex(
-            rf"\mu = {tex(figs.smallest)},\ L = {tex(figs.largest)}",
-            font_size=style.LABEL_SIZE,
-            color=style.MUTED_TEXT_COLOR,
-        )
-        heading = VGroup(caption, eigen).arrange(RIGHT, buff=0.15)
-        theory_block = VGroup(heading, theory_lines).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        theory_block.to_corner(UL, buff=style.MARGIN).shift(0.85 * DOWN)
-
+        """The table gives way to the theory's β*, α* and rates, line by line."""
+        theory_lines = numbers.lines
         with scene.voiceover(text=lines.theory) as tracker:
-            scene.play(FadeOut(table), run_time=0.5)
-            scene.play(FadeIn(heading), FadeIn(theory_lines[0]), run_time=0.8)
+            scene.play(FadeOut(VGroup(table.header, table.rows, table.usual)), run_time=0.5)
+            scene.play(FadeIn(numbers.heading), FadeIn(theory_lines[0]), run_time=0.8)
             scene.play(
                 LaggedStart(
                     *[FadeIn(line, shift=0.15 * DOWN) for line in theory_lines[1:]], lag_ratio=0.8
                 ),
                 run_time=max(tracker.get_remaining_duration() - 0.2, 1.0),
             )
-        scene.hold(*theory_lines)
-        scene.pause(self.theory_pause_s)
 
-        # The sweep, on a plot to the right of the theory.
-        betas = figs.sweep_betas
-        steps = figs.sweep_steps
-        shown = (steps >= 0) & (steps <= STEPS_AXIS_MAX)
-        plot = LinePlot(
-            (float(betas[0]), 1.0),
-            (0.0, float(STEPS_AXIS_MAX)),
-            width=6.2,
-            height=3.2,
-            x_label=MathTex(r"\beta", font_size=style.BODY_SIZE, color=style.MUTED_TEXT_COLOR),
-            y_label=f"steps until the loss stays below {spoken_number(figs.threshold)}",
-            x_step=0.1,
-            y_step=100,
-        )
-        plot.to_edge(RIGHT, buff=style.MARGIN).set_y(1.1)
-        simulated = plot.add_series(betas[shown], steps[shown], style.MOMENTUM_COLOR)
-        low = plot.c2p(float(betas[0]), 0.0)
-        high = plot.c2p(figs.last_failed_beta, float(STEPS_AXIS_MAX))
-        unstable = Polygon(low, [high[0], low[1], 0], high, [low[0], high[1], 0])
-        unstable.set_fill(style.OVERSHOOT_COLOR, 0.18).set_stroke(width=0)
-        unstable_label = text_label("blows up", style.OVERSHOOT_COLOR)
-        unstable_label.move_to(
-            plot.c2p(0.5 * (float(betas[0]) + figs.last_failed_beta), 0.4 * STEPS_AXIS_MAX)
-        )
-        best_mark = plot.add_marker(
-            figs.best_beta,
-            None,
-            MathTex(
-                rf"\beta^* = {theory_number(figs.best_beta)}",
-                font_size=style.LABEL_SIZE,
-                color=style.HIGHLIGHT_COLOR,
-            ),
-            attach=False,
-        )
-        # The fastest run: a dot, and its label up in the empty middle of the plot.
-        fastest = plot.add_marker(
-            figs.fastest_beta, float(figs.fastest_steps), color=style.MOMENTUM_COLOR, attach=False
-        )
-        fastest_label = text_label(
-            f"{figs.fastest_steps} steps at β = {spoken_number(figs.fastest_beta)}",
-            style.MOMENTUM_COLOR,
-        )
-        fastest_label.move_to(
-            plot.c2p(figs.best_beta + 0.01, 0.375 * STEPS_AXIS_MAX), aligned_edge=DOWN + LEFT
-        )
-        leader = Line(
-            fastest[0].get_center() + 0.1 * UP, fastest_label.get_corner(DOWN + LEFT) + 0.05 * DOWN
-        ).set_stroke(style.MOMENTUM_COLOR, 1.5)
-        fastest.add(leader, fastest_label)
-        plain = plot.add_threshold(
-            float(figs.gd_steps),
-            f"best plain GD: {figs.gd_steps} steps",
-            style.GD_COLOR,
-            label_side=UP + LEFT,
-            attach=False,
-        )
+    @staticmethod
+    def _beat_sweep(scene: LessonScene, lines: ChoosingBetaScript, result: Sweep) -> None:
+        """The simulated sweep drawn, where it blows up, then β* and the fastest run, then GD."""
+        plot = result.plot
         with scene.voiceover(text=lines.sweep) as tracker:
             scene.play(FadeIn(plot.axes), FadeIn(plot.static), run_time=0.8)
-            scene.play(Create(simulated.line), run_time=max(tracker.duration * 0.3, 1.0))
+            scene.play(Create(result.simulated.line), run_time=max(tracker.duration * 0.3, 1.0))
             scene.wait_until_bookmark("diverge")
-            scene.play(FadeIn(unstable), FadeIn(unstable_label), run_time=0.6)
+            scene.play(FadeIn(result.unstable[0]), FadeIn(result.unstable[1]), run_time=0.6)
             scene.wait_until_bookmark("fastest")
-            scene.play(Create(best_mark), FadeIn(fastest), run_time=0.8)
-            scene.play(Create(plain), run_time=0.6)
-        scene.hold(plot.axes, plot.static, simulated.line, best_mark, fastest, plain)
-        scene.pause(self.sweep_pause_s)
-        with scene.voiceover(text=lines.advice):
-            pass  # the result stays on screen while the advice is spoken
+            scene.play(Create(result.best_mark), FadeIn(result.fastest), run_time=0.8)
+            scene.play(Create(result.plain), run_time=0.6)

@@ -10,6 +10,8 @@ Render: ``manim render scenes/in_code.py`` (add ``-ql`` for a quick 480p preview
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from manim import (
     DOWN,
     LEFT,
@@ -32,24 +34,33 @@ from lessonkit.code_panel import CodePanel
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_number, format_point
 from lessonkit.narration import LessonScene
-from lessonkit.panels import title_text
-from momentum_math import rules
+from lessonkit.panels import math_label, text_label, title_text
+from lessonkit.text_blocks import mono_label, place_in_columns, rule_block
+
+#: The comparison table: its cells' size in the code font, where each column starts (relative
+#: to the first) and how far apart its rows are.
+CELL_SIZE = style.SMALL_SIZE + 2
+COLUMN_LEFTS = [0.0, 1.9, 5.5]
+ROW_STEP = 0.48
+#: The code panel's lines where the optimizer (and with it the velocity buffer) is created.
+CREATION_LINES = (1, 2)
 
 
-def rule_block(heading: str, convention: str) -> VGroup:
-    """A heading over the two update lines of ``convention`` (from ``momentum_math.rules``)."""
-    rule = rules.rule(convention)
-    title = Text(heading, font=style.FONT, font_size=style.LABEL_SIZE, color=style.MUTED_TEXT_COLOR)
-    lines = VGroup(
-        MathTex(rule.velocity_latex, font_size=style.BODY_SIZE + 6, color=style.VELOCITY_COLOR),
-        MathTex(rule.position_latex, font_size=style.BODY_SIZE + 6, color=style.TEXT_COLOR),
-    ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-    return VGroup(title, lines).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+@dataclass(frozen=True)
+class InCodeBoard:
+    """What the chapter shows across its beats, laid out before the first one: the code
+    under the title, β right of it with the two conventions under β, and the comparison of
+    the two runs under the code."""
 
-
-def mono(text: str, color: ManimColor = style.TEXT_COLOR, size: int = style.SMALL_SIZE + 2) -> Text:
-    """One cell of the comparison table, in the code font."""
-    return Text(text, font=style.MONO_FONT, font_size=size, color=color)
+    title: Text
+    panel: CodePanel
+    token_box: SurroundingRectangle
+    beta: MathTex
+    pointer: Arrow
+    conventions: VGroup
+    comparison: VGroup
+    factor: MathTex
+    same: SurroundingRectangle
 
 
 class InCodeChapter(Chapter):
@@ -64,128 +75,136 @@ class InCodeChapter(Chapter):
     def play(self, scene: LessonScene) -> None:
         figs = self.figures()
         lines = script(figs)
+        board = self._layout(figs)
+        self._beat_code(scene, board, lines.code)
+        self._beat_beta(scene, board, lines.beta)
+        self._beat_convention(scene, board, lines.convention)
+        self._beat_same_path(scene, board, lines.same_path)
+        self._beat_buffer(scene, board, lines.buffer)
 
-        # Beat: the training loop.
+    def _layout(self, figs: InCodeFigures) -> InCodeBoard:
+        """Everything the beats show, placed (see :class:`InCodeBoard`)."""
         title = title_text(self.title).to_corner(UL, buff=style.MARGIN)
         panel = CodePanel(figs.code, font_size=style.SMALL_SIZE)
         panel.next_to(title, DOWN, aligned_edge=LEFT, buff=0.3)
-        with scene.voiceover(text=lines.code) as tracker:
-            scene.play(FadeIn(title), run_time=0.6)
-            scene.play(
-                FadeIn(panel, shift=UP * 0.2), run_time=min(tracker.get_remaining_duration(), 1.5)
-            )
-
-        # Beat: momentum=0.9 is β.
-        token = f"momentum={figs.momentum:g}"
-        box = panel.highlight_token(token)
-        beta = MathTex(
-            rf"\beta = {format_number(figs.momentum, 1)}",
-            font_size=style.TITLE_SIZE,
-            color=style.HIGHLIGHT_COLOR,
+        token_box = panel.highlight_token(f"momentum={figs.momentum:g}")
+        beta = math_label(
+            rf"\beta = {format_number(figs.momentum, 1)}", style.HIGHLIGHT_COLOR, style.TITLE_SIZE
         )
         beta.next_to(panel, RIGHT, buff=0.75)
-        beta.set_y(box.get_y())
+        beta.set_y(token_box.get_y())
         pointer = Arrow(
-            box.get_right(),
+            token_box.get_right(),
             beta.get_left(),
             buff=0.1,
             color=style.HIGHLIGHT_COLOR,
             stroke_width=4,
             max_tip_length_to_length_ratio=0.25,
         )
-        with scene.voiceover(text=lines.beta):
-            scene.play(Create(box), run_time=0.8)
-            scene.play(Create(pointer), FadeIn(beta, shift=RIGHT * 0.2), run_time=1.0)
-
-        # Beat: PyTorch's convention against the lesson's.
-        pytorch = rule_block("PyTorch", "pytorch")
-        lesson = rule_block("this lesson", "lesson")
-        conventions = VGroup(pytorch, lesson).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        conventions = VGroup(
+            rule_block("PyTorch", "pytorch"), rule_block("this lesson", "lesson")
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         conventions.next_to(beta, DOWN, buff=0.4).align_to(beta, LEFT)
-        with scene.voiceover(text=lines.convention) as tracker:
-            scene.play(FadeIn(pytorch, shift=LEFT * 0.2), run_time=1.0)
-            scene.play(FadeIn(lesson, shift=LEFT * 0.2), run_time=1.0)
-
-        # Beat: same path, velocities a factor α apart (computed in both conventions).
-        header = VGroup(
-            mono(f"step {figs.step}", style.MUTED_TEXT_COLOR),
-            mono("position θ", style.MUTED_TEXT_COLOR),
-            mono("velocity v", style.MUTED_TEXT_COLOR),
-        )
-        row_pytorch = VGroup(
-            mono("PyTorch"),
-            mono(format_point(figs.pytorch.positions[figs.step])),
-            mono(format_point(figs.pytorch_velocity), style.VELOCITY_COLOR),
-        )
-        row_lesson = VGroup(
-            mono("lesson"),
-            mono(format_point(figs.lesson.positions[figs.step])),
-            mono(format_point(figs.lesson_velocity), style.VELOCITY_COLOR),
-        )
-        table = VGroup(header, row_pytorch, row_lesson)
-        column_x = [0.0, 1.9, 5.5]
-        for row_index, row in enumerate(table):
-            for cell, x in zip(row, column_x, strict=True):
-                cell.move_to([x, -0.48 * row_index, 0], aligned_edge=LEFT)
-        table.next_to(panel, DOWN, aligned_edge=LEFT, buff=0.35).shift(RIGHT * 0.2)
-        factor = MathTex(
+        comparison = comparison_table(figs)
+        comparison.next_to(panel, DOWN, aligned_edge=LEFT, buff=0.35).shift(RIGHT * 0.2)
+        _, row_pytorch, row_lesson = comparison
+        factor = math_label(
             rf"\times\,\alpha = {format_number(figs.velocity_ratio, 1)}",
-            font_size=style.BODY_SIZE + 2,
-            color=style.HIGHLIGHT_COLOR,
+            style.HIGHLIGHT_COLOR,
+            style.BODY_SIZE + 2,
         )
         factor.next_to(row_lesson[2], DOWN, aligned_edge=RIGHT, buff=0.2)
         same = SurroundingRectangle(
             VGroup(row_pytorch[1], row_lesson[1]), color=style.MOMENTUM_COLOR, buff=0.08
         )
-        with scene.voiceover(text=lines.same_path):
-            scene.play(FadeIn(header), FadeIn(row_pytorch), FadeIn(row_lesson), run_time=1.2)
-            scene.play(Create(same), run_time=0.8)
-            scene.play(FadeIn(factor, shift=LEFT * 0.2), run_time=0.8)
-
-        # Beat: where the velocity lives.
-        creation = SurroundingRectangle(
-            VGroup(panel.line(1), panel.line(2)),
-            color=style.VELOCITY_COLOR,
-            buff=0.08,
-            stroke_width=style.STROKE_WIDTH,
+        return InCodeBoard(
+            title, panel, token_box, beta, pointer, conventions, comparison, factor, same
         )
+
+    @staticmethod
+    def _beat_code(scene: LessonScene, board: InCodeBoard, code: str) -> None:
+        """The training loop."""
+        with scene.voiceover(text=code) as tracker:
+            scene.play(FadeIn(board.title), run_time=0.6)
+            scene.play(
+                FadeIn(board.panel, shift=UP * 0.2),
+                run_time=min(tracker.get_remaining_duration(), 1.5),
+            )
+
+    @staticmethod
+    def _beat_beta(scene: LessonScene, board: InCodeBoard, beta: str) -> None:
+        """``momentum=0.9`` is β."""
+        with scene.voiceover(text=beta):
+            scene.play(Create(board.token_box), run_time=0.8)
+            scene.play(Create(board.pointer), FadeIn(board.beta, shift=RIGHT * 0.2), run_time=1.0)
+
+    @staticmethod
+    def _beat_convention(scene: LessonScene, board: InCodeBoard, convention: str) -> None:
+        """PyTorch's convention against the lesson's."""
+        pytorch, lesson = board.conventions
+        with scene.voiceover(text=convention):
+            scene.play(FadeIn(pytorch, shift=LEFT * 0.2), run_time=1.0)
+            scene.play(FadeIn(lesson, shift=LEFT * 0.2), run_time=1.0)
+
+    @staticmethod
+    def _beat_same_path(scene: LessonScene, board: InCodeBoard, same_path: str) -> None:
+        """Same path, velocities a factor α apart (computed in both conventions)."""
+        with scene.voiceover(text=same_path):
+            scene.play(*[FadeIn(row) for row in board.comparison], run_time=1.2)
+            scene.play(Create(board.same), run_time=0.8)
+            scene.play(FadeIn(board.factor, shift=LEFT * 0.2), run_time=0.8)
+
+    @staticmethod
+    def _beat_buffer(scene: LessonScene, board: InCodeBoard, buffer: str) -> None:
+        """Where the velocity lives: created with the optimizer, updated by each step, from 0."""
+        panel = board.panel
+        creation = panel.highlight_lines(*CREATION_LINES, color=style.VELOCITY_COLOR)
         stepping = panel.highlight_line(
             panel.find_line("optimizer.step()"), color=style.VELOCITY_COLOR
         )
         note = VGroup(
-            Text(
-                "velocity v:",
-                font=style.FONT,
-                font_size=style.LABEL_SIZE,
-                color=style.VELOCITY_COLOR,
-            ),
-            Text(
-                "in the optimizer,",
-                font=style.FONT,
-                font_size=style.LABEL_SIZE,
-                color=style.TEXT_COLOR,
-            ),
-            Text(
-                "one per parameter",
-                font=style.FONT,
-                font_size=style.LABEL_SIZE,
-                color=style.TEXT_COLOR,
-            ),
+            *[
+                text_label(text, color, style.LABEL_SIZE)
+                for text, color in (
+                    ("velocity v:", style.VELOCITY_COLOR),
+                    ("in the optimizer,", style.TEXT_COLOR),
+                    ("one per parameter", style.TEXT_COLOR),
+                )
+            ]
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        note.move_to(conventions, aligned_edge=UL)
-        zero = Text(
-            "starts at v = 0",
-            font=style.FONT,
-            font_size=style.LABEL_SIZE + 2,
-            color=style.HIGHLIGHT_COLOR,
-        )
+        note.move_to(board.conventions, aligned_edge=UL)
+        zero = text_label("starts at v = 0", style.HIGHLIGHT_COLOR, style.LABEL_SIZE + 2)
         zero.next_to(note, DOWN, aligned_edge=LEFT, buff=0.35)
-        with scene.voiceover(text=lines.buffer):
-            scene.play(
-                FadeOut(box), FadeOut(pointer), FadeOut(conventions), FadeOut(same), run_time=0.6
-            )
+        leaving = (board.token_box, board.pointer, board.conventions, board.same)
+        with scene.voiceover(text=buffer):
+            scene.play(*[FadeOut(part) for part in leaving], run_time=0.6)
             scene.play(Create(creation), FadeIn(note), run_time=1.0)
             scene.wait_until_bookmark("step")
             scene.play(Create(stepping), run_time=0.6)
             scene.wait_until_bookmark("zero")
             scene.play(FadeIn(zero, shift=UP * 0.15), run_time=0.8)
+
+
+def comparison_table(figs: InCodeFigures) -> VGroup:
+    """Position and velocity at ``figs.step`` in each convention: a header and one row a run,
+    in the code font (velocities in the velocity colour), its first cell at the origin."""
+
+    def cell(text: str, color: ManimColor = style.TEXT_COLOR) -> Text:
+        return mono_label(text, color, CELL_SIZE)
+
+    muted = style.MUTED_TEXT_COLOR
+    header = VGroup(
+        cell(f"step {figs.step}", muted), cell("position θ", muted), cell("velocity v", muted)
+    )
+    rows = [
+        VGroup(
+            cell(name),
+            cell(format_point(run.positions[figs.step])),
+            cell(format_point(velocity), style.VELOCITY_COLOR),
+        )
+        for name, run, velocity in (
+            ("PyTorch", figs.pytorch, figs.pytorch_velocity),
+            ("lesson", figs.lesson, figs.lesson_velocity),
+        )
+    ]
+    return place_in_columns([header, *rows], COLUMN_LEFTS, ROW_STEP)

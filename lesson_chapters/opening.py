@@ -9,22 +9,38 @@ Render: ``manim render scenes/opening.py`` (add ``-ql`` for a quick 480p preview
 
 from __future__ import annotations
 
-from manim import (
-    DOWN,
-    UP,
-    Create,
-    LaggedStart,
-    Text,
-    VGroup,
-)
+from dataclasses import dataclass
 
-from lesson_narration.opening import LESSON_TITLE, OpeningFigures, figures, script
+from manim import DOWN, UP, Create, LaggedStart, Text, VGroup
+
+from lesson_narration.opening import LESSON_TITLE, QUESTION, OpeningFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
 from lessonkit.motion import TrajectoryTrail
 from lessonkit.narration import LessonScene
+from lessonkit.panels import text_label
+from lessonkit.text_blocks import break_before
+
+#: The lesson's name, bold, at this size; the question a little above body size.
+HEADING_SIZE = 56
+QUESTION_SIZE = style.BODY_SIZE + 2
+#: Where the title block stands while it is alone on screen, and its gap to the top edge after.
+TITLE_BLOCK_CENTER = UP * 0.6
+TITLE_TOP_BUFF = 0.55
+
+
+@dataclass(frozen=True)
+class OpeningBoard:
+    """What the opening shows across its beats, built before the first one."""
+
+    heading: Text
+    tagline: Text
+    title_block: VGroup
+    contours: ContourMap
+    minimum: VGroup
+    trail: TrajectoryTrail
 
 
 class OpeningChapter(Chapter):
@@ -33,6 +49,10 @@ class OpeningChapter(Chapter):
     name = "opening"
     #: Opacity of the teaser's contour lines: a faint picture, not yet explained.
     faint_opacity = 0.4
+    #: Opacity of the teaser's minimum marker.
+    faint_minimum_opacity = 0.6
+    #: Seconds the question is held on screen, to think about.
+    question_pause_s = 2.0
 
     def figures(self) -> OpeningFigures:
         """The teaser run (see :func:`lesson_narration.opening.figures`)."""
@@ -41,30 +61,45 @@ class OpeningChapter(Chapter):
     def play(self, scene: LessonScene) -> None:
         figs = self.figures()
         lines = script(figs)
+        board = self._layout(figs)
+        self._beat_welcome(scene, board, lines.welcome)
+        self._beat_valley(scene, board, lines.valley)
+        self._beat_question(scene, board, lines.question)
+        scene.say(lines.plan)  # the promise, over the question
+
+    def _layout(self, figs: OpeningFigures) -> OpeningBoard:
+        """The title block (centred) and the faint teaser map, not yet on screen."""
         name, _, subtitle = LESSON_TITLE.partition(": ")
-
-        # Beat: the lesson's title.
-        heading = Text(name, font=style.FONT, font_size=56, color=style.TEXT_COLOR, weight="BOLD")
-        tagline = Text(
-            subtitle, font=style.FONT, font_size=style.BODY_SIZE, color=style.MUTED_TEXT_COLOR
+        heading = Text(
+            name, font=style.FONT, font_size=HEADING_SIZE, color=style.TEXT_COLOR, weight="BOLD"
         )
+        tagline = text_label(subtitle, style.MUTED_TEXT_COLOR, style.BODY_SIZE)
         title_block = VGroup(heading, tagline).arrange(DOWN, buff=0.3)
-        title_block.move_to(UP * 0.6)
-        with scene.voiceover(text=lines.welcome) as tracker:
-            scene.play(FadeIn(heading, shift=DOWN * 0.2), run_time=1.0)
-            scene.play(FadeIn(tagline), run_time=max(min(tracker.duration - 1.0, 1.5), 0.5))
-
-        # Beat: a faint ravine, and plain gradient descent bouncing across it.
-        frame = ravine_map_frame(figs.experiment.surface)
-        contours = ContourMap(figs.experiment.surface, frame)
+        title_block.move_to(TITLE_BLOCK_CENTER)
+        surface = figs.experiment.surface
+        frame = ravine_map_frame(surface)
+        contours = ContourMap(surface, frame)
         contours.set_stroke(opacity=self.faint_opacity)
-        minimum = minimum_marker(figs.experiment.surface, frame).set_stroke(opacity=0.6)
+        minimum = minimum_marker(surface, frame).set_stroke(opacity=self.faint_minimum_opacity)
         trail = TrajectoryTrail(figs.run, frame, color=style.GD_COLOR)
-        with scene.voiceover(text=lines.valley) as tracker:
-            scene.play(title_block.animate.to_edge(UP, buff=0.55), run_time=0.8)
+        return OpeningBoard(heading, tagline, title_block, contours, minimum, trail)
+
+    @staticmethod
+    def _beat_welcome(scene: LessonScene, board: OpeningBoard, welcome: str) -> None:
+        """The lesson's title."""
+        with scene.voiceover(text=welcome) as tracker:
+            scene.play(FadeIn(board.heading, shift=DOWN * 0.2), run_time=1.0)
+            scene.play(FadeIn(board.tagline), run_time=max(min(tracker.duration - 1.0, 1.5), 0.5))
+
+    @staticmethod
+    def _beat_valley(scene: LessonScene, board: OpeningBoard, valley: str) -> None:
+        """A faint ravine, and plain gradient descent bouncing across it."""
+        trail = board.trail
+        with scene.voiceover(text=valley) as tracker:
+            scene.play(board.title_block.animate.to_edge(UP, buff=TITLE_TOP_BUFF), run_time=0.8)
             scene.play(
-                LaggedStart(*[Create(ring) for ring in contours], lag_ratio=0.12),
-                FadeIn(minimum),
+                LaggedStart(*[Create(ring) for ring in board.contours], lag_ratio=0.12),
+                FadeIn(board.minimum),
                 run_time=2.0,
             )
             scene.play(FadeIn(trail), run_time=0.4)
@@ -72,28 +107,17 @@ class OpeningChapter(Chapter):
                 trail.walk(trail.last_step, run_time=max(tracker.get_remaining_duration(), 1.0))
             )
 
-        # Beat: the question, left on screen to think about.
+    def _beat_question(self, scene: LessonScene, board: OpeningBoard, question_line: str) -> None:
+        """The question, under the heading where the tagline was, left on screen to think about."""
         question = VGroup(
-            Text(
-                "Why does plain gradient descent crawl",
-                font=style.FONT,
-                font_size=style.BODY_SIZE + 2,
-                color=style.HIGHLIGHT_COLOR,
-            ),
-            Text(
-                "through a long, narrow valley?",
-                font=style.FONT,
-                font_size=style.BODY_SIZE + 2,
-                color=style.HIGHLIGHT_COLOR,
-            ),
+            *[
+                text_label(part, style.HIGHLIGHT_COLOR, QUESTION_SIZE)
+                for part in break_before(QUESTION, "through")
+            ]
         ).arrange(DOWN, buff=0.2)
-        question.next_to(heading, DOWN, buff=0.35)
-        with scene.voiceover(text=lines.question):
+        question.next_to(board.heading, DOWN, buff=0.35)
+        with scene.voiceover(text=question_line):
             scene.wait_until_bookmark("ask")
-            scene.play(FadeOut(tagline), FadeIn(question, shift=UP * 0.15), run_time=1.0)
+            scene.play(FadeOut(board.tagline), FadeIn(question, shift=UP * 0.15), run_time=1.0)
         scene.hold(question)
-        scene.pause(2.0)
-
-        # Beat: the promise.
-        with scene.voiceover(text=lines.plan):
-            pass
+        scene.pause(self.question_pause_s)

@@ -10,6 +10,8 @@ Render: ``manim render scenes/overshoot.py`` (add ``-ql`` for a quick 480p previ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import (
     DL,
@@ -19,7 +21,7 @@ from manim import (
     UL,
     UP,
     UR,
-    Create,
+    ManimColor,
     Text,
     ValueTracker,
     VGroup,
@@ -32,12 +34,37 @@ from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_loss, format_number
 from lessonkit.narration import LessonScene
-from lessonkit.panels import title_text
+from lessonkit.panels import text_label, title_text
 from lessonkit.plots import LinePlot
-from lessonkit.race import MapRace, lane_frames, run_label
+from lessonkit.race import Lane, MapRace, lane_frames, run_label
 
 #: Colour of each run, by β (the lesson's colours by meaning).
 RUN_COLORS = {0.0: style.GD_COLOR, 0.9: style.MOMENTUM_COLOR, 0.99: style.OVERSHOOT_COLOR}
+#: The loss plot's axes box, and where its bottom-left corner goes: where the race's right
+#: map was, x from 1.05 to 5.45, its bottom above the paused-caption line.
+PLOT_WIDTH = 4.4
+PLOT_HEIGHT = 3.1
+PLOT_BOX_CORNER = np.array([1.05, -1.15, 0.0])
+
+
+@dataclass(frozen=True)
+class OvershootBoard:
+    """What the chapter shows across its beats, laid out before the first one.
+
+    ``reveal`` holds the step up to which the plot's curves are drawn.
+    """
+
+    title: Text
+    lane_race: MapRace
+    question: Text
+    reveal: ValueTracker
+    plot: LinePlot
+    names: VGroup
+
+    @property
+    def lane(self) -> Lane:
+        """The one lane: β = 0.99's map, trail and readout."""
+        return self.lane_race.lanes[0]
 
 
 class OvershootChapter(Chapter):
@@ -55,143 +82,167 @@ class OvershootChapter(Chapter):
     def play(self, scene: LessonScene) -> None:
         figs = self.figures()
         lines = script(figs)
-        run = figs.run
-        color = RUN_COLORS.get(figs.beta, style.OVERSHOOT_COLOR)
+        board = self._layout(figs)
+        self._beat_setup(scene, board, lines.setup)
+        self._beat_swing(scene, board, lines.swing, figs)
+        self._beat_question(scene, board, lines.question)
+        self._beat_plot(scene, board, lines.plot, figs)
+        self._beat_verdict(scene, board, lines.verdict, figs)
+        scene.say(lines.teaser)  # what it means, what comes next
+
+    def _layout(self, figs: OvershootFigures) -> OvershootBoard:
+        """The race's left map with β = 0.99 on it; the question top right, over the (empty)
+        loss plot where the right map was."""
         lane_race = MapRace(
-            [run],
-            lane_frames(run.surface)[:1],
-            colors=[color],
+            [figs.run],
+            lane_frames(figs.run.surface)[:1],
+            colors=[run_color(figs.beta)],
             labels=[run_label(figs.beta)],
         )
-        lane = lane_race.lanes[0]
-
-        # Beat: the same bowl, β = 0.99 at the start.
         title = title_text(self.title).to_corner(UL, buff=style.MARGIN)
-        with scene.voiceover(text=lines.setup) as tracker:
-            scene.play(FadeIn(title), run_time=0.6)
-            scene.play(
-                FadeIn(lane.border),
-                Create(lane.contours),
-                FadeIn(lane.minimum),
-                FadeIn(lane.label),
-                run_time=max(min(2.0, tracker.get_remaining_duration() - 1.0), 0.5),
-            )
-            scene.play(FadeIn(lane_race.movers), run_time=0.8)
-
-        # Beat: the long swing, all the steps in one play.
-        with scene.voiceover(text=lines.swing) as tracker:
-            scene.play(lane_race.run_to(figs.steps, run_time=tracker.duration))
-
-        # Beat: the question, beside an empty log-scale plot with the finish line. Pause.
         reveal = ValueTracker(0.0)
-        plot, names = self._plot(figs, reveal)
-        question = Text(
+        plot = loss_plot(figs, reveal)
+        question = text_label(
             f"Below {format_number(figs.threshold, 1)}\nin {figs.steps} steps?",
-            font=style.FONT,
-            font_size=style.BODY_SIZE,
-            color=style.TEXT_COLOR,
+            size=style.BODY_SIZE,
         )
         question.to_corner(UR, buff=style.MARGIN)
-        with scene.voiceover(text=lines.question):
+        return OvershootBoard(title, lane_race, question, reveal, plot, curve_names(plot, figs))
+
+    @staticmethod
+    def _beat_setup(scene: LessonScene, board: OvershootBoard, setup: str) -> None:
+        """The same bowl, β = 0.99 at the start."""
+        with scene.voiceover(text=setup) as tracker:
+            scene.play(FadeIn(board.title), run_time=0.6)
+            scene.play(
+                *board.lane.entrance(),
+                run_time=max(min(2.0, tracker.get_remaining_duration() - 1.0), 0.5),
+            )
+            scene.play(FadeIn(board.lane_race.movers), run_time=0.8)
+
+    @staticmethod
+    def _beat_swing(
+        scene: LessonScene, board: OvershootBoard, swing: str, figs: OvershootFigures
+    ) -> None:
+        """The long swing, all the steps in one play."""
+        with scene.voiceover(text=swing) as tracker:
+            scene.play(board.lane_race.run_to(figs.steps, run_time=tracker.duration))
+
+    def _beat_question(self, scene: LessonScene, board: OvershootBoard, question: str) -> None:
+        """The question, beside an empty log-scale plot with the finish line. Pause."""
+        plot = board.plot
+        with scene.voiceover(text=question):
             # Static first, then the (still empty) curves: the plot is cached while they grow.
-            scene.play(FadeIn(question), FadeIn(plot.axes), FadeIn(plot.static), run_time=1.0)
+            scene.play(FadeIn(board.question), FadeIn(plot.axes), FadeIn(plot.static), run_time=1.0)
             scene.add(plot.series_layer)
-            scene.hold(question)
+            scene.hold(board.question)
         scene.pause(self.question_pause_s)
 
-        # Beat: the three loss curves, drawn together.
-        with scene.voiceover(text=lines.plot) as tracker:
-            scene.play(FadeOut(question), run_time=0.5)
+    @staticmethod
+    def _beat_plot(
+        scene: LessonScene, board: OvershootBoard, plot_line: str, figs: OvershootFigures
+    ) -> None:
+        """The three loss curves, drawn together."""
+        with scene.voiceover(text=plot_line) as tracker:
+            scene.play(FadeOut(board.question), run_time=0.5)
             scene.play(
-                reveal.animate(rate_func=linear).set_value(figs.steps),
+                board.reveal.animate(rate_func=linear).set_value(figs.steps),
                 run_time=max(tracker.get_remaining_duration(), 1.0),
             )
 
-        # Beat: the two crossings marked, then β = 0.99 never crosses: its last loss. Pause on it.
-        # Each crossing marked with its step; the later one labelled up-right, the earlier down-left.
-        finished = sorted(
-            ((step, beta) for beta, step in figs.steps_to_converge.items() if step is not None),
-            reverse=True,
-        )
-        crossings = [
-            plot.add_marker(
-                step,
-                figs.runs[beta].losses[step],
-                label=str(step),
-                color=RUN_COLORS[beta],
-                label_direction=UR if rank == 0 else DL,
-            )
-            for rank, (step, beta) in enumerate(finished)
-        ]
-        for marker in crossings:  # drawn by the FadeIn below, not with the plot
-            plot.static.remove(marker)
-        end = plot.c2p(figs.steps, figs.final_loss)
-        never = Text(
-            f"never: {format_loss(figs.final_loss)} at step {figs.steps}",
-            font=style.FONT,
-            font_size=style.SMALL_SIZE,
-            color=color,
-        )
-        # Above the swinging curve: half a decade under the top of the plot, right-aligned with its end.
-        never.move_to(plot.c2p(figs.steps, plot.y_range[1] / 10.0**0.5), aligned_edge=RIGHT)
-        never.set_x(end[0] - never.width / 2)
-        with scene.voiceover(text=lines.verdict) as tracker:
+    def _beat_verdict(
+        self, scene: LessonScene, board: OvershootBoard, verdict: str, figs: OvershootFigures
+    ) -> None:
+        """The two crossings marked, then β = 0.99 never crosses: its last loss. Pause on it."""
+        crossings = crossing_markers(board.plot, figs)
+        never = never_label(board.plot, figs)
+        with scene.voiceover(text=verdict) as tracker:
             scene.play(
-                *[FadeIn(marker, scale=2) for marker in crossings], FadeIn(names), run_time=0.8
+                *[FadeIn(marker, scale=2) for marker in crossings],
+                FadeIn(board.names),
+                run_time=0.8,
             )
             scene.wait_until_bookmark("never")
             scene.play(
                 FadeIn(never, shift=0.2 * DOWN),
                 run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3),
             )
-            scene.hold(never, plot.axes)
+            scene.hold(never, board.plot.axes)
         scene.pause(self.result_pause_s)
 
-        # Beat: what it means, what comes next.
-        with scene.voiceover(text=lines.teaser):
-            pass
 
-    @staticmethod
-    def _plot(figs: OvershootFigures, reveal: ValueTracker) -> tuple[LinePlot, VGroup]:
-        """Loss against step on a log axis with the finish line, one curve per run (drawn up
-        to the step ``reveal`` holds), placed where the race's right map was.
+# --- the loss plot ---------------------------------------------------------------------------
 
-        Returns the plot and the curves' names, to go beside the curves' ends.
-        """
-        low = min(float(figs.runs[beta].losses.min()) for beta in figs.betas)
-        high = max(float(figs.runs[beta].losses.max()) for beta in figs.betas)
-        plot = LinePlot(
-            (0, figs.steps),
-            (low, high),
-            width=4.4,
-            height=3.1,
-            log_y=True,
-            x_label="step",
-            y_label="loss",
+
+def run_color(beta: float) -> ManimColor:
+    """The colour of the run with ``beta`` (too-much momentum's for a β the lesson has no
+    colour for)."""
+    return RUN_COLORS.get(beta, style.OVERSHOOT_COLOR)
+
+
+def loss_plot(figs: OvershootFigures, reveal: ValueTracker) -> LinePlot:
+    """Loss against step on a log axis with the finish line, one curve per run (drawn up to
+    the step ``reveal`` holds), its axes box's corner at :data:`PLOT_BOX_CORNER`."""
+    low = min(float(figs.runs[beta].losses.min()) for beta in figs.betas)
+    high = max(float(figs.runs[beta].losses.max()) for beta in figs.betas)
+    plot = LinePlot(
+        (0, figs.steps),
+        (low, high),
+        width=PLOT_WIDTH,
+        height=PLOT_HEIGHT,
+        log_y=True,
+        x_label="step",
+        y_label="loss",
+    )
+    line = plot.add_threshold(figs.threshold, color=style.HIGHLIGHT_COLOR)
+    # Labelled at its left end: the curves cross it further right.
+    finish = text_label(f"finish: {format_number(figs.threshold, 1)}", style.HIGHLIGHT_COLOR)
+    finish.next_to(line, UP, buff=0.08).align_to(line, LEFT).shift(0.12 * RIGHT)
+    line.add(finish)
+    for beta in figs.betas:
+        losses = figs.runs[beta].losses
+        plot.add_series(np.arange(len(losses)), losses, RUN_COLORS[beta], progress=reveal)
+    plot.shift(PLOT_BOX_CORNER - plot.box_corner(DL))
+    return plot
+
+
+def curve_names(plot: LinePlot, figs: OvershootFigures) -> VGroup:
+    """Each curve's name, beside the curve's end."""
+    names = VGroup()
+    for beta in figs.betas:
+        name = text_label("plain GD" if beta == 0 else f"β = {beta:g}", RUN_COLORS[beta])
+        name.next_to(plot.c2p(figs.steps, figs.runs[beta].losses[-1]), RIGHT, buff=0.12)
+        names.add(name)
+    return names
+
+
+def crossing_markers(plot: LinePlot, figs: OvershootFigures) -> list[VGroup]:
+    """A dot where each run that finishes crosses the finish line, labelled with its step: the
+    later one up-right, the earlier down-left. Not part of the plot (faded in on their own)."""
+    finished = sorted(
+        ((step, beta) for beta, step in figs.steps_to_converge.items() if step is not None),
+        reverse=True,
+    )
+    return [
+        plot.add_marker(
+            step,
+            figs.runs[beta].losses[step],
+            label=str(step),
+            color=RUN_COLORS[beta],
+            label_direction=UR if rank == 0 else DL,
+            attach=False,
         )
-        line = plot.add_threshold(figs.threshold, color=style.HIGHLIGHT_COLOR)
-        # Labelled at its left end: the curves cross it further right.
-        finish = Text(
-            f"finish: {format_number(figs.threshold, 1)}",
-            font=style.FONT,
-            font_size=style.SMALL_SIZE,
-            color=style.HIGHLIGHT_COLOR,
-        )
-        finish.next_to(line, UP, buff=0.08).align_to(line, LEFT).shift(0.12 * RIGHT)
-        line.add(finish)
-        for beta in figs.betas:
-            losses = figs.runs[beta].losses
-            plot.add_series(np.arange(len(losses)), losses, RUN_COLORS[beta], progress=reveal)
-        # The axes box spans x from 1.05 to 5.45, its bottom above the paused-caption line.
-        plot.shift(np.array([1.05, -1.15, 0.0]) - plot.box_corner(DL))
-        names = VGroup()
-        for beta in figs.betas:
-            name = Text(
-                "plain GD" if beta == 0 else f"β = {beta:g}",
-                font=style.FONT,
-                font_size=style.SMALL_SIZE,
-                color=RUN_COLORS[beta],
-            )
-            name.next_to(plot.c2p(figs.steps, figs.runs[beta].losses[-1]), RIGHT, buff=0.12)
-            names.add(name)
-        return plot, names
+        for rank, (step, beta) in enumerate(finished)
+    ]
+
+
+def never_label(plot: LinePlot, figs: OvershootFigures) -> Text:
+    """β = 0.99's last loss, above the swinging curve: half a decade under the top of the plot,
+    right-aligned with the curve's end."""
+    never = text_label(
+        f"never: {format_loss(figs.final_loss)} at step {figs.steps}", run_color(figs.beta)
+    )
+    end = plot.c2p(figs.steps, figs.final_loss)
+    never.move_to(plot.c2p(figs.steps, plot.y_range[1] / 10.0**0.5), aligned_edge=RIGHT)
+    never.set_x(end[0] - never.width / 2)
+    return never

@@ -10,18 +10,9 @@ Render: ``manim render scenes/race.py`` (add ``-ql`` for a quick 480p preview).
 
 from __future__ import annotations
 
-from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UL,
-    UR,
-    Create,
-    Indicate,
-    LaggedStart,
-    Text,
-    VGroup,
-)
+from dataclasses import dataclass
+
+from manim import DOWN, LEFT, RIGHT, UL, UR, Indicate, LaggedStart, Text, VGroup
 
 from lesson_narration.race import RaceFigures, figures, script
 from lessonkit import style
@@ -29,8 +20,26 @@ from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_number
 from lessonkit.narration import LessonScene
-from lessonkit.panels import title_text
+from lessonkit.panels import text_label, title_text
 from lessonkit.race import MapRace, lane_frames, run_label
+
+#: Gap between the maps and the line of conditions under them.
+CONDITIONS_BUFF = 0.25
+#: How far the finish line sits below the top-right corner's margin, and the question's gap to it.
+FINISH_DROP = 0.05 * DOWN
+QUESTION_GAP = 0.6
+
+
+@dataclass(frozen=True)
+class RaceBoard:
+    """What the race shows across its beats, laid out before the first one."""
+
+    title: Text
+    race: MapRace
+    conditions: Text
+    finish: Text
+    question: Text
+    result: Text
 
 
 class RaceChapter(Chapter):
@@ -40,6 +49,10 @@ class RaceChapter(Chapter):
     #: Seconds the chapter holds still on its question, then on its result.
     question_pause_s = 2.0
     result_pause_s = 2.0
+    #: The clock runs slowly for the first swings (to ``early_steps``), fast along the floor,
+    #: and slowly again for the last ``close_steps`` steps before momentum's finish.
+    early_steps = 40
+    close_steps = 20
 
     def figures(self) -> RaceFigures:
         """The runs and their finishing steps, computed by ``momentum_math``."""
@@ -48,6 +61,21 @@ class RaceChapter(Chapter):
     def play(self, scene: LessonScene) -> None:
         figs = self.figures()
         lines = script(figs)
+        board = self._layout(figs)
+        self._beat_setup(scene, board, lines.setup)
+        self._beat_finish_line(scene, board, lines.finish_line)
+        self._beat_early(scene, board, lines.early)
+        self._beat_late(scene, board, lines.late, self.slow_down_step(figs))
+        self._beat_verdict(scene, board, lines.verdict)
+        scene.say(lines.caveat)  # an honest note, and what comes next
+
+    def slow_down_step(self, figs: RaceFigures) -> int:
+        """The step from which the clock slows down again, a little before the first finish."""
+        return max(figs.momentum_steps - self.close_steps, self.early_steps)
+
+    def _layout(self, figs: RaceFigures) -> RaceBoard:
+        """The two maps under the title, the conditions under them, the finish line top right
+        with its question beside it, and the result where the question will have been."""
         runs = [figs.gd_run, figs.momentum_run]
         race = MapRace(
             runs,
@@ -56,106 +84,90 @@ class RaceChapter(Chapter):
             labels=[run_label(run.beta) for run in runs],
             stop_steps=[figs.gd_steps, figs.momentum_steps],
         )
-        gd_lane, momentum_lane = race.lanes
-
-        # Beat: the two maps, the runners at the start.
         title = title_text(self.title).to_corner(UL, buff=style.MARGIN)
-        conditions = Text(
-            f"same start ({format_number(figs.start[0], 2)}, {format_number(figs.start[1], 2)})"
-            f"   ·   same α = {figs.lr:g}",
-            font=style.FONT,
-            font_size=style.SMALL_SIZE,
-            color=style.MUTED_TEXT_COLOR,
+        start = f"({format_number(figs.start[0], 2)}, {format_number(figs.start[1], 2)})"
+        conditions = text_label(
+            f"same start {start}   ·   same α = {figs.lr:g}", style.MUTED_TEXT_COLOR
         )
-        conditions.next_to(VGroup(*[lane.border for lane in race.lanes]), DOWN, buff=0.25)
-        with scene.voiceover(text=lines.setup) as tracker:
-            scene.play(FadeIn(title), run_time=0.6)
+        maps = VGroup(*[lane.border for lane in race.lanes])
+        conditions.next_to(maps, DOWN, buff=CONDITIONS_BUFF)
+        finish = text_label(
+            f"finish: loss < {format_number(figs.threshold, 1)}",
+            style.HIGHLIGHT_COLOR,
+            style.BODY_SIZE,
+        )
+        finish.to_corner(UR, buff=style.MARGIN).shift(FINISH_DROP)
+        question = text_label("Which finishes first?", size=style.BODY_SIZE)
+        question.next_to(finish, LEFT, buff=QUESTION_GAP)
+        result = text_label(f"{figs.margin} steps sooner", style.MOMENTUM_COLOR, style.BODY_SIZE)
+        result.move_to(question, aligned_edge=RIGHT)
+        return RaceBoard(title, race, conditions, finish, question, result)
+
+    @staticmethod
+    def _beat_setup(scene: LessonScene, board: RaceBoard, setup: str) -> None:
+        """The two maps, the runners at the start."""
+        lanes = board.race.lanes
+        with scene.voiceover(text=setup) as tracker:
+            scene.play(FadeIn(board.title), run_time=0.6)
             scene.play(
                 LaggedStart(
-                    *[
-                        LaggedStart(
-                            FadeIn(lane.border),
-                            Create(lane.contours),
-                            FadeIn(lane.minimum),
-                            FadeIn(lane.label),
-                            lag_ratio=0.2,
-                        )
-                        for lane in race.lanes
-                    ],
+                    *[LaggedStart(*lane.entrance(), lag_ratio=0.2) for lane in lanes],
                     lag_ratio=0.4,
                 ),
                 run_time=max(min(3.0, tracker.get_remaining_duration() - 1.2), 0.5),
             )
             # Static first, moving last: the maps are cached while the runners move.
-            scene.play(FadeIn(race.movers), FadeIn(conditions), run_time=0.8)
+            scene.play(FadeIn(board.race.movers), FadeIn(board.conditions), run_time=0.8)
 
-        # Beat: the finish line, and the question. Pause on it.
-        finish = Text(
-            f"finish: loss < {format_number(figs.threshold, 1)}",
-            font=style.FONT,
-            font_size=style.BODY_SIZE,
-            color=style.HIGHLIGHT_COLOR,
-        )
-        finish.to_corner(UR, buff=style.MARGIN).shift(0.05 * DOWN)
-        question = Text(
-            "Which finishes first?",
-            font=style.FONT,
-            font_size=style.BODY_SIZE,
-            color=style.TEXT_COLOR,
-        )
-        question.next_to(finish, LEFT, buff=0.6)
-        with scene.voiceover(text=lines.finish_line) as tracker:
-            scene.play(FadeIn(finish), run_time=0.8)
+    def _beat_finish_line(self, scene: LessonScene, board: RaceBoard, finish_line: str) -> None:
+        """The finish line, and the question. Pause on it."""
+        with scene.voiceover(text=finish_line) as tracker:
+            scene.play(FadeIn(board.finish), run_time=0.8)
             scene.play(
-                FadeIn(question), run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3)
+                FadeIn(board.question),
+                run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3),
             )
-            scene.hold(question, finish)
+            scene.hold(board.question, board.finish)
         scene.pause(self.question_pause_s)
 
-        # Beat: the first swings, slowly.
-        with scene.voiceover(text=lines.early) as tracker:
-            scene.play(FadeOut(question), run_time=0.5)
+    def _beat_early(self, scene: LessonScene, board: RaceBoard, early: str) -> None:
+        """The first swings, slowly."""
+        with scene.voiceover(text=early) as tracker:
+            scene.play(FadeOut(board.question), run_time=0.5)
             scene.play(
-                race.run_to(figs.early_steps, run_time=max(tracker.get_remaining_duration(), 0.5))
+                board.race.run_to(
+                    self.early_steps, run_time=max(tracker.get_remaining_duration(), 0.5)
+                )
             )
 
-        # Beat: the long slide, then slower near the finish: each lane stops at its own step.
-        with scene.voiceover(text=lines.late) as tracker:
+    @staticmethod
+    def _beat_late(scene: LessonScene, board: RaceBoard, late: str, slow_down_step: int) -> None:
+        """The long slide, then slower near the finish: each lane stops at its own step."""
+        race = board.race
+        with scene.voiceover(text=late) as tracker:
             scene.play(
-                race.run_to(
-                    figs.close_steps, run_time=max(tracker.time_until_bookmark("close"), 0.5)
-                )
+                race.run_to(slow_down_step, run_time=max(tracker.time_until_bookmark("close"), 0.5))
             )
             scene.play(
                 race.run_to(race.finish_step, run_time=max(tracker.get_remaining_duration(), 0.5))
             )
 
-        # Beat: the verdict, read off the counters; pause on it.
-        result = Text(
-            f"{figs.margin} steps sooner",
-            font=style.FONT,
-            font_size=style.BODY_SIZE,
-            color=style.MOMENTUM_COLOR,
-        )
-        result.move_to(question, aligned_edge=RIGHT)
-        with scene.voiceover(text=lines.verdict) as tracker:
+    def _beat_verdict(self, scene: LessonScene, board: RaceBoard, verdict: str) -> None:
+        """The verdict, read off the counters (momentum's first); pause on it."""
+        gd_lane, momentum_lane = board.race.lanes
+        counters = [lane.readout.lines[0] for lane in (momentum_lane, gd_lane)]
+        with scene.voiceover(text=verdict) as tracker:
             scene.wait_until_bookmark("margin")
-            scene.play(FadeIn(result, shift=0.2 * DOWN), run_time=0.6)
+            scene.play(FadeIn(board.result, shift=0.2 * DOWN), run_time=0.6)
             scene.play(
                 LaggedStart(
                     *[
-                        Indicate(
-                            lane.readout.lines[0], color=style.HIGHLIGHT_COLOR, scale_factor=1.15
-                        )
-                        for lane in (momentum_lane, gd_lane)
+                        Indicate(counter, color=style.HIGHLIGHT_COLOR, scale_factor=1.15)
+                        for counter in counters
                     ],
                     lag_ratio=0.5,
                 ),
                 run_time=max(min(1.5, tracker.get_remaining_duration()), 0.3),
             )
-            scene.hold(momentum_lane.readout, gd_lane.readout, result)
+            scene.hold(momentum_lane.readout, gd_lane.readout, board.result)
         scene.pause(self.result_pause_s)
-
-        # Beat: an honest note, and what comes next.
-        with scene.voiceover(text=lines.caveat):
-            pass

@@ -5,6 +5,8 @@ Render: ``manim render scenes/zigzag.py`` (add ``-ql`` for a quick 480p preview)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from manim import (
     DOWN,
     LEFT,
@@ -15,18 +17,74 @@ from manim import (
     Create,
     LaggedStart,
     MathTex,
-    SurroundingRectangle,
     Text,
+    VGroup,
+    VMobject,
 )
 
 from lesson_narration import zigzag as narration
 from lessonkit import style
+from lessonkit.boxes import highlight_box
 from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
-from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
+from lessonkit.maps import MapLayers, ravine_map_frame
 from lessonkit.motion import StepArrows, TrajectoryTrail
 from lessonkit.narration import LessonScene
-from lessonkit.panels import Readout, equation_panel
+from lessonkit.panels import Readout, equation_panel, math_label, title_text
+
+#: Gaps (scene units): the surface's formula under the title; the update rule right of the
+#: formula, raised a little above its top.
+FORMULA_GAP = 0.3
+RULE_GAP = 0.6
+RULE_RAISE = 0.1
+
+
+@dataclass(frozen=True, eq=False)
+class ZigzagView:
+    """The ravine map, the surface's formula and the update rule, and the run drawn on them."""
+
+    title: Text
+    layers: MapLayers
+    formula: MathTex
+    trail: TrajectoryTrail
+    update_rule: VGroup
+    readout: Readout
+    arrows: StepArrows
+
+    def loss_box(self) -> VMobject:
+        """A box around the readout's loss line, as it reads now."""
+        return highlight_box(self.readout.lines[1], buff=0.08)
+
+
+def zigzag_view(figs: narration.ZigzagFigures, title: str) -> ZigzagView:
+    """Every picture of the chapter, placed: title and formula top left, readout top right."""
+    experiment, run = figs.experiment, figs.run
+    frame = ravine_map_frame(experiment.surface)
+    heading = title_text(title).to_corner(UL, buff=style.MARGIN)
+    layers = MapLayers.for_surface(experiment.surface, frame)
+    formula = math_label(experiment.surface.latex)
+    formula.next_to(heading, DOWN, aligned_edge=LEFT, buff=FORMULA_GAP)
+    trail = TrajectoryTrail(run, frame, color=style.GD_COLOR)
+    update_rule = equation_panel(
+        [
+            r"\theta \leftarrow \theta - \alpha\,\nabla L(\theta)",
+            rf"\alpha = {run.lr:g},\quad \beta = {run.beta:g}",
+        ],
+        font_size=style.LABEL_SIZE + 2,
+    )
+    update_rule.next_to(formula, RIGHT, buff=RULE_GAP).align_to(formula, UP).shift(UP * RULE_RAISE)
+    readout = Readout(run, trail.progress, color=style.GD_COLOR, title="plain gradient descent")
+    readout.to_corner(UR, buff=style.MARGIN)
+    readout.set_z_index(4)
+    arrows = StepArrows(
+        run.positions[:-1],
+        run.displacements,
+        frame,
+        trail.progress,
+        color=style.GRADIENT_COLOR,
+        label=r"-\alpha\nabla L",
+    )
+    return ZigzagView(heading, layers, formula, trail, update_rule, readout, arrows)
 
 
 class ZigzagChapter(Chapter):
@@ -40,79 +98,78 @@ class ZigzagChapter(Chapter):
 
     #: Steps shown one by one, slowly, before the rest of the run speeds up.
     slow_steps = 6
+    #: Silence on the verdict (seconds).
+    verdict_pause_s = 1.5
 
     def play(self, scene: LessonScene) -> None:
         figs = self.figures()
-        experiment, run = figs.experiment, figs.run
         lines = narration.script(figs)
-        frame = ravine_map_frame(experiment.surface)
+        view = zigzag_view(figs, self.title)
+        self._beat_ravine(scene, lines, view)
+        self._beat_start(scene, lines, view)
+        self._beat_first_step(scene, lines, view)
+        self._beat_bounce(scene, lines, view, self.slow_steps)
+        self._beat_crawl(scene, lines, view)
+        loss_box = view.loss_box()
+        self._beat_verdict(scene, lines, view, loss_box)
+        scene.hold(view.readout)
+        scene.pause(self.verdict_pause_s)
+        self._beat_teaser(scene, lines, loss_box)
 
-        # Beat: the ravine as contour lines.
-        title = Text(
-            self.title, font=style.FONT, font_size=style.TITLE_SIZE, color=style.TEXT_COLOR
-        )
-        title.to_corner(UL, buff=style.MARGIN)
-        contours = ContourMap(experiment.surface, frame)
-        border = frame.border()
-        minimum = minimum_marker(experiment.surface, frame)
-        formula = MathTex(
-            experiment.surface.latex, font_size=style.BODY_SIZE, color=style.TEXT_COLOR
-        )
-        formula.next_to(title, DOWN, aligned_edge=LEFT, buff=0.3)
+    @staticmethod
+    def _beat_ravine(scene: LessonScene, lines: narration.ZigzagScript, view: ZigzagView) -> None:
+        """The ravine as contour lines, with its formula and its minimum."""
+        layers = view.layers
         with scene.voiceover(text=lines.ravine) as tracker:
-            scene.play(FadeIn(title), FadeIn(border), run_time=0.6)
+            scene.play(FadeIn(view.title), FadeIn(layers.border), run_time=0.6)
             scene.play(
-                LaggedStart(*[Create(ring) for ring in contours], lag_ratio=0.15),
-                FadeIn(formula),
+                LaggedStart(*[Create(ring) for ring in layers.contours], lag_ratio=0.15),
+                FadeIn(view.formula),
                 run_time=max(tracker.duration * 0.6, 1.0),
             )
-            scene.play(FadeIn(minimum, scale=2), run_time=0.6)
+            scene.play(FadeIn(layers.minimum, scale=2), run_time=0.6)
 
-        # Beat: where we start and with which step size.
-        trail = TrajectoryTrail(run, frame, color=style.GD_COLOR)
-        update_rule = equation_panel(
-            [
-                r"\theta \leftarrow \theta - \alpha\,\nabla L(\theta)",
-                rf"\alpha = {run.lr:g},\quad \beta = {run.beta:g}",
-            ],
-            font_size=style.LABEL_SIZE + 2,
-        )
-        update_rule.next_to(formula, RIGHT, buff=0.6).align_to(formula, UP).shift(UP * 0.1)
-        readout = Readout(run, trail.progress, color=style.GD_COLOR, title="plain gradient descent")
-        readout.to_corner(UR, buff=style.MARGIN)
-        readout.set_z_index(4)
+    @staticmethod
+    def _beat_start(scene: LessonScene, lines: narration.ZigzagScript, view: ZigzagView) -> None:
+        """Where we start and with which step size."""
         with scene.voiceover(text=lines.start):
-            scene.play(FadeIn(update_rule), FadeIn(trail), FadeIn(readout))
+            scene.play(FadeIn(view.update_rule), FadeIn(view.trail), FadeIn(view.readout))
 
-        # Beat: one step, shown as the downhill arrow, jumps across the floor.
-        arrows = StepArrows(
-            run.positions[:-1],
-            run.displacements,
-            frame,
-            trail.progress,
-            color=style.GRADIENT_COLOR,
-            label=r"-\alpha\nabla L",
-        )
+    @staticmethod
+    def _beat_first_step(
+        scene: LessonScene, lines: narration.ZigzagScript, view: ZigzagView
+    ) -> None:
+        """One step, shown as the downhill arrow, jumps across the floor."""
         with scene.voiceover(text=lines.first_step) as tracker:
-            scene.play(FadeIn(arrows), run_time=0.5)
+            scene.play(FadeIn(view.arrows), run_time=0.5)
             scene.wait_until_bookmark("jump")
-            scene.play(trail.walk(1, run_time=max(tracker.get_remaining_duration(), 0.5)))
+            scene.play(view.trail.walk(1, run_time=max(tracker.get_remaining_duration(), 0.5)))
 
-        # Beat: the arrow flips each step: the zigzag.
+    @staticmethod
+    def _beat_bounce(
+        scene: LessonScene, lines: narration.ZigzagScript, view: ZigzagView, slow_steps: int
+    ) -> None:
+        """The arrow flips each step: the zigzag."""
         with scene.voiceover(text=lines.bounce) as tracker:
-            scene.play(trail.walk(self.slow_steps, run_time=tracker.duration))
+            scene.play(view.trail.walk(slow_steps, run_time=tracker.duration))
 
-        # Beat: the crawl along the floor, to the end of the run.
+    @staticmethod
+    def _beat_crawl(scene: LessonScene, lines: narration.ZigzagScript, view: ZigzagView) -> None:
+        """The crawl along the floor, to the end of the run."""
+        trail = view.trail
         with scene.voiceover(text=lines.crawl) as tracker:
             scene.play(trail.walk(trail.last_step, run_time=tracker.duration))
 
-        # Beat: the verdict, read off the readout.
-        highlight = SurroundingRectangle(readout.lines[1], color=style.HIGHLIGHT_COLOR, buff=0.08)
+    @staticmethod
+    def _beat_verdict(
+        scene: LessonScene, lines: narration.ZigzagScript, view: ZigzagView, loss_box: VMobject
+    ) -> None:
+        """The verdict, read off the readout: its loss line boxed."""
         with scene.voiceover(text=lines.verdict):
-            scene.play(FadeOut(arrows), Create(highlight))
-        scene.hold(readout)
-        scene.pause(1.5)
+            scene.play(FadeOut(view.arrows), Create(loss_box))
 
-        # Beat: what comes next.
+    @staticmethod
+    def _beat_teaser(scene: LessonScene, lines: narration.ZigzagScript, loss_box: VMobject) -> None:
+        """What comes next."""
         with scene.voiceover(text=lines.teaser):
-            scene.play(FadeOut(highlight), run_time=0.5)
+            scene.play(FadeOut(loss_box), run_time=0.5)

@@ -25,7 +25,8 @@ THEORY_DIGITS = 3
 
 
 def settled_steps(losses: NDArray[np.float64], threshold: float) -> NDArray[np.int64]:
-    """For each run (rows of ``losses``), the first step from which the loss stays below ``threshold``.
+    """For each run (rows of ``losses``), the first step from which its loss stays below
+    ``threshold``.
 
     −1 where the last loss is not below it. A swinging run can dip under the
     threshold and come back up; this counts until it stays under for good,
@@ -51,7 +52,8 @@ class ChoosingBetaFigures:
 
     Sweep (start ``start``, pytorch convention, step α*): ``sweep_betas``;
     ``sweep_steps`` the steps until the loss stays below ``threshold`` (−1
-    where a run diverged or never settled); ``fastest_beta`` / ``fastest_steps`` the sweep's best run;
+    where a run diverged or never settled); ``fastest_beta`` / ``fastest_steps`` the sweep's best
+    run;
     ``last_failed_beta`` the largest β whose run blew up or never settled; ``gd_steps`` the
     best plain GD's count (step ``gd_lr``, β = 0).
     """
@@ -165,7 +167,8 @@ def script(figs: ChoosingBetaFigures) -> ChoosingBetaScript:
     return ChoosingBetaScript(
         windows=(
             "How long does momentum remember? About one over one minus beta steps: "
-            f"{windows[0]} for beta {spoken_number(short)}, {windows[1]} for {spoken_number(usual)}, "
+            f"{windows[0]} for beta {spoken_number(short)}, "
+            f"{windows[1]} for {spoken_number(usual)}, "
             f"{windows[2]} for {spoken_number(long)}."
         ),
         steps=(
@@ -181,7 +184,8 @@ def script(figs: ChoosingBetaFigures) -> ChoosingBetaScript:
         ),
         sweep=(
             "Test it: one run per beta, until the loss stays below "
-            f'{spoken_number(figs.threshold)}. <bookmark mark="diverge"/>On the left, runs blow up. '
+            f"{spoken_number(figs.threshold)}. "
+            '<bookmark mark="diverge"/>On the left, runs blow up. '
             f'<bookmark mark="fastest"/>Fastest: {figs.fastest_steps} steps at '
             f"{spoken_number(figs.fastest_beta)}, by the prediction; "
             f"plain descent needs {figs.gd_steps}."

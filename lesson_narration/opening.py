@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lesson_narration.registry import LESSON
 from lessonkit.config import experiment as lesson_experiment
 from momentum_math import Trajectory
 from momentum_math.presets import Experiment
 
-#: The lesson's title, as the course page announces it.
-LESSON_TITLE = "Momentum: why gradient descent gets stuck in ravines"
+#: The lesson's title, as the course page announces it (the registry's).
+LESSON_TITLE = LESSON.title
 #: The question the lesson answers.
 QUESTION = "Why does plain gradient descent crawl through a long, narrow valley?"
 

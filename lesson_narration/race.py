@@ -15,10 +15,7 @@ class RaceFigures:
 
     ``gd_steps`` and ``momentum_steps`` are the first steps whose loss is
     below ``threshold``; ``margin`` is how many steps sooner momentum gets
-    there. The clock runs slowly for the first swings (to ``early_steps``),
-    fast along the floor, and slowly again from ``close_steps``, a little
-    before the first finish.
-    The runs themselves are kept for drawing (not compared).
+    there. The runs themselves are kept for drawing (not compared).
     """
 
     start: tuple[float, float]
@@ -30,8 +27,6 @@ class RaceFigures:
     margin: int
     gd_loss_at_finish: float
     momentum_loss_at_finish: float
-    early_steps: int
-    close_steps: int
     gd_run: Trajectory = field(repr=False, compare=False)
     momentum_run: Trajectory = field(repr=False, compare=False)
 
@@ -57,8 +52,6 @@ def figures() -> RaceFigures:
         margin=gd_steps - momentum_steps,
         gd_loss_at_finish=float(gd_run.losses[gd_steps]),
         momentum_loss_at_finish=float(momentum_run.losses[momentum_steps]),
-        early_steps=40,
-        close_steps=max(momentum_steps - 20, 40),
         gd_run=gd_run,
         momentum_run=momentum_run,
     )

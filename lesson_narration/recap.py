@@ -99,7 +99,8 @@ def screen(figs: RecapFigures) -> RecapScreen:
         takeaways=(
             "Plain GD zigzags across a ravine\nand crawls along its floor.",
             "Momentum keeps a velocity v ← βv + α∇L:\nacross they cancel, along they add up.",
-            f"Race: {figs.gd_steps} steps plain, {figs.momentum_steps} with β = {n(figs.momentum_beta)};"
+            f"Race: {figs.gd_steps} steps plain, "
+            f"{figs.momentum_steps} with β = {n(figs.momentum_beta)};"
             f"\nβ = {n(figs.overshoot_beta)} does not get there in {figs.race_steps}.",
         ),
         questions=(
@@ -157,7 +158,8 @@ def script(figs: RecapFigures) -> RecapScript:
         zigzag="Recap: in a ravine, plain descent zigzags and crawls.",
         velocity="Momentum's velocity remembers: across, gradients cancel; along, they add up.",
         race=(
-            f"The race: {figs.gd_steps} steps plain, {figs.momentum_steps} with {n(figs.momentum_beta)}; "
+            f"The race: {figs.gd_steps} steps plain, "
+            f"{figs.momentum_steps} with {n(figs.momentum_beta)}; "
             f"{n(figs.overshoot_beta)} never got there in {figs.race_steps}."
         ),
         question_1="Quiz. Question one: what does beta control?",
@@ -166,7 +168,9 @@ def script(figs: RecapFigures) -> RecapScript:
             f"Question two: alpha {n(figs.thumb_lr)}, beta {n(figs.thumb_beta)}, "
             "the gradient stays at 1. Where does the step settle?"
         ),
-        answer_2=f"Alpha over one minus beta: {n(figs.steady_step)}, {n(figs.step_ratio)} times alpha.",
+        answer_2=(
+            f"Alpha over one minus beta: {n(figs.steady_step)}, {n(figs.step_ratio)} times alpha."
+        ),
         question_3=(
             f"Question three: beta {n(figs.overshoot_beta)} keeps swinging past the minimum. "
             "Raise it, or lower it?"

@@ -207,7 +207,8 @@ def script(figs: VelocityFigures) -> VelocityScript:
         total=(
             f"With alpha {spoken_number(figs.rule_lr)} and beta {spoken_beta(figs.rule_beta)}, "
             '<bookmark mark="stack"/>they add up to alpha over one minus beta: '
-            f"{spoken_number(figs.effective_step)}, {spoken_number(figs.memory_window)} times alpha."
+            f"{spoken_number(figs.effective_step)}, "
+            f"{spoken_number(figs.memory_window)} times alpha."
         ),
         plots_intro=(
             f"Velocity in the ravine for beta {spoken_beta(no_momentum)}, "

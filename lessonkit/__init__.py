@@ -9,7 +9,10 @@ Modules by concern:
 * sound and text: :mod:`~lessonkit.voice` (piper), :mod:`~lessonkit.loudness`,
   :mod:`~lessonkit.captions`, :mod:`~lessonkit.formatting`;
 * drawing: :mod:`~lessonkit.style`, :mod:`~lessonkit.layout`,
-  :mod:`~lessonkit.maps`, :mod:`~lessonkit.motion`, :mod:`~lessonkit.panels`.
+  :mod:`~lessonkit.maps`, :mod:`~lessonkit.motion`, :mod:`~lessonkit.panels`,
+  :mod:`~lessonkit.boxes`, :mod:`~lessonkit.text_blocks`, :mod:`~lessonkit.plots`,
+  :mod:`~lessonkit.table`, :mod:`~lessonkit.number_line`, :mod:`~lessonkit.race`,
+  :mod:`~lessonkit.rolling_ball`, :mod:`~lessonkit.surface3d`, :mod:`~lessonkit.code_panel`.
 
 Import from the modules (``from lessonkit.narration import LessonScene``): this
 package's ``__init__`` imports nothing, so the modules that need no manim

@@ -205,6 +205,24 @@ class CodePanel(VGroup):
             raise ValueError(f"line {number} is empty: there is nothing to highlight")
         return SurroundingRectangle(glyphs, color=color, buff=buff, stroke_width=style.STROKE_WIDTH)
 
+    def highlight_lines(
+        self,
+        first: int,
+        last: int,
+        color: ManimColor = style.HIGHLIGHT_COLOR,
+        buff: float = 0.08,
+    ) -> SurroundingRectangle:
+        """A rectangle around the glyphs of lines ``first`` to ``last`` (1-based, both
+        included), e.g. a statement that spans two lines; not added to the panel."""
+        if last < first:
+            raise ValueError(f"last line {last!r} comes before first line {first!r}")
+        lines = [self.line(number) for number in range(first, last + 1)]
+        if not any(line.submobjects for line in lines):
+            raise ValueError(f"lines {first}-{last} are empty: there is nothing to highlight")
+        return SurroundingRectangle(
+            VGroup(*lines), color=color, buff=buff, stroke_width=style.STROKE_WIDTH
+        )
+
     def highlight_token(
         self,
         token: str,

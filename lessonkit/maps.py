@@ -197,3 +197,27 @@ def ravine_map_frame(surface: Surface) -> MapFrame:
     map looks the same all lesson long.
     """
     return MapFrame(surface.x_range, surface.y_range, center=(0.0, -0.8), width=12.6, height=3.5)
+
+
+@dataclass(frozen=True, eq=False)
+class MapLayers:
+    """A surface's map before any run is drawn on it: contour rings, border, minimum markers.
+
+    Built together by :meth:`for_surface` so every chapter that shows a surface
+    from above draws the same three layers; a storyboard animates them in as
+    its story needs (rings one by one, the markers last...).
+    """
+
+    contours: ContourMap
+    border: Rectangle
+    minimum: VGroup
+
+    @classmethod
+    def for_surface(cls, surface: Surface, frame: MapFrame) -> MapLayers:
+        """The contour map of ``surface`` in ``frame``, the frame's border and the minima."""
+        return cls(ContourMap(surface, frame), frame.border(), minimum_marker(surface, frame))
+
+    @property
+    def parts(self) -> list[VMobject]:
+        """The three layers: contours, border, minimum markers."""
+        return [self.contours, self.border, self.minimum]

@@ -45,6 +45,7 @@ from manim import (
     ManimColor,
     MathTex,
     Mobject,
+    Rectangle,
     RoundedRectangle,
     Text,
     ValueTracker,
@@ -56,7 +57,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lessonkit import style
 
-__all__ = ["LinePlot", "PlotSeries", "nice_step"]
+__all__ = ["LinePlot", "PlotSeries", "hit_strip", "nice_step"]
 
 FloatArray = NDArray[np.float64]
 
@@ -406,7 +407,8 @@ class LinePlot(VGroup):
         y_array = self._check_y("ys", ys)
         if x_array.ndim != 1 or x_array.shape != y_array.shape:
             raise ValueError(
-                f"xs and ys must be 1-D and the same length, got shapes {x_array.shape} and {y_array.shape}"
+                "xs and ys must be 1-D and the same length, "
+                f"got shapes {x_array.shape} and {y_array.shape}"
             )
         if len(x_array) < 2:
             raise ValueError(f"xs must hold at least 2 points, got {len(x_array)}")
@@ -489,6 +491,38 @@ class LinePlot(VGroup):
             self.static.add(group)
         return group
 
+    def bars(
+        self,
+        xs: Sequence[float],
+        heights: Sequence[float],
+        color: ManimColor,
+        width: float = 0.7,
+        opacity: float = 0.85,
+    ) -> VGroup:
+        """One bar per ``(xs[i], heights[i])``, from y = 0 up, ``width`` wide in x data units.
+
+        Each bar is a filled ``Rectangle`` (no outline) centred on its x. Not part
+        of the plot: add or animate the bars in yourself (they do not follow later
+        moves of the plot). Needs a linear y axis (a bar starts at 0).
+        """
+        if self.log_y:
+            raise ValueError("bars need a linear y axis (they start at y = 0)")
+        heights = list(heights)
+        if len(xs) != len(heights):
+            raise ValueError(
+                f"xs and heights must be the same length, got {len(xs)} and {len(heights)}"
+            )
+        self._check_y("heights", heights)
+        group = VGroup()
+        for x, height in zip(xs, heights, strict=True):
+            low = self.c2p(x - width / 2, 0.0)
+            high = self.c2p(x + width / 2, height)
+            bar = Rectangle(width=high[0] - low[0], height=high[1] - low[1])
+            bar.move_to((low + high) / 2)
+            bar.set_fill(color, opacity).set_stroke(width=0)
+            group.add(bar)
+        return group
+
     def legend(self, direction: np.ndarray = DOWN) -> VGroup:
         """A small legend (a colour swatch and the label of each labelled series), not placed."""
         entries = VGroup()
@@ -536,3 +570,35 @@ class LinePlot(VGroup):
         x = x_high if corner[0] > 0 else x_low
         y = y_high if corner[1] > 0 else y_low
         return self.c2p(x, y)
+
+
+def hit_strip(
+    hits: Sequence[bool],
+    heading: str,
+    first: str,
+    last: str,
+    hit_color: ManimColor = style.MOMENTUM_COLOR,
+) -> VGroup:
+    """One dot per value of a sweep, lit where that value's run succeeded, in one short row.
+
+    A lit dot is ``hit_color``; the others are muted and faint. ``first`` and
+    ``last`` name the sweep's ends, left and right of the dots; ``heading``
+    (say, how many succeeded) sits above the row, flush right. Returns
+    ``VGroup(heading, dots, first, last)`` as ``Text`` and ``Dot`` mobjects
+    (text at ``style.SMALL_SIZE``), not placed.
+    """
+    dots = VGroup(
+        *[
+            Dot(radius=0.07, color=hit_color if hit else style.MUTED_TEXT_COLOR).set_fill(
+                opacity=1.0 if hit else 0.35
+            )
+            for hit in hits
+        ]
+    ).arrange(RIGHT, buff=0.08)
+    title = _text(heading, style.TEXT_COLOR)
+    low = _text(first, style.MUTED_TEXT_COLOR)
+    high = _text(last, style.MUTED_TEXT_COLOR)
+    low.next_to(dots, LEFT, buff=0.15)
+    high.next_to(dots, RIGHT, buff=0.15)
+    title.next_to(VGroup(low, dots, high), UP, aligned_edge=RIGHT, buff=0.2)
+    return VGroup(title, dots, low, high)

@@ -9,9 +9,9 @@ clock, in steps) drives every lane; each lane reads it through a
 the step where its loss first drops below a threshold), so one long ``play``
 lets one lane stop while the others keep going.
 
-For fast Cairo renders the static parts (:meth:`MapRace.backdrop`) and the
-moving parts (:meth:`MapRace.movers`) are separate groups: add the backdrop
-first, then the movers.
+For fast Cairo renders the static parts (:attr:`MapRace.backdrop`) and the
+moving parts (:attr:`MapRace.movers`) are separate groups: add the backdrop
+first, then the movers; :meth:`Lane.entrance` draws a lane's map in.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from manim import (
     RIGHT,
     UP,
     Animation,
+    Create,
     ManimColor,
     RoundedRectangle,
     Text,
@@ -35,10 +36,12 @@ from manim import (
 )
 
 from lessonkit import style
+from lessonkit.fading import FadeIn
 from lessonkit.formatting import format_loss, format_step
 from lessonkit.maps import ContourMap, MapFrame, minimum_marker
 from lessonkit.motion import TrajectoryTrail
-from lessonkit.panels import Readout, ReadoutRow
+from lessonkit.panels import Readout, ReadoutRow, text_label
+from lessonkit.text_blocks import mono_label
 from momentum_math import Surface, Trajectory
 
 __all__ = [
@@ -183,6 +186,19 @@ class Lane:
         """Where the lane's dot is drawn now (scene coordinates, shape (3,))."""
         return self.trail.dot.get_center()
 
+    def entrance(self) -> list[Animation]:
+        """The animations that draw the lane's map in: its border, contours, minimum and name.
+
+        Play them together, or in a ``LaggedStart`` in this order; the moving parts
+        (:attr:`MapRace.movers`) come after.
+        """
+        return [
+            FadeIn(self.border),
+            Create(self.contours),
+            FadeIn(self.minimum),
+            FadeIn(self.label),
+        ]
+
 
 class MapRace(VGroup):
     """Runs on the same surface, each on its own map side by side, on one shared clock.
@@ -236,45 +252,12 @@ class MapRace(VGroup):
             if len(values) != count:
                 raise ValueError(f"{name} has {len(values)} entries for {count} trajectories")
         self.clock = clock if clock is not None else ValueTracker(0.0)
-        self.lanes: list[Lane] = []
-        for run, frame, color, label, stop, lane_rows in zip(
-            trajectories, frames, colors, labels, stops, row_sets, strict=True
-        ):
-            last = run.num_steps if stop is None else int(stop)
-            if not 0 <= last <= run.num_steps:
-                raise ValueError(f"stop step {stop!r} is outside 0..{run.num_steps}")
-            progress = ClampedProgress(self.clock, last)
-            border = frame.border()
-            contours = ContourMap(run.surface, frame)
-            minimum = minimum_marker(run.surface, frame)
-            name = Text(label, font=style.FONT, font_size=style.LABEL_SIZE, color=color)
-            name.next_to(border, UP, buff=0.15).align_to(border, LEFT)
-            trail = TrajectoryTrail(run, frame, color=color, progress=progress)
-            readout = Readout(run, progress, color=color, rows=lane_rows, last_step=last)
-            # Inside the map's top-right corner (quadratic bowls leave it empty). The lines
-            # hang from their left edge: leave room for the widest text they will show.
-            readout.align_to(border, UP).shift(0.15 * DOWN)
-            readout.shift(
-                (border.get_right()[0] - 0.2 - self._widest(readout) - readout.get_left()[0])
-                * RIGHT
+        self.lanes: list[Lane] = [
+            self._lane(run, frame, color, label, stop, lane_rows)
+            for run, frame, color, label, stop, lane_rows in zip(
+                trajectories, frames, colors, labels, stops, row_sets, strict=True
             )
-            readout.set_z_index(4)
-            finish_box = self._finish_box(readout, progress, color, shown=stop is not None)
-            self.lanes.append(
-                Lane(
-                    run,
-                    frame,
-                    last,
-                    progress,
-                    border,
-                    contours,
-                    minimum,
-                    name,
-                    trail,
-                    readout,
-                    finish_box,
-                )
-            )
+        ]
         #: What never moves: every lane's border, contours, minimum and label. Add it first.
         self.backdrop = VGroup(
             *[VGroup(lane.border, lane.contours, lane.minimum, lane.label) for lane in self.lanes]
@@ -285,13 +268,52 @@ class MapRace(VGroup):
         )
         self.add(self.backdrop, self.movers)
 
+    def _lane(
+        self,
+        run: Trajectory,
+        frame: MapFrame,
+        color: ManimColor,
+        label: str,
+        stop: int | None,
+        rows: Sequence[ReadoutRow],
+    ) -> Lane:
+        """One lane on ``frame``: its map, its name above the map, its trail and readout."""
+        last = run.num_steps if stop is None else int(stop)
+        if not 0 <= last <= run.num_steps:
+            raise ValueError(f"stop step {stop!r} is outside 0..{run.num_steps}")
+        progress = ClampedProgress(self.clock, last)
+        border = frame.border()
+        contours = ContourMap(run.surface, frame)
+        minimum = minimum_marker(run.surface, frame)
+        name = text_label(label, color, style.LABEL_SIZE)
+        name.next_to(border, UP, buff=0.15).align_to(border, LEFT)
+        trail = TrajectoryTrail(run, frame, color=color, progress=progress)
+        readout = Readout(run, progress, color=color, rows=rows, last_step=last)
+        self._place_readout(readout, border)
+        finish_box = self._finish_box(readout, progress, color, shown=stop is not None)
+        return Lane(
+            run, frame, last, progress, border, contours, minimum, name, trail, readout, finish_box
+        )
+
+    @classmethod
+    def _place_readout(cls, readout: Readout, border: VGroup) -> None:
+        """Inside the map's top-right corner (quadratic bowls leave it empty).
+
+        The lines hang from their left edge: leave room for the widest text they will show.
+        """
+        readout.align_to(border, UP).shift(0.15 * DOWN)
+        readout.shift(
+            (border.get_right()[0] - 0.2 - cls._widest(readout) - readout.get_left()[0]) * RIGHT
+        )
+        readout.set_z_index(4)
+
     @staticmethod
     def _widest(readout: Readout) -> float:
         """The width of the widest line ``readout`` shows at any step up to its last."""
         longest = max(
             (text for step in range(readout.last_step + 1) for text in readout.texts(step)), key=len
         )
-        return Text(longest, font=style.MONO_FONT, font_size=style.SMALL_SIZE).width
+        return mono_label(longest).width
 
     @staticmethod
     def _finish_box(

@@ -21,8 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
     Animation,
     Dot,
+    Line,
     ManimColor,
     ValueTracker,
     VGroup,
@@ -37,7 +42,14 @@ from lessonkit import style
 from lessonkit.maps import MapFrame
 from momentum_math import Surface, Trajectory
 
-__all__ = ["LossSurface", "SurfaceFrame", "SurfacePath", "curve_on_surface", "loss_range"]
+__all__ = [
+    "LossSurface",
+    "SurfaceFrame",
+    "SurfacePath",
+    "curve_on_surface",
+    "loss_range",
+    "minimum_crosses",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -84,7 +96,8 @@ class SurfaceFrame:
         height: float = 2.5,
         base: float = 0.0,
     ) -> SurfaceFrame:
-        """A frame whose heights span ``height`` scene units over the loss in ``map_frame``'s window."""
+        """A frame whose heights span ``height`` scene units over the loss in ``map_frame``'s
+        window."""
         return cls(
             map_frame, loss_range(surface, map_frame.x_range, map_frame.y_range), height, base
         )
@@ -108,7 +121,7 @@ class SurfaceFrame:
         return out
 
     def to_data(self, scene_points: ArrayLike) -> FloatArray:
-        """Scene points (..., 3) back to data ``(x, y, loss)`` (..., 3): the inverse of :meth:`to_scene`."""
+        """Scene points (..., 3) to data ``(x, y, loss)`` (..., 3), undoing :meth:`to_scene`."""
         scene = np.asarray(scene_points, dtype=float)
         out = np.empty(scene.shape)
         mid_x = 0.5 * (self.map.x_range[0] + self.map.x_range[1])
@@ -194,6 +207,25 @@ def curve_on_surface(
     curve = VMobject()
     curve.set_points_smoothly(frame.lift(surface, points))
     return curve.set_stroke(color, stroke_width)
+
+
+def minimum_crosses(surface: Surface, frame: SurfaceFrame, size: float = 0.12) -> VGroup:
+    """A small flat cross on each of ``surface``'s minima, lifted onto the surface.
+
+    The 3-D counterpart of :func:`lessonkit.maps.minimum_marker` (one cross, a
+    ``VGroup`` of two lines, per minimum; drawn above the surface's faces). To
+    keep each facing the camera, add them with
+    ``scene.add_fixed_orientation_mobjects(*crosses, use_static_center_func=True)``.
+    """
+    marks = VGroup()
+    for point in frame.lift(surface, surface.minima):
+        marks.add(
+            VGroup(
+                Line(point + size * (LEFT + UP), point + size * (RIGHT + DOWN)),
+                Line(point + size * (LEFT + DOWN), point + size * (RIGHT + UP)),
+            )
+        )
+    return marks.set_stroke(style.MINIMUM_COLOR, 3).set_z_index(4)
 
 
 class SurfacePath(VGroup):

@@ -1,10 +1,15 @@
-"""A table of numbers that fills in row by row: :class:`FillTable`.
+"""Tables: numbers that fill in row by row (:class:`FillTable`), ready-made cells on a grid
+(:class:`GridTable`).
 
-Every cell is laid out when the table is built, so the table keeps its size
-and place while it fills; cells not yet revealed are fully transparent (the
-layout guard skips them). Numeric cells are written by a formatter from
-:mod:`lessonkit.formatting` (or :func:`format_fixed`), so a test can check
-that what a cell shows equals the number it came from.
+:class:`FillTable`: every cell is laid out when the table is built, so the
+table keeps its size and place while it fills; cells not yet revealed are
+fully transparent (the layout guard skips them). Numeric cells are written by
+a formatter from :mod:`lessonkit.formatting` (or :func:`format_fixed`), so a
+test can check that what a cell shows equals the number it came from.
+
+:class:`GridTable`: cells the storyboard made itself (formulas, notes), each
+put at its column's anchor and its row's height, and left visible; the
+storyboard fades them in as its story needs.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from manim import (
+    LEFT,
     RIGHT,
     Animation,
     AnimationGroup,
@@ -19,6 +25,7 @@ from manim import (
     Line,
     ManimColor,
     MathTex,
+    Mobject,
     RoundedRectangle,
     Text,
     VGroup,
@@ -28,7 +35,7 @@ from manim import (
 from lessonkit import style
 from lessonkit.formatting import MINUS, format_number
 
-__all__ = ["Cell", "FillTable", "format_fixed", "format_signed_integer"]
+__all__ = ["Cell", "FillTable", "GridTable", "format_fixed", "format_signed_integer"]
 
 #: What a cell may hold: a number (formatted by its column's formatter) or ready text.
 Cell = float | int | str
@@ -223,6 +230,27 @@ class FillTable(VGroup):
             run_time=run_time,
         )
 
+    def reveal_cells(
+        self,
+        row: int,
+        columns: Sequence[int],
+        lag_ratio: float = 0.15,
+        run_time: float | None = None,
+    ) -> Animation:
+        """Show some cells of body row ``row`` (``columns``, in that order), fading in in turn.
+
+        Like :meth:`reveal_row` for part of a row; :attr:`revealed` counts the row
+        as shown. Without ``run_time`` the animation lasts as its cells' fades do.
+        """
+        if not 0 <= row < self.num_rows:
+            raise IndexError(f"row {row} is outside 0..{self.num_rows - 1}")
+        self.revealed = max(self.revealed, row + 1)
+        return AnimationGroup(
+            *[self.cells[row][j].animate.set_fill(opacity=1.0) for j in columns],
+            lag_ratio=lag_ratio,
+            run_time=run_time,
+        )
+
     def show_all(self) -> None:
         """Make every row visible at once (no animation), e.g. for a still picture."""
         for row in self.cells:
@@ -291,3 +319,83 @@ class FillTable(VGroup):
         panel.set_fill(style.PANEL_COLOR, 0.92).set_stroke(style.PANEL_BORDER_COLOR, 1.5)
         panel.set_z_index(-2)
         return panel
+
+
+class GridTable(VGroup):
+    """Ready-made cells (formulas, notes) on a grid of columns: a header line and rows under it.
+
+    Where :class:`FillTable` writes its own cells from numbers and hides them
+    until revealed, a ``GridTable`` places the mobjects it is given, as they
+    are (visible, in their own colours and sizes), and a storyboard fades them
+    in as its story needs.
+
+    Parameters
+    ----------
+    rows
+        The body cells, row by row; every row has one cell per column.
+    column_x
+        Each column's anchor (scene x): its cells are centred on it, or start at
+        it (their left edge) for the columns in ``left_aligned``.
+    first_row_y, row_step
+        Body row ``k`` is centred on ``first_row_y - row_step * k``.
+    header, header_y
+        Optional header cells, one for each of the first ``len(header)``
+        columns, centred on ``header_y`` (aligned like their column).
+    left_aligned
+        The columns whose cells start at their anchor.
+
+    Attributes
+    ----------
+    header_row : VGroup
+        The header cells (empty without a header).
+    body : VGroup of VGroup
+        ``body[k][j]`` is row ``k``, column ``j``.
+    """
+
+    def __init__(
+        self,
+        rows: Sequence[Sequence[Mobject]],
+        column_x: Sequence[float],
+        first_row_y: float,
+        row_step: float,
+        header: Sequence[Mobject] = (),
+        header_y: float | None = None,
+        left_aligned: Sequence[int] = (),
+    ) -> None:
+        super().__init__()
+        columns = len(column_x)
+        if columns == 0:
+            raise ValueError("a table needs at least one column")
+        for index, row in enumerate(rows):
+            if len(row) != columns:
+                raise ValueError(f"row {index} has {len(row)} cells; there are {columns} columns")
+        if len(header) > columns:
+            raise ValueError(f"the header has {len(header)} cells; there are {columns} columns")
+        if header and header_y is None:
+            raise ValueError("a header needs header_y")
+        self.column_x = [float(x) for x in column_x]
+        self.left_aligned = frozenset(left_aligned)
+        self.header_row = VGroup(*header)
+        for j, cell in enumerate(self.header_row):
+            self._place(cell, j, header_y)
+        self.body = VGroup(*[VGroup(*row) for row in rows])
+        for k, row in enumerate(self.body):
+            y = first_row_y - row_step * k
+            for j, cell in enumerate(row):
+                self._place(cell, j, y)
+        self.add(self.header_row, self.body)
+
+    def _place(self, cell: Mobject, column: int, y: float) -> None:
+        x = self.column_x[column]
+        if column in self.left_aligned:
+            cell.move_to([0, y, 0]).align_to([x, 0, 0], LEFT)
+        else:
+            cell.move_to([x, y, 0])
+
+    def cell(self, row: int, column: int) -> Mobject:
+        """The cell at body row ``row`` (from 0, under the header), ``column``."""
+        return self.body[row][column]
+
+    def column(self, index: int) -> VGroup:
+        """The body cells of column ``index``, top to bottom (the header not included)."""
+        return VGroup(*[row[index] for row in self.body])

@@ -120,6 +120,7 @@ def test_ravine_3d_ends_on_the_zigzag_chapters_map_and_keeps_3d_cheap():
 
 def test_ravine_3d_narration_fits_its_slot():
     lines = ravine_3d.script(ravine_3d.figures()).lines()
+    assert chapter_module("ravine_3d").Ravine3DChapter.ratio_pause_s == 1.5
     # 24-27 s in all: the lines, a 1.5 s pause and the 0.6 s fade-out.
     assert 24.0 <= silent_seconds(lines) + 1.5 + 0.6 <= 27.0
 
@@ -259,6 +260,8 @@ def test_beyond_ravines_window_holds_every_run_and_its_readouts_show_the_final_n
 
 def test_beyond_ravines_narration_fits_its_slot():
     lines = beyond_ravines.script(beyond_ravines.figures()).lines()
+    chapter = chapter_module("beyond_ravines").BeyondRavinesChapter
+    assert chapter.escape_pause_s + chapter.sweep_pause_s == 3.5
     # 32-35 s in all: the lines, 3.5 s of pauses and the 0.6 s fade-out.
     assert 32.0 <= silent_seconds(lines) + 3.5 + 0.6 <= 35.0
 
@@ -371,7 +374,7 @@ def test_surface_path_points_lie_on_the_surface_at_every_step_and_between():
     assert on_surface(frame, surface, halfway).max() < 1e-9
     chord = 0.5 * (path.point_at(2) + path.point_at(3))
     assert abs(halfway[2] - chord[2]) > 1e-3
-    # Driven by the tracker: the dot sits at the head, the trail ends there and stays on the surface.
+    # Driven by the tracker: the dot at the head, the trail ending there and staying on the surface.
     progress.set_value(6.25)
     path.update()
     head = path.point_at(6.25)
@@ -398,7 +401,7 @@ def test_surface_path_walk_clamps_to_the_run():
 
 def test_beyond_ravines_sweep_strip_lights_the_runs_that_reach_the_bottom():
     module = chapter_module("beyond_ravines")
-    strip = module.BeyondRavinesChapter._sweep_strip(beyond_ravines.figures())
+    strip = module.sweep_strip(beyond_ravines.figures())
     # Heading, dots, two end labels; the heading states the count shown by the lit dots.
     heading, dots, low, high = strip
     lit = [

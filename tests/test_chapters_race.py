@@ -116,6 +116,16 @@ def test_race_finishes_at_the_published_steps(race_figs):
     assert (race_figs.gd_run.beta, race_figs.momentum_run.beta) == (0.0, 0.9)
 
 
+def test_race_clock_slows_down_before_the_first_finish(race_figs):
+    """The storyboard's pacing: slow for the first swings, fast along the floor, slow again
+    from a little before momentum crosses the line (its own numbers, not the figures')."""
+    chapter = chapter_module("race").RaceChapter()
+    slow_down = chapter.slow_down_step(race_figs)
+    assert chapter.early_steps == 40 and slow_down == race_figs.momentum_steps - 20 == 139
+    assert chapter.early_steps <= slow_down < race_figs.momentum_steps < race_figs.gd_steps
+    assert not hasattr(race_figs, "early_steps") and not hasattr(race_figs, "close_steps")
+
+
 def test_race_script_speaks_its_figures(race_figs):
     lines = race_narration.script(race_figs).lines()
     allowed = {
