@@ -165,7 +165,8 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
     """
     project = Path(spec.project)
     quality = QUALITIES[spec.quality]
-    scene_file = project / "scenes" / f"{spec.name}.py"
+    entry = LESSON.chapter(spec.name)
+    scene_file = project / entry.scene_file
     environment = {
         **os.environ,
         "MOMENTUM_VOICE": "on" if spec.voice else "off",
@@ -195,14 +196,13 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
             command, cwd=project, env=environment, capture_output=True, text=True
         )
         log = result.stdout + result.stderr
-        folder = media / "videos" / spec.name / quality.folder
-        movies = sorted(folder.glob("*.mp4")) if folder.is_dir() else []
-        if result.returncode != 0 or len(movies) != 1:
+        # the registry names the scene, so manim's output file is known
+        movie = media / "videos" / spec.name / quality.folder / f"{entry.scene_class}.mp4"
+        if result.returncode != 0 or not movie.is_file():
             tail = "\n".join(log.strip().splitlines()[-40:])
             raise ChapterFailed(
                 f"chapter {spec.name!r} failed to render (exit {result.returncode}):\n{tail}"
             )
-        movie = movies[0]
         # Made once here, with the clip, so assembling a lesson only copies them: the clip with
         # its index first (web-ready), and its poster.
         from lesson_build.assemble import faststart_copy, poster_frame

@@ -223,6 +223,71 @@ def _assemble(
     return manifest
 
 
+def _resolve_voice(voice: bool | None) -> bool:
+    """``voice=None``: the voice when it is installed; ``True``: it, or :class:`BuildFailed`."""
+    if voice is False:
+        return False
+    from lessonkit.voice_model import voice_unavailable_reason
+
+    reason = voice_unavailable_reason()
+    if voice and reason:
+        raise BuildFailed(f"the voice was asked for but is not available: {reason}")
+    return reason is None
+
+
+def _remove_leftovers(out: Path, cache: Path) -> None:
+    """Undo what a killed build left: a half-swapped lesson, cache entries being written."""
+    recover(out)
+    for leftover in cache.glob(".*.tmp-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _published_unchanged(out: Path, build_key: str) -> Manifest | None:
+    """The published lesson's manifest when it was built from ``build_key`` and is whole."""
+    previous = out / MANIFEST
+    if not previous.is_file():
+        return None
+    try:
+        existing = Manifest.load(previous)
+    except (OSError, ManifestError):
+        return None  # unreadable: assembled again
+    return existing if existing.build_key == build_key and not check_lesson(out) else None
+
+
+def _assemble_and_publish(
+    out: Path,
+    cache: Path,
+    keys: dict[str, str],
+    figures: dict[str, Any],
+    quality: str,
+    voice: bool,
+    build_key: str,
+) -> Manifest:
+    """Assemble the lesson from the cached clips beside ``out``, check it, swap it into place."""
+    staging = staging_folder(out)
+    try:
+        chapters = []
+        for name in LESSON.names:
+            entry = _cached(cache, name, keys[name])
+            facts = _facts(entry)
+            if facts is None:  # rendered or reused above: gone since, so nothing is assembled
+                raise BuildFailed(f"chapter {name!r}: its cached clip {entry} has gone")
+            chapters.append((name, entry, facts))
+        manifest = _assemble(staging, chapters, figures, quality, voice, build_key)
+        checkpoint("build-assembly")  # a test hook: the new lesson is written, not yet published
+        failures = check_lesson(staging)
+        if failures:
+            raise BuildFailed(
+                "the assembled lesson failed its check:\n" + "\n".join(map(str, failures))
+            )
+        publish(staging, out)  # renames the checked folder into place: nothing to check again
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
 def build(
     quality: str = "high",
     voice: bool | None = None,
@@ -249,23 +314,14 @@ def build(
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
     overrides = lesson_config.load(config_path) if config_path else {}
-    if voice is None or voice:
-        from lessonkit.voice_model import voice_unavailable_reason
-
-        reason = voice_unavailable_reason()
-        if voice and reason:
-            raise BuildFailed(f"the voice was asked for but is not available: {reason}")
-        voice = reason is None
+    config_file = str(config_path.resolve()) if config_path else None
+    voice = _resolve_voice(voice)
     reporter = reporter or Reporter.for_stream(sys.stderr)
-    recover(out)
-    for leftover in cache.glob(".*.tmp-*"):  # cache entries a killed build was writing
-        pid = leftover.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not process_alive(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
+    _remove_leftovers(out, cache)
     names = LESSON.names
     # Every chapter's figures, computed now (no manim): a preset a chapter cannot use fails here.
     try:
-        figures = chapter_figures(names, str(config_path.resolve()) if config_path else None)
+        figures = chapter_figures(names, config_file)
     except ChapterFailed as error:
         raise BuildFailed(f"{error}\n{out} was left as it was.") from error
     keys = {name: chapter_key(project, name, quality, voice, overrides) for name in names}
@@ -274,28 +330,19 @@ def build(
     ).hexdigest()
     reporter.begin(names, quality, "voice" if voice else "silent")
 
+    voice_cache = str(project / "media" / "voiceovers")
     specs = [
-        ChapterSpec(
-            name,
-            str(project),
-            quality,
-            voice,
-            keys[name],
-            str(config_path.resolve()) if config_path else None,
-            str(project / "media" / "voiceovers"),
-        )
+        ChapterSpec(name, str(project), quality, voice, keys[name], config_file, voice_cache)
         for name in names
         if _facts(_cached(cache, name, keys[name])) is None
     ]
-    to_render = {spec.name for spec in specs}
+    rendered = [spec.name for spec in specs]
     for name in names:
-        if name not in to_render:
+        if name not in rendered:
             reporter.reused(name)
-    durations: dict[str, float] = {}
 
     def done(result: dict[str, Any]) -> None:
         _store(_cached(cache, result["name"], result["key"]), result)
-        durations[result["name"]] = result["facts"]["duration"]
         reporter.rendered(result["name"], result["facts"]["duration"])
         checkpoint("build-between-chapters")  # a test hook: one chapter stored, others to come
 
@@ -303,39 +350,11 @@ def build(
         _run_jobs(specs, jobs, scheduler, reporter.started, done)
     except ChapterFailed as error:
         raise BuildFailed(f"{error}\n{out} was left as it was.") from error
-    rendered = [spec.name for spec in specs]
 
-    previous = out / MANIFEST
-    manifest: Manifest | None = None
-    if not rendered and previous.is_file():
-        try:
-            existing: Manifest | None = Manifest.load(previous)
-        except (OSError, ManifestError):
-            existing = None  # unreadable: assembled again
-        if existing is not None and existing.build_key == build_key and not check_lesson(out):
-            manifest = existing  # nothing changed and the published lesson is whole
+    manifest = None if rendered else _published_unchanged(out, build_key)
     if manifest is None:
         reporter.assembling()
-        staging = staging_folder(out)
-        try:
-            chapters = []
-            for name in names:
-                entry = _cached(cache, name, keys[name])
-                facts = _facts(entry)
-                if facts is None:  # rendered or reused above: gone since, so nothing is assembled
-                    raise BuildFailed(f"chapter {name!r}: its cached clip {entry} has gone")
-                chapters.append((name, entry, facts))
-            manifest = _assemble(staging, chapters, figures, quality, voice, build_key)
-            # A test hook: the new lesson is written, not yet published.
-            checkpoint("build-assembly")
-            failures = check_lesson(staging)
-            if failures:
-                raise BuildFailed(
-                    "the assembled lesson failed its check:\n" + "\n".join(map(str, failures))
-                )
-            publish(staging, out)  # renames the checked folder into place: nothing to check again
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        manifest = _assemble_and_publish(out, cache, keys, figures, quality, voice, build_key)
     reporter.finish(manifest.to_json(), out, rendered)
     return {
         "rendered": rendered,
