@@ -11,6 +11,8 @@ from __future__ import annotations
 import numbers
 import os
 
+import numpy as np
+
 #: The memory budget of one :func:`~momentum_math.simulate_batch` call, in bytes:
 #: a batch whose estimate (:func:`~momentum_math.simulation.batch_bytes`) exceeds
 #: it is refused before anything is allocated. Override it per call with
@@ -27,6 +29,20 @@ def max_batch_bytes(max_bytes: int | None = None) -> int:
     """The memory budget in bytes: ``max_bytes`` if given, else the environment
     variable :data:`MAX_BATCH_BYTES_ENV` if set, else :data:`MAX_BATCH_BYTES`."""
     if max_bytes is not None:
+        # np.timedelta64 subclasses np.signedinteger: an Integral, but a time, not a count
+        # (the same refusals as momentum_math._validate's, which this leaf cannot import)
+        given: object = max_bytes  # typed int, but whatever a caller passed
+        kind = getattr(getattr(given, "dtype", None), "kind", None)
+        if isinstance(given, (np.timedelta64, np.datetime64)) or kind in ("m", "M"):
+            raise TypeError(
+                f"max_bytes must be an integer number of bytes or None, got {max_bytes!r}, "
+                f"a NumPy time (timedelta64 or datetime64), not a number"
+            )
+        if isinstance(given, np.ma.MaskedArray):
+            raise TypeError(
+                f"max_bytes must be an integer number of bytes or None, got a masked array "
+                f"in {max_bytes!r}: pass a plain integer"
+            )
         if isinstance(max_bytes, bool) or not isinstance(max_bytes, numbers.Integral):
             raise TypeError(
                 f"max_bytes must be an integer number of bytes or None, got {max_bytes!r}"

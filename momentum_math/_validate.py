@@ -5,6 +5,7 @@ Every failure names the parameter, the value given and what is allowed.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from typing import Any
@@ -15,9 +16,84 @@ from numpy.typing import ArrayLike, NDArray
 #: Largest number of steps a single run may ask for.
 MAX_STEPS = 1_000_000
 
+#: Deepest nesting of lists and tuples searched for masked arrays (NumPy's most dimensions).
+_MAX_NESTING = 64
+
 
 def _is_real_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+    # np.timedelta64 subclasses np.signedinteger, so it registers as numbers.Integral
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.timedelta64))
+
+
+def _nested_fault(value: Any) -> str | None:
+    """What ``np.asarray`` would get wrong in ``value``'s lists and tuples, if anything.
+
+    ``"masked"`` where it is, or holds, a masked array (``np.asarray`` drops the
+    mask: a masked element silently becomes its data, or NaN); ``"cycle"`` where a
+    list holds itself, or one list sits at two depths (never a rectangular array;
+    ``np.asarray`` of ``a = [a, a]`` would fill memory). One nesting level at a
+    time, the element types and ids collected at C speed.
+    """
+    if isinstance(value, np.ma.MaskedArray):
+        return "masked"
+    if not isinstance(value, (list, tuple)):
+        return None
+    level: list[Any] = [value]
+    seen = [id(value)]
+    for _ in range(_MAX_NESTING):
+        items = list(itertools.chain.from_iterable(level))
+        kinds = set(map(type, items))
+        if any(issubclass(kind, np.ma.MaskedArray) for kind in kinds):
+            return "masked"
+        sequences = [kind for kind in kinds if issubclass(kind, (list, tuple))]
+        if not sequences:
+            return None
+        if len(sequences) < len(kinds):  # ragged: np.asarray refuses it, but look inside
+            items = [item for item in items if isinstance(item, (list, tuple))]
+        ids = list(map(id, items))
+        if _overlap(ids, seen):
+            return "cycle"
+        seen += ids
+        level = items
+    return None
+
+
+def _overlap(ids: list[int], seen: list[int]) -> bool:
+    """Whether two lists of object ids share one (sorted by NumPy when long: a set of
+    many ids hashes slowly, their addresses sharing low bits)."""
+    if len(ids) + len(seen) <= 1024:
+        return not set(seen).isdisjoint(ids)
+    return bool(np.isin(np.array(ids, dtype=np.uint64), np.array(seen, dtype=np.uint64)).any())
+
+
+def _refuse_times_and_masks(
+    name: str, value: Any, allowed: str, converted: NDArray[Any] | None = None
+) -> None:
+    """TypeError naming ``name`` for a masked array or a NumPy time (timedelta64, datetime64).
+
+    NumPy converts both to numbers without complaint: a timedelta64 to its count
+    of units (5 seconds becomes 5.0), a masked array to its data with the mask
+    dropped. ``allowed`` says what ``name`` must be ("a real number", ...);
+    ``converted``, where given, is ``np.asarray(value)``, whose dtype is checked.
+    """
+    fault = _nested_fault(value) if converted is None else None  # (looked at before)
+    if fault == "masked":
+        raise TypeError(
+            f"{name} must be {allowed}, got a masked array in {value!r}: its mask would be "
+            f"ignored; pass plain values (e.g. .filled(...) or .compressed())"
+        )
+    if fault == "cycle":
+        raise TypeError(
+            f"{name} must be {allowed}, got {value!r}, a list that holds itself (or one list "
+            f"at two depths): not a rectangular array"
+        )
+    kind = getattr(getattr(value if converted is None else converted, "dtype", None), "kind", None)
+    if isinstance(value, (np.timedelta64, np.datetime64)) or kind in ("m", "M"):
+        raise TypeError(
+            f"{name} must be {allowed}, got {value!r}, a NumPy time (timedelta64 or "
+            f"datetime64), not a number: pass its value in the unit you mean "
+            f"(e.g. duration / np.timedelta64(1, 's'))"
+        )
 
 
 def _to_float(value: Any) -> float:
@@ -50,15 +126,17 @@ def real_array(name: str, value: ArrayLike) -> NDArray[np.float64]:
     """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a real number or array of real numbers, got {value!r}")
+    _refuse_times_and_masks(name, value, "a real number or array of real numbers")
     try:
         array = np.asarray(value)
     except (ValueError, TypeError, OverflowError):
         raise TypeError(
             f"{name} must be a real number or a rectangular array of real numbers, got {value!r}"
         ) from None
-    if array.dtype == np.bool_ or not (
-        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
-    ):
+    _refuse_times_and_masks(name, value, "a real number or array of real numbers", array)
+    # integers and floats only: not bool, complex, str, bytes, void, timedelta64 (which
+    # np.issubdtype counts as an integer) or datetime64
+    if array.dtype.kind not in ("i", "u", "f"):
         if array.dtype == object and all(_is_real_number(item) for item in array.flat):
             # Python ints beyond int64 (or other real numbers NumPy keeps as objects):
             # their float values, ±inf past the float range (refused by the checks).
@@ -96,6 +174,7 @@ def momentum(value: ArrayLike, name: str = "beta") -> NDArray[np.float64]:
 
 def steps(value: Any, name: str = "steps", maximum: int = MAX_STEPS) -> int:
     """Check a step count: an integer in [0, maximum]."""
+    _refuse_times_and_masks(name, value, "an integer")
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     if not 0 <= int(value) <= maximum:
@@ -103,8 +182,19 @@ def steps(value: Any, name: str = "steps", maximum: int = MAX_STEPS) -> int:
     return int(value)
 
 
+def count(value: Any, name: str) -> int:
+    """Check a count of things (runs, elements): an integer >= 0."""
+    _refuse_times_and_masks(name, value, "an integer")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if int(value) < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    return int(value)
+
+
 def positive(value: Any, name: str) -> float:
     """Check a finite scalar > 0 (a threshold, a bound)."""
+    _refuse_times_and_masks(name, value, "a real number")
     if not _is_real_number(value):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
     number = _to_float(value)

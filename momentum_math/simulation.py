@@ -597,6 +597,9 @@ def batch_bytes(runs: int, steps: int, record: str = "summary") -> int:
     working arrays (:data:`KERNEL_BYTES_PER_RUN` per run in flight), plus with
     ``record="path"`` ``runs`` × (steps + 1) × :data:`PATH_BYTES_PER_STEP`.
     """
+    runs = _validate.count(runs, "runs")
+    steps = _validate.steps(steps)
+    _validate.choice(record, "record", ("summary", "path"))
     in_flight = runs if record == "path" else min(runs, max(1, int(SUMMARY_BLOCK_RUNS)))
     total = runs * RESULT_BYTES_PER_RUN + in_flight * KERNEL_BYTES_PER_RUN
     if record == "path":

@@ -47,31 +47,136 @@ def _characteristic(
     return 1.0 + beta - step * eigenvalue, beta + 0.0 * contraction
 
 
-def _roots(trace: FloatArray, determinant: FloatArray) -> tuple[ComplexArray, ComplexArray]:
-    """The two roots of z² − trace·z + determinant, without overflowing for huge coefficients.
+def _discriminant(product: FloatArray, beta: FloatArray, nesterov: bool) -> FloatArray:
+    """The discriminant trace² − 4·determinant, in factored form (no cancellation).
 
-    Where |trace| or √|determinant| passes 2**500 the polynomial is solved for
-    z / s with s a power of two (exact scaling); elsewhere the arithmetic is
-    the plain formula's.
+    With a = ``product`` = αλ ≥ 0, s = √β and 1 − s = (1 − β)/(1 + s) (1 − β
+    is exact): heavy ball's is ((1 − s)² − a)((1 + s)² − a), Nesterov's
+    (1 − a)((1 − β)² − (1 + β)² a). Call it under ``np.errstate(all="ignore")``.
     """
-    trace = np.asarray(trace, dtype=np.float64)
-    determinant = np.asarray(determinant, dtype=np.float64)
+    if nesterov:
+        result: FloatArray = (1.0 - product) * ((1.0 - beta) ** 2 - (1.0 + beta) ** 2 * product)
+        return result
+    s = np.sqrt(beta)
+    below = ((1.0 - beta) / (1.0 + s)) ** 2  # (1 − s)²
+    result = (below - product) * ((1.0 + s) ** 2 - product)
+    return result
+
+
+def _dominant(
+    trace: FloatArray, root: FloatArray, product: FloatArray, beta: FloatArray, nesterov: bool
+) -> FloatArray:
+    """The real root of larger modulus, (trace ± √D)/2 with the sign of trace (``root`` = √D).
+
+    Near z = ±1 it is taken as ±(1 − 2p(±1)/(2 ∓ trace + √D)), the same number
+    without the cancellation of (trace ± √D)/2 against ±1; p(1) = a in both
+    methods, p(−1) = 2(1 + β) − a (heavy ball) or 2(1 + β) − a(1 + 2β)
+    (Nesterov), each with its 2 ∓ trace taken from a and β. So a flat
+    direction (a = 0) has the root exactly 1, a nearly flat one a root just
+    below 1 (never above), and a = 2(1 + β) on heavy ball the root exactly −1.
+    Call it under ``np.errstate(all="ignore")``.
+    """
+    if nesterov:
+        gap_up = 1.0 - beta + product * (1.0 + beta)  # 2 − trace
+        gap_down = 2.0 + (1.0 + beta) * (1.0 - product)  # 2 + trace
+        at_down = 2.0 * (1.0 + beta) - product * (1.0 + 2.0 * beta)  # p(−1)
+    else:
+        gap_up = 1.0 - beta + product
+        gap_down = 3.0 + beta - product
+        at_down = 2.0 * (1.0 + beta) - product
+    up = 2.0 * product / (gap_up + root)  # 1 − (trace + √D)/2, with gap_up + √D > 0
+    positive = np.where(up <= 0.5, 1.0 - up, (trace + root) / 2.0)
+    down = 2.0 * at_down / (gap_down + root)  # 1 + (trace − √D)/2
+    negative = np.where(np.abs(down) <= 0.5, down - 1.0, (trace - root) / 2.0)
+    result: FloatArray = np.where(trace >= 0.0, positive, negative)
+    return result
+
+
+def _huge(trace: FloatArray, determinant: FloatArray) -> tuple[NDArray[np.bool_], FloatArray]:
+    """Where |trace| or √|determinant| passes 2**500, and a power of two to scale z by there."""
     size = np.maximum(np.abs(trace), np.sqrt(np.abs(determinant)))
     huge = size > 2.0**500
-    if not np.any(huge):
-        root: ComplexArray = np.sqrt((trace * trace - 4.0 * determinant).astype(np.complex128))
-        return (trace + root) / 2.0, (trace - root) / 2.0
-    scale = np.where(huge, np.ldexp(1.0, np.frexp(size)[1] - 2), 1.0)
+    return huge, np.where(huge, np.ldexp(1.0, np.frexp(size)[1] - 2), 1.0)
+
+
+def _scaled_roots(
+    trace: FloatArray, determinant: FloatArray, scale: FloatArray
+) -> tuple[ComplexArray, ComplexArray]:
+    """The roots of z² − trace·z + determinant solved for z / ``scale`` (no overflow), larger first.
+
+    A root past the float range is inf.
+    """
     scaled_trace = trace / scale
-    scaled_determinant = determinant / scale / scale
-    discriminant = (scaled_trace * scaled_trace - 4.0 * scaled_determinant).astype(np.complex128)
-    root = np.sqrt(discriminant)
-    larger, smaller = (scaled_trace + root) / 2.0, (scaled_trace - root) / 2.0
-    with np.errstate(over="ignore", invalid="ignore"):  # a root past the float range: inf
-        return (
-            np.where(huge, larger * scale, larger),
-            np.where(huge, smaller * scale, smaller),
-        )
+    discriminant = scaled_trace * scaled_trace - 4.0 * (determinant / scale / scale)
+    root = np.sqrt(discriminant.astype(np.complex128))
+    plus, minus = (scaled_trace + root) / 2.0, (scaled_trace - root) / 2.0
+    first = np.abs(plus) >= np.abs(minus)
+    with np.errstate(over="ignore", invalid="ignore"):
+        larger = np.asarray(np.where(first, plus, minus) * scale, dtype=np.complex128)
+        smaller = np.asarray(np.where(first, minus, plus) * scale, dtype=np.complex128)
+    return larger, smaller
+
+
+def _roots(
+    trace: FloatArray,
+    determinant: FloatArray,
+    product: FloatArray,
+    beta: FloatArray,
+    nesterov: bool,
+) -> tuple[ComplexArray, ComplexArray]:
+    """The roots of z² − trace·z + determinant, the one of larger modulus first.
+
+    ``product`` is the step times the eigenvalue (a = αλ ≥ 0) and ``beta`` the
+    momentum the coefficients came from: the discriminant is taken in factored
+    form (:func:`_discriminant`), the larger real root as in :func:`_dominant`
+    and the other from Vieta (determinant / larger), so a flat direction has
+    the roots exactly 1 and β. Where |trace| or √|determinant| passes 2**500
+    the polynomial is solved for z / s with s a power of two (exact scaling).
+    """
+    with np.errstate(all="ignore"):  # the branches np.where discards may divide by 0
+        discriminant = _discriminant(product, beta, nesterov)
+        real = discriminant >= 0.0
+        root = np.sqrt(np.where(real, discriminant, 0.0))
+        dominant = _dominant(trace, root, product, beta, nesterov)
+        other = np.where(dominant == 0.0, 0.0, determinant / dominant)
+        # a complex pair (D < 0): (trace ± i√−D)/2
+        larger = np.asarray(np.where(real, dominant, trace / 2.0), dtype=np.complex128)
+        larger.imag = np.sqrt(np.where(real, 0.0, -discriminant)) / 2.0
+    smaller = np.where(real, other, np.conj(larger))
+    huge, scale = _huge(trace, determinant)
+    if not np.any(huge):
+        return larger, smaller
+    big, small = _scaled_roots(trace, determinant, scale)
+    return np.where(huge, big, larger), np.where(huge, small, smaller)
+
+
+def _radius(
+    trace: FloatArray,
+    determinant: FloatArray,
+    product: FloatArray,
+    beta: FloatArray,
+    nesterov: bool,
+) -> FloatArray:
+    """The larger root modulus of :func:`_roots`, with fewer temporaries.
+
+    Real roots: the modulus of :func:`_dominant`; a complex pair: √determinant,
+    the modulus of both. inf past the float range.
+    """
+    with np.errstate(all="ignore"):
+        discriminant = _discriminant(product, beta, nesterov)
+        real = discriminant >= 0.0
+        root = np.sqrt(np.maximum(discriminant, 0.0))
+        del discriminant
+        radius = np.where(real, np.abs(_dominant(trace, root, product, beta, nesterov)), 0.0)
+        del root
+        radius = np.where(real, radius, np.sqrt(np.abs(determinant)))
+    huge, scale = _huge(trace, determinant)
+    if np.any(huge):
+        big, small = _scaled_roots(trace, determinant, scale)
+        with np.errstate(over="ignore", invalid="ignore"):
+            radius = np.where(huge, np.maximum(np.abs(big), np.abs(small)), radius)
+    result: FloatArray = radius
+    return result
 
 
 #: Estimated peak bytes per element of the broadcast arguments of the array
@@ -172,6 +277,9 @@ def spectral_radius(
 
     All arguments broadcast (arguments that do not are a ValueError naming
     them). ρ < 1 converges, ρ > 1 diverges; the loss shrinks like ρ^(2k).
+    A flat direction (eigenvalue 0) has ρ exactly 1 (it neither contracts nor
+    grows); near ρ = 1 the roots are computed without cancellation, so a nearly
+    flat direction's ρ is within a few ulps of the exact one and never above 1.
     Where lr·eigenvalue (or ρ) passes the float64 range it is a ValueError.
 
     >>> best = optimal_momentum(0.1, 10.0)
@@ -182,9 +290,7 @@ def spectral_radius(
         eigenvalue, lr, beta, convention, nesterov
     )
     trace, determinant = _checked_characteristic(eigen, lr_array, step, beta_array, nesterov)
-    larger, smaller = _roots(trace, determinant)
-    with np.errstate(over="ignore", invalid="ignore"):
-        radius: FloatArray = np.maximum(np.abs(larger), np.abs(smaller))
+    radius = _radius(trace, determinant, step * eigen, beta_array, nesterov)
     finite = np.isfinite(radius)
     if not np.all(finite):
         raise ValueError(
@@ -236,7 +342,9 @@ def direction_response(
     trace, determinant = _checked_characteristic(eigen, lr_array, step, beta_array, nesterov)
     with np.errstate(all="ignore"):
         first = complex(1.0 - float(step * eigen) * ((1.0 + beta_array) if nesterov else 1.0))
-        larger, smaller = (complex(root) for root in _roots(trace, determinant))
+        larger, smaller = (
+            complex(root) for root in _roots(trace, determinant, step * eigen, beta_array, nesterov)
+        )
         k = np.arange(count + 1)
         if abs(larger - smaller) > 1e-7 * max(1.0, abs(larger)):
             weight = (first - smaller) / (larger - smaller)

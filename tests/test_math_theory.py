@@ -191,3 +191,96 @@ def test_effective_step_conventions():
     np.testing.assert_allclose(
         theory.effective_step(0.1, np.array([0.0, 0.5, 0.9])), [0.1, 0.2, 1.0]
     )
+
+
+# --- ρ at the edges of stability: flat and nearly flat directions, z = -1 ----------
+
+EDGE_BETAS = [0.0, 1e-10, 0.1, 0.5, 0.9, 0.99, 0.999999, float(np.nextafter(1.0, 0.0))]
+EDGE_METHODS = [
+    (convention, nesterov)
+    for convention in ("pytorch", "lesson", "classical", "ema")
+    for nesterov in (False, True)
+]
+
+
+def _exact_radius(eigenvalue: float, lr: float, beta: float, convention: str, nesterov: bool):
+    """ρ from the exact binary values of the arguments, in 80-digit decimal arithmetic."""
+    from decimal import Decimal, localcontext
+
+    with localcontext() as context:
+        context.prec = 80
+        lam, alpha, b = Decimal(eigenvalue), Decimal(lr), Decimal(beta)
+        step = alpha * (1 - b) if convention == "ema" else alpha
+        a = step * lam
+        trace, determinant = ((1 + b) * (1 - a), b * (1 - a)) if nesterov else (1 + b - a, b)
+        discriminant = trace * trace - 4 * determinant
+        if discriminant < 0:
+            return determinant.sqrt()
+        root = discriminant.sqrt()
+        return max(abs(trace + root), abs(trace - root)) / 2
+
+
+@pytest.mark.parametrize("convention, nesterov", EDGE_METHODS)
+def test_a_flat_direction_neither_contracts_nor_grows(convention, nesterov):
+    """λ = 0: the roots are exactly 1 and β, so ρ is exactly 1 (it was 1 ± a few ulps)."""
+    for beta in EDGE_BETAS:
+        for lr in (1e-3, 0.1, 0.5, 1.0, 7.0):
+            rho = theory.spectral_radius(0.0, lr, beta, convention, nesterov)
+            assert float(rho) == 1.0, (beta, lr, float(rho))
+            # the loss along it never falls: no finite step count
+            assert theory.asymptotic_steps(float(rho), 1.0, 1e-3) == float("inf")
+            response = theory.direction_response(0.0, lr, beta, 1000, convention, nesterov)
+            assert np.all(response == 1.0), (beta, lr, response[response != 1.0][:3])
+        # in a broadcast array too, beside directions that do contract
+        rho = theory.spectral_radius(np.array([0.0, 1.0, 0.0]), 0.1, beta, convention, nesterov)
+        assert rho[0] == rho[2] == 1.0 and rho[1] < 1.0, (beta, rho)
+
+
+@pytest.mark.parametrize("convention, nesterov", EDGE_METHODS)
+def test_nearly_flat_directions_contract_at_their_true_rate(convention, nesterov):
+    """A tiny eigenvalue's ρ is within 2 ulps of the exact one, and never above 1."""
+    ulp = float(np.spacing(1.0))
+    for beta in EDGE_BETAS:
+        for eigenvalue in (5e-324, 1e-300, 1e-20, 1e-15, 1e-13, 1e-10, 1e-7, 1e-4):
+            for lr in (1e-3, 0.1, 1.0):
+                rho = float(theory.spectral_radius(eigenvalue, lr, beta, convention, nesterov))
+                exact = float(_exact_radius(eigenvalue, lr, beta, convention, nesterov))
+                case = (beta, eigenvalue, lr, rho, exact)
+                assert rho <= 1.0, case
+                assert abs(rho - exact) <= 2 * ulp, case
+
+
+def test_the_edges_of_stability_are_exact():
+    """ρ = 1 exactly where a root is exactly ±1 for the float coefficients.
+
+    β = 0: ρ = |1 − αλ| (1 at αλ = 0 and 2, 0 at αλ = 1); the root −1 at
+    αλ = 2(1 + β) on heavy ball and 2(1 + β)/(1 + 2β) on Nesterov.
+    """
+    ulp = float(np.spacing(1.0))
+    for convention, nesterov in EDGE_METHODS:
+        for product in (0.0, 1e-300, 1e-17, 1e-12, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5):
+            rho = float(theory.spectral_radius(product, 1.0, 0.0, convention, nesterov))
+            assert abs(rho - abs(1.0 - product)) <= 2 * ulp * max(1.0, product), (product, rho)
+            if product in (0.0, 1.0, 2.0):
+                assert rho == abs(1.0 - product), (convention, nesterov, product, rho)
+    for beta in (0.25, 0.5, 0.75):
+        assert float(theory.spectral_radius(2.0 * (1.0 + beta), 1.0, beta)) == 1.0, beta
+        edge = 2.0 * (1.0 + beta) / (1.0 + 2.0 * beta)
+        assert edge * (1.0 + 2.0 * beta) == 2.0 * (1.0 + beta)  # the float edge is exact
+        assert float(theory.spectral_radius(edge, 1.0, beta, nesterov=True)) == 1.0, beta
+
+
+def test_rho_is_accurate_across_a_grid():
+    """Against exact arithmetic: 4 ulps of ρ (or of 1), and on the right side of 1."""
+    rng = np.random.default_rng(20)
+    for _ in range(400):
+        eigenvalue = float(10 ** rng.uniform(-16, 3))
+        lr = float(10 ** rng.uniform(-4, 0.5))
+        beta = float(1.0 - 10 ** rng.uniform(-8, 0))
+        convention, nesterov = EDGE_METHODS[int(rng.integers(len(EDGE_METHODS)))]
+        rho = float(theory.spectral_radius(eigenvalue, lr, beta, convention, nesterov))
+        exact = float(_exact_radius(eigenvalue, lr, beta, convention, nesterov))
+        case = (eigenvalue, lr, beta, convention, nesterov, rho, exact)
+        assert abs(rho - exact) <= 4 * float(np.spacing(max(1.0, rho))), case
+        if exact < 1.0:
+            assert rho < 1.0, case

@@ -7,15 +7,20 @@ function that takes the parameter.
 from __future__ import annotations
 
 import math
+import os
 import re
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 import momentum_math
-from momentum_math import CONVENTIONS, _validate, presets, rules, surfaces, theory
+from momentum_math import CONVENTIONS, _validate, presets, rules, simulation, surfaces, theory
 from momentum_math.simulation import MAX_PATH_BYTES
 
 NAN, INF = math.nan, math.inf
@@ -498,3 +503,195 @@ def test_quadratic_angle_must_be_one_finite_number(angle):
         angle,
         "one finite number",
     )
+
+
+# --- NumPy times and masked arrays: refused by name, for every numeric parameter -----
+#
+# NumPy converts both to numbers without complaint: np.timedelta64(5, "s") becomes 5.0
+# (np.timedelta64 even registers as a numbers.Integral), a masked array becomes its
+# data with the mask dropped. Every numeric parameter of every public function refuses
+# them with a TypeError that names it and says why.
+
+BOWL = surfaces.stretched_bowl()
+
+#: name -> (call with the value, the parameter's name), for the parameters that take one
+#: real number (checked by ``_validate.positive``).
+NUMBER_TAKERS: dict[str, tuple[Callable[[Any], Any], str]] = {
+    **{f"{name} threshold": (call, "threshold") for name, call in THRESHOLD_TAKERS.items()},
+    "simulate bound": (
+        lambda bound: momentum_math.simulate(RAVINE, START, lr=0.1, steps=3, bound=bound),
+        "bound",
+    ),
+    "simulate_batch bound": (
+        lambda bound: momentum_math.simulate_batch(RAVINE, START, lr=0.1, steps=3, bound=bound),
+        "bound",
+    ),
+    "asymptotic_steps rate": (lambda rate: theory.asymptotic_steps(rate, 1.0, 1e-3), "rate"),
+    "asymptotic_steps initial_loss": (
+        lambda loss: theory.asymptotic_steps(0.5, loss, 1e-3),
+        "initial_loss",
+    ),
+    "asymptotic_steps threshold": (
+        lambda threshold: theory.asymptotic_steps(0.5, 1.0, threshold),
+        "threshold",
+    ),
+    "optimal_momentum smallest": (lambda value: theory.optimal_momentum(value, 10.0), "smallest"),
+    "optimal_momentum largest": (lambda value: theory.optimal_momentum(0.1, value), "largest"),
+}
+
+#: name -> (call, parameter): the parameters that take a real number or an array of them.
+ARRAY_TAKERS: dict[str, tuple[Callable[[Any], Any], str]] = {
+    **{f"{name} lr": (call, "lr") for name, call in LR_TAKERS.items()},
+    **{f"{name} beta": (call, "beta") for name, call in BETA_TAKERS.items()},
+    "contraction_rate lr": (lambda lr: theory.contraction_rate(BOWL, lr), "lr"),
+    "contraction_rate beta": (lambda beta: theory.contraction_rate(BOWL, 0.1, beta), "beta"),
+    "direction_response lr": (lambda lr: theory.direction_response(1.0, lr), "lr"),
+    "predicted_losses beta": (lambda beta: theory.predicted_losses(BOWL, START, 0.1, beta), "beta"),
+    "Experiment.run beta": (lambda beta: presets.ravine_zigzag().run(beta=beta), "beta"),
+    "rules.pytorch_step_size lr": (lambda lr: rules.pytorch_step_size(lr, 0.5, "ema"), "lr"),
+    "rules.velocity_scale beta": (lambda beta: rules.velocity_scale(0.1, beta, "ema"), "beta"),
+    "spectral_radius eigenvalue": (lambda value: theory.spectral_radius(value, 0.1), "eigenvalue"),
+    "direction_response eigenvalue": (
+        lambda value: theory.direction_response(value, 0.1),
+        "eigenvalue",
+    ),
+    "quadratic angle": (lambda angle: surfaces.quadratic([1.0, 2.0], angle), "angle"),
+}
+
+#: name -> (call, parameter): the parameters that take a point (or points) of shape (2,).
+POINT_TAKERS: dict[str, tuple[Callable[[Any], Any], str]] = {
+    **START_TAKERS,
+    "predicted_losses": (lambda start: theory.predicted_losses(BOWL, start, 0.1), "start"),
+    "quadratic eigenvalues": (lambda values: surfaces.quadratic(values), "eigenvalues"),
+}
+
+#: name -> (call, parameter): the parameters that take a count (an integer).
+COUNT_TAKERS: dict[str, tuple[Callable[[Any], Any], str]] = {
+    **{name: (call, parameter) for name, (call, parameter, _) in STEPS_TAKERS.items()},
+    "direction_response steps": (
+        lambda steps: theory.direction_response(1.0, 0.1, 0.0, steps),
+        "steps",
+    ),
+    "predicted_losses steps": (
+        lambda steps: theory.predicted_losses(BOWL, START, 0.1, 0.0, steps),
+        "steps",
+    ),
+    "Experiment.run steps": (lambda steps: presets.ravine_zigzag().run(steps=steps), "steps"),
+    "batch_bytes runs": (lambda runs: simulation.batch_bytes(runs, 3), "runs"),
+    "batch_bytes steps": (lambda steps: simulation.batch_bytes(3, steps), "steps"),
+    "simulate max_bytes": (
+        lambda budget: momentum_math.simulate(RAVINE, START, lr=0.1, steps=3, max_bytes=budget),
+        "max_bytes",
+    ),
+    "simulate_batch max_bytes": (
+        lambda budget: momentum_math.simulate_batch(
+            RAVINE, START, lr=0.1, steps=3, max_bytes=budget
+        ),
+        "max_bytes",
+    ),
+    "Surface.value max_bytes": (lambda budget: RAVINE.value(START, max_bytes=budget), "max_bytes"),
+}
+
+TIMES = {
+    "timedelta64[s]": np.timedelta64(5, "s"),
+    "timedelta64[ns]": np.timedelta64(1, "ns"),  # int() of it is 1: it used to pass as a count
+    "0-d timedelta64 array": np.array(3, dtype="m8[ns]"),
+    "datetime64": np.datetime64("2020-01-01"),
+}
+MASKED_NUMBERS = {
+    "masked array, nothing masked": np.ma.masked_array(0.5),
+    "masked array, masked": np.ma.masked_array(0.5, mask=True),
+    "np.ma.masked": np.ma.masked,
+}
+POINT_TIMES = {
+    "timedelta64 array": np.array([1, 2], dtype="m8[s]"),
+    "list of timedelta64": [np.timedelta64(1, "s"), np.timedelta64(2, "s")],
+    "datetime64 array": np.array(["2020-01-01", "2020-01-02"], dtype="M8[D]"),
+}
+MASKED_POINTS = {
+    "masked array, one masked": np.ma.masked_array([1.0, 2.0], mask=[False, True]),
+    "masked array, nothing masked": np.ma.masked_array([1.0, 2.0]),
+    "np.ma.masked in a list": [1.0, np.ma.masked],
+    "masked row in a list": [[1.0, 2.0], np.ma.masked_array([3.0, 4.0], mask=[True, False])],
+}
+
+
+def _cases(takers: dict[str, tuple[Callable[[Any], Any], str]], values: dict[str, Any]):
+    return [
+        pytest.param(call, name, value, id=f"{taker}-{label}")
+        for taker, (call, name) in takers.items()
+        for label, value in values.items()
+    ]
+
+
+@pytest.mark.parametrize(
+    "call, name, value",
+    _cases(NUMBER_TAKERS, TIMES)
+    + _cases(ARRAY_TAKERS, TIMES)
+    + _cases(COUNT_TAKERS, TIMES)
+    + _cases(POINT_TAKERS, POINT_TIMES),
+)
+def test_numpy_times_are_refused_by_name(call, name, value):
+    assert_refused(lambda: call(value), TypeError, name, value, "a NumPy time")
+
+
+@pytest.mark.parametrize(
+    "call, name, value",
+    _cases(NUMBER_TAKERS, MASKED_NUMBERS)
+    + _cases(ARRAY_TAKERS, {**MASKED_NUMBERS, "np.ma.masked in a list": [0.5, np.ma.masked]})
+    + _cases(COUNT_TAKERS, MASKED_NUMBERS)
+    + _cases(POINT_TAKERS, MASKED_POINTS),
+)
+def test_masked_arrays_are_refused_by_name(call, name, value):
+    assert_refused(lambda: call(value), TypeError, name, value, "masked array")
+
+
+@pytest.mark.parametrize("taker", ["simulate_batch lr", "spectral_radius eigenvalue"])
+def test_times_inside_object_arrays_are_refused(taker):
+    call, name = ARRAY_TAKERS[taker]
+    for value in (
+        np.array([np.timedelta64(1, "s"), 0.5], dtype=object),
+        (np.float64(0.5), np.timedelta64(2, "s")),
+        np.array([0.5, np.datetime64("2020-01-01")], dtype=object),
+    ):
+        assert_refused(lambda value=value: call(value), TypeError, name, value, "real number")
+
+
+def test_a_list_that_holds_itself_is_refused_at_once():
+    """``a = [a, a]``: np.asarray would nest it 32 levels deep (2**32 elements) and fill memory.
+
+    Run in a child process under a 2 GiB address-space limit: where it is refused
+    the child exits 0 within seconds; where it is not, it fails on the limit.
+    """
+    script = textwrap.dedent(
+        """
+        import resource, sys
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+        from momentum_math import simulate_batch, surfaces, theory
+        a = []
+        a += [a, a]
+        b = [[0.1, 0.2]]
+        b.append(b)
+        for value in (a, [a], b, [b, b]):
+            for call in (
+                lambda: theory.spectral_radius(value, 0.1),
+                lambda: simulate_batch(surfaces.ravine(), value, lr=0.1, steps=3),
+            ):
+                try:
+                    call()
+                except TypeError as error:
+                    assert "holds itself" in str(error), error
+                else:
+                    sys.exit("accepted " + repr(value))
+        """
+    )
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        cwd=Path(momentum_math.__file__).resolve().parents[1],
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
