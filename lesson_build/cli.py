@@ -6,17 +6,23 @@ Run from the project folder (``make lesson`` does)::
                           [--scheduler ADDRESS] [--config lesson.toml]
     momentum-lesson build --check        # validate media/lesson/ against its manifest
 
-``python -m lesson_build`` is the same command.
+``python -m lesson_build`` is the same command. SIGINT (Ctrl-C), SIGTERM and SIGHUP
+stop a build and every render it started (exit 130, 143, 129); ``--out`` keeps the
+previous lesson.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
-from lesson_build.jobs import QUALITIES
+from lesson_build.jobs import QUALITIES, STOP_SIGNALS, Stopped
 
 __all__ = ["main"]
 
@@ -57,15 +63,41 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only validate --out against its manifest"
     )
     command.add_argument(
-        "--out", type=Path, default=Path("media/lesson"), help="default: media/lesson"
+        "--out",
+        type=Path,
+        default=Path("media/lesson"),
+        help="the lesson folder, replaced as a whole: new, empty, or made by a build "
+        "(default: media/lesson)",
     )
     command.add_argument(
         "--cache",
         type=Path,
         default=Path("media/build-cache"),
-        help="where rendered chapters are kept (default: media/build-cache)",
+        help="where rendered chapters and voice clips are kept (default: media/build-cache)",
     )
     return parser
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """SIGINT, SIGTERM or SIGHUP: stop the build as Ctrl-C does (once: the clean-up that
+    follows, stopping every render and removing scratch, is not interrupted)."""
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """Within the block, :data:`~lesson_build.jobs.STOP_SIGNALS` raise :class:`Stopped`."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals
+        return
+    previous = {stop: signal.signal(stop, _stop) for stop in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -89,15 +121,23 @@ def main(argv: Iterable[str] | None = None) -> int:
     from lesson_build.pipeline import BuildFailed, build
 
     try:
-        build(
-            args.quality,
-            False if args.no_voice else None,
-            args.jobs,
-            args.scheduler,
-            args.config,
-            args.out,
-            args.cache,
+        with _stopped_by_signals():
+            build(
+                args.quality,
+                False if args.no_voice else None,
+                args.jobs,
+                args.scheduler,
+                args.config,
+                args.out,
+                args.cache,
+            )
+    except Stopped as stop:
+        print(
+            f"momentum-lesson: stopped by {stop.name}: every render was stopped and its scratch "
+            f"removed; {args.out} was left as it was",
+            file=sys.stderr,
         )
+        return stop.exit_status
     except ConfigError as error:
         print(f"momentum-lesson: {error}", file=sys.stderr)
         return 2

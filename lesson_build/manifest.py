@@ -28,11 +28,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, BinaryIO, Literal, cast
 
 __all__ = [
     "MANIFEST",
@@ -41,7 +43,11 @@ __all__ = [
     "FlagshipEntry",
     "Manifest",
     "ManifestError",
+    "NotPlainFile",
     "VideoEntry",
+    "is_file_name",
+    "open_plain_file",
+    "read_limited",
 ]
 
 MANIFEST = "manifest.json"
@@ -154,10 +160,89 @@ class _Fields:
         return value
 
 
+def is_file_name(name: str) -> bool:
+    """Whether ``name`` is a plain file name: no folder, no ``..``, no control characters."""
+    return (
+        bool(name)
+        and name not in (".", "..")
+        and not any(c in "/\\" or ord(c) < 32 or ord(c) == 127 for c in name)
+        and len(name.encode("utf-8", "surrogateescape")) <= 255
+    )
+
+
 def _check_file_name(where: str, name: str) -> None:
     """A file of the lesson folder: a plain name, nothing outside the folder."""
-    if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+    if not is_file_name(name):
         raise ManifestError(where, f"must be a file name in the lesson folder, got {name!r}")
+
+
+# --- reading a file of a folder, and only that --------------------------------------------
+
+
+class NotPlainFile(Exception):
+    """``name`` in a folder is not a regular file of that folder; :attr:`problem` says why."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+        self.problem = problem
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def open_plain_file(folder: Path, name: str) -> BinaryIO:
+    """Open ``folder / name`` for reading, only when it is a regular file of ``folder``.
+
+    ``name`` must be a plain file name (:func:`is_file_name`); the file is looked at with
+    ``lstat`` before it is opened, so a symbolic link (to anywhere), a FIFO, a device or a
+    folder is refused without being opened (opening a FIFO would block), and the file opened
+    (``O_NOFOLLOW | O_NONBLOCK``) must be the one looked at. Raises :class:`NotPlainFile`
+    (``is missing`` included), or :class:`OSError` when it cannot be read.
+    """
+    if not is_file_name(name):
+        raise NotPlainFile(name, "is not a plain file name of the folder")
+    path = folder / name
+    try:
+        seen = os.lstat(path)
+    except FileNotFoundError:
+        raise NotPlainFile(name, "is missing") from None
+    if stat.S_ISLNK(seen.st_mode):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        raise NotPlainFile(
+            name, f"is a symbolic link (to {target!r}), not a file of the folder: not read"
+        )
+    if not stat.S_ISREG(seen.st_mode):
+        kind = next((kind for test, kind in _KINDS if test(seen.st_mode)), "not a file")
+        raise NotPlainFile(name, f"is {kind}, not a regular file: not read")
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+    descriptor = os.open(path, flags)
+    opened = os.fstat(descriptor)
+    if (opened.st_dev, opened.st_ino) != (seen.st_dev, seen.st_ino) or not stat.S_ISREG(
+        opened.st_mode
+    ):
+        os.close(descriptor)
+        raise NotPlainFile(name, "was replaced while it was being checked: not read")
+    return os.fdopen(descriptor, "rb")
+
+
+def read_limited(handle: BinaryIO, name: str, limit: int) -> bytes:
+    """All of ``handle`` (a file from :func:`open_plain_file`) when it holds at most ``limit``
+    bytes; raises :class:`NotPlainFile` without reading more than ``limit + 1`` bytes."""
+    size = os.fstat(handle.fileno()).st_size
+    data = b"" if size > limit else handle.read(limit + 1)
+    if size > limit or len(data) > limit:
+        raise NotPlainFile(name, f"is over {limit:,} bytes (the most read): not read")
+    return data
 
 
 # --- the manifest -------------------------------------------------------------------------
@@ -173,11 +258,22 @@ class FileEntry:
     @classmethod
     def of(cls, path: Path) -> FileEntry:
         """The entry for the file at ``path`` (read in blocks)."""
-        digest = hashlib.sha256()
         with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return cls(sha256=digest.hexdigest(), bytes=path.stat().st_size)
+            return cls.of_stream(handle)
+
+    @classmethod
+    def of_stream(cls, handle: BinaryIO, limit: int | None = None) -> FileEntry:
+        """The entry for what ``handle`` holds from where it is to its end (read in blocks);
+        with ``limit``, reading stops after ``limit + 1`` bytes (the size then says more)."""
+        digest = hashlib.sha256()
+        size = 0
+        while limit is None or size <= limit:
+            block = handle.read(1 << 20 if limit is None else min(1 << 20, limit + 1 - size))
+            if not block:
+                break
+            digest.update(block)
+            size += len(block)
+        return cls(sha256=digest.hexdigest(), bytes=size)
 
     @classmethod
     def from_json(cls, data: object, where: str = "file") -> FileEntry:

@@ -56,6 +56,10 @@ class Reporter:
         self.state[name] = "reused"
         self._say(f"build: {name}: unchanged, reusing the cached clip")
 
+    def damaged(self, name: str, why: str) -> None:
+        """``name``'s cached clip failed its checksums (``why``): it is rendered again."""
+        self._say(f"build: {name}: the cached clip is damaged ({why}); rendering it again")
+
     def started(self, name: str) -> None:
         self.state[name] = "running"
         self.began[name] = time.monotonic()
@@ -73,6 +77,16 @@ class Reporter:
 
     def assembling(self) -> None:
         self._say("build: assembling the lesson from the chapter clips")
+
+    def note(self, line: str) -> None:
+        """Say ``line`` (a build waiting for another one's lock, for example)."""
+        self._say(line)
+
+    def close(self) -> None:
+        """Stop the live display, if any (a build that failed or was stopped). Idempotent."""
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
 
     def finish(self, manifest: dict[str, Any], out: Path, rendered: list[str]) -> None:
         if self._live is not None:

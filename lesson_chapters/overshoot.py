@@ -38,8 +38,9 @@ from lessonkit.panels import text_label, title_text
 from lessonkit.plots import LinePlot
 from lessonkit.race import Lane, MapRace, lane_frames, run_label
 
-#: Colour of each run, by β (the lesson's colours by meaning).
-RUN_COLORS = {0.0: style.GD_COLOR, 0.9: style.MOMENTUM_COLOR, 0.99: style.OVERSHOOT_COLOR}
+#: Colour of each run by the part it plays (the lesson's colours by meaning): plain descent,
+#: the momentum that finishes, too much momentum (β = 0, 0.9 and 0.99 as published).
+ROLE_COLORS = (style.GD_COLOR, style.MOMENTUM_COLOR, style.OVERSHOOT_COLOR)
 #: The loss plot's axes box, and where its bottom-left corner goes: where the race's right
 #: map was, x from 1.05 to 5.45, its bottom above the paused-caption line.
 PLOT_WIDTH = 4.4
@@ -96,7 +97,7 @@ class OvershootChapter(Chapter):
         lane_race = MapRace(
             [figs.run],
             lane_frames(figs.run.surface)[:1],
-            colors=[run_color(figs.beta)],
+            colors=[run_color(figs, figs.beta)],
             labels=[run_label(figs.beta)],
         )
         title = title_text(self.title).to_corner(UL, buff=style.MARGIN)
@@ -174,10 +175,10 @@ class OvershootChapter(Chapter):
 # --- the loss plot ---------------------------------------------------------------------------
 
 
-def run_color(beta: float) -> ManimColor:
-    """The colour of the run with ``beta`` (too-much momentum's for a β the lesson has no
-    colour for)."""
-    return RUN_COLORS.get(beta, style.OVERSHOOT_COLOR)
+def run_color(figs: OvershootFigures, beta: float) -> ManimColor:
+    """The colour of the run with ``beta``, by its part: ``figs.betas`` are plain descent, the
+    momentum that finishes and too much momentum, in that order (the chapter's check)."""
+    return dict(zip(figs.betas, ROLE_COLORS, strict=True))[beta]
 
 
 def loss_plot(figs: OvershootFigures, reveal: ValueTracker) -> LinePlot:
@@ -201,7 +202,7 @@ def loss_plot(figs: OvershootFigures, reveal: ValueTracker) -> LinePlot:
     line.add(finish)
     for beta in figs.betas:
         losses = figs.runs[beta].losses
-        plot.add_series(np.arange(len(losses)), losses, RUN_COLORS[beta], progress=reveal)
+        plot.add_series(np.arange(len(losses)), losses, run_color(figs, beta), progress=reveal)
     plot.shift(PLOT_BOX_CORNER - plot.box_corner(DL))
     return plot
 
@@ -210,7 +211,7 @@ def curve_names(plot: LinePlot, figs: OvershootFigures) -> VGroup:
     """Each curve's name, beside the curve's end."""
     names = VGroup()
     for beta in figs.betas:
-        name = text_label("plain GD" if beta == 0 else f"β = {beta:g}", RUN_COLORS[beta])
+        name = text_label("plain GD" if beta == 0 else f"β = {beta:g}", run_color(figs, beta))
         name.next_to(plot.c2p(figs.steps, figs.runs[beta].losses[-1]), RIGHT, buff=0.12)
         names.add(name)
     return names
@@ -228,7 +229,7 @@ def crossing_markers(plot: LinePlot, figs: OvershootFigures) -> list[VGroup]:
             step,
             figs.runs[beta].losses[step],
             label=str(step),
-            color=RUN_COLORS[beta],
+            color=run_color(figs, beta),
             label_direction=UR if rank == 0 else DL,
             attach=False,
         )
@@ -240,7 +241,7 @@ def never_label(plot: LinePlot, figs: OvershootFigures) -> Text:
     """β = 0.99's last loss, above the swinging curve: half a decade under the top of the plot,
     right-aligned with the curve's end."""
     never = text_label(
-        f"never: {format_loss(figs.final_loss)} at step {figs.steps}", run_color(figs.beta)
+        f"never: {format_loss(figs.final_loss)} at step {figs.steps}", run_color(figs, figs.beta)
     )
     end = plot.c2p(figs.steps, figs.final_loss)
     never.move_to(plot.c2p(figs.steps, plot.y_range[1] / 10.0**0.5), aligned_edge=RIGHT)

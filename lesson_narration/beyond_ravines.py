@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lessonkit.config import RUN_KEYS, Needs
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number, spoken_point
 from momentum_math import Trajectory, simulate_batch
@@ -18,6 +19,10 @@ SWEEP_MOMENTA = tuple(round(0.05 * index, 2) for index in range(20))
 REACH_TOLERANCE = 1e-2
 #: A run "has settled" when the gradient at its last position is smaller than this.
 SETTLED_GRADIENT = 1e-3
+#: The window of the bowl the chapter draws, in x and in y (the storyboard's ``window``).
+WINDOW = (-4.5, 8.0)
+#: The most steps the chapter can draw: each run walks all of them during one line, in 3-D.
+MAX_STEPS = 200
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,12 @@ def _run_figures(trajectory: Trajectory, bottom_loss: float) -> RunFigures:
 def figures() -> BeyondRavinesFigures:
     """The chapter's numbers: the ninja post's QFSP runs (preset ``qfsp_escape``) and a sweep."""
     experiment = lesson_experiment("qfsp_escape")
+    needs = Needs("beyond_ravines", experiment)
+    needs.steps(1, MAX_STEPS, "each run walks all its steps during one line, over a 3-D bowl")
+    window = (WINDOW, WINDOW)
+    needs.start_inside(window)
+    needs.spoken(experiment.start[0], 2, "the start's x", ("start",))
+    needs.spoken(experiment.start[1], 2, "the start's y", ("start",))
     surface = experiment.surface
     bottom_loss = surface.min_value
     momentum = experiment.run(ESCAPE_MOMENTUM)
@@ -97,8 +108,33 @@ def figures() -> BeyondRavinesFigures:
         ),
         None,
     )
-    if caveat_beta is None:
-        raise ValueError("no swept momentum above the escaping one settles outside the bottom")
+    plain = experiment.run(0.0)
+    needs.inside([plain, momentum], window, "each run's path over the bowl")
+    plain_figures = _run_figures(plain, bottom_loss)
+    momentum_figures = _run_figures(momentum, bottom_loss)
+    needs.require(
+        not plain_figures.reached_bottom,
+        RUN_KEYS,
+        "plain descent to stay trapped in a dip above the bottom (it says so); it reaches "
+        "the bottom",
+    )
+    needs.require(
+        momentum_figures.reached_bottom,
+        RUN_KEYS,
+        f"momentum {ESCAPE_MOMENTUM:g} to escape to a global minimum (it says so); it ends at "
+        f"loss {momentum.final_loss:.3g}, the bottom is {bottom_loss:.3g}",
+    )
+    needs.require(
+        caveat_beta is not None,
+        RUN_KEYS,
+        f"a momentum above {ESCAPE_MOMENTUM:g}, of {', '.join(f'{b:g}' for b in SWEEP_MOMENTA)},"
+        " that settles in a dip other than the deepest (its caveat)",
+    )
+    assert caveat_beta is not None  # checked above
+    caveat = _run_figures(experiment.run(caveat_beta), bottom_loss)
+    needs.inside([caveat.trajectory], window, "each run's path over the bowl")
+    for run, what in ((plain_figures, "plain"), (momentum_figures, "momentum"), (caveat, "caveat")):
+        needs.spoken(run.final_loss, 3, f"the {what} run's last loss")
     return BeyondRavinesFigures(
         start=experiment.start,
         lr=experiment.lr,
@@ -106,9 +142,9 @@ def figures() -> BeyondRavinesFigures:
         convention=experiment.convention,
         bottom_position=(float(nearest[0]), float(nearest[1])),
         bottom_loss=bottom_loss,
-        plain=_run_figures(experiment.run(0.0), bottom_loss),
-        momentum=_run_figures(momentum, bottom_loss),
-        caveat=_run_figures(experiment.run(caveat_beta), bottom_loss),
+        plain=plain_figures,
+        momentum=momentum_figures,
+        caveat=caveat,
         sweep_momenta=SWEEP_MOMENTA,
         sweep_reached=reached,
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from lessonkit.config import FINISH_KEYS, Needs
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
 from momentum_math import simulate_batch, theory
@@ -20,6 +21,9 @@ SWEEP_BETAS: tuple[float, ...] = tuple(
     float(beta) for beta in np.round(np.arange(0.5, 0.9601, 0.005), 3)
 )
 SWEEP_MAX_STEPS = 800
+#: The sweep plot's step axis (the storyboard's ``STEPS_AXIS_MAX``): the fastest run and the
+#: best plain descent must settle within it to be drawn.
+STEPS_AXIS_MAX = 400
 #: Significant digits of the theory's numbers, on screen and spoken alike.
 THEORY_DIGITS = 3
 
@@ -83,9 +87,12 @@ class ChoosingBetaFigures:
 def figures() -> ChoosingBetaFigures:
     """The chapter's numbers, computed now from the theory and a ``simulate_batch`` sweep."""
     race = lesson_experiment("stretched_bowl_race")
+    needs = Needs("choosing_beta", race)
+    needs.stretched_quadratic("the quadratic bowl its theory is about")
     surface = race.surface
     start = np.array(race.start)
     threshold = float(race.threshold if race.threshold is not None else 1e-3)
+    needs.said_as_given("threshold", threshold, 2, "it says the threshold with 2")
     smallest, largest = (float(value) for value in surface.hessian_eigenvalues)
     best = theory.optimal_momentum(smallest, largest)
 
@@ -102,7 +109,24 @@ def figures() -> ChoosingBetaFigures:
     steps = settled_steps(sweep.losses, threshold)
     steps = np.where(sweep.diverged, -1, steps)
     ok = steps >= 0
+    sweep_keys = ("threshold", "start", "surface")
+    needs.require(
+        bool(ok.any()) and not bool(ok.all()),
+        sweep_keys,
+        f"a sweep over β in which some runs settle below the threshold within "
+        f"{SWEEP_MAX_STEPS} steps and the smallest βs do not (it marks the fastest run and "
+        f"where runs blow up); {int(ok.sum())} of {len(ok)} settle",
+    )
     fastest = int(np.flatnonzero(ok)[np.argmin(steps[ok])])
+    needs.require(
+        float(betas[~ok].max()) < float(betas[fastest]) and int(steps[fastest]) <= STEPS_AXIS_MAX,
+        sweep_keys,
+        f"the runs that never settle all left of the fastest one, and the fastest within "
+        f"{STEPS_AXIS_MAX} steps (its plot shades the failures on the left, up to "
+        f"{STEPS_AXIS_MAX} steps); the fastest, β = {float(betas[fastest]):g}, takes "
+        f"{int(steps[fastest])} steps, the largest that fails is β = "
+        f"{float(betas[~ok].max()):g}",
+    )
     gd = simulate_batch(
         surface,
         start,
@@ -112,6 +136,20 @@ def figures() -> ChoosingBetaFigures:
         convention="pytorch",
         record="path",
     )
+    gd_steps = int(settled_steps(gd.losses, threshold)[0])
+    needs.require(
+        not bool(np.any(gd.diverged)) and 0 <= gd_steps <= STEPS_AXIS_MAX,
+        FINISH_KEYS,
+        f"the best plain descent to settle below the threshold within {STEPS_AXIS_MAX} steps "
+        "(its plot marks it)" + (f"; it takes {gd_steps}" if gd_steps >= 0 else "; it never does"),
+    )
+    for value, what in (
+        (best.condition_number, "the condition number"),
+        (best.beta, "the best β"),
+        (best.rate, "the best rate"),
+        (best.gd_rate, "plain descent's rate"),
+    ):
+        needs.spoken(value, THEORY_DIGITS, what, ("surface",))
     return ChoosingBetaFigures(
         lr=RULE_LR,
         betas=RULE_BETAS,
@@ -132,7 +170,7 @@ def figures() -> ChoosingBetaFigures:
         fastest_beta=float(betas[fastest]),
         fastest_steps=int(steps[fastest]),
         last_failed_beta=float(betas[~ok].max()),
-        gd_steps=int(settled_steps(gd.losses, threshold)[0]),
+        gd_steps=gd_steps,
     )
 
 

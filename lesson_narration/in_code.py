@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lessonkit.config import Needs
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
 from momentum_math import Trajectory, simulate
@@ -16,6 +17,8 @@ SNIPPET_MOMENTUM = 0.9
 #: The ravine run compared in both conventions, and the step whose numbers are shown.
 COMPARE_BETA = 0.8
 COMPARE_STEP = 3
+#: The most steps of the ravine preset the chapter runs (it shows one step of them).
+MAX_STEPS = 10_000
 
 
 def snippet(lr: float = SNIPPET_LR, momentum: float = SNIPPET_MOMENTUM) -> str:
@@ -75,6 +78,11 @@ class InCodeFigures:
 def figures(step: int = COMPARE_STEP, beta: float = COMPARE_BETA) -> InCodeFigures:
     """The snippet's numbers and the ravine run in both conventions, compared at ``step``."""
     experiment = lesson_experiment("ravine_zigzag")
+    needs = Needs("in_code", experiment)
+    needs.steps(step, MAX_STEPS, f"it shows both runs at step {step}")
+    needs.said_as_given(
+        "lr", experiment.lr, 1, "it shows α as the factor between the two velocities with 1"
+    )
     runs = {
         convention: simulate(
             experiment.surface,
@@ -87,8 +95,17 @@ def figures(step: int = COMPARE_STEP, beta: float = COMPARE_BETA) -> InCodeFigur
         for convention in ("pytorch", "lesson")
     }
     pytorch, lesson = runs["pytorch"], runs["lesson"]
+    window = (experiment.surface.x_range, experiment.surface.y_range)
+    needs.inside([pytorch, lesson], window, "the two runs whose positions it shows")
     pytorch_velocity = pytorch.velocities[step].copy()
     lesson_velocity = lesson.velocities[step].copy()
+    # The ratio of the two velocities, read off their larger component (any one is α).
+    axis = int(np.argmax(np.abs(pytorch_velocity)))
+    needs.require(
+        pytorch_velocity[axis] != 0,
+        ("start", "surface"),
+        f"a run still moving at step {step} (it divides one velocity by the other)",
+    )
     return InCodeFigures(
         lr=SNIPPET_LR,
         momentum=SNIPPET_MOMENTUM,
@@ -101,7 +118,7 @@ def figures(step: int = COMPARE_STEP, beta: float = COMPARE_BETA) -> InCodeFigur
         pytorch_velocity=pytorch_velocity,
         lesson_velocity=lesson_velocity,
         max_position_gap=float(np.abs(pytorch.positions - lesson.positions).max()),
-        velocity_ratio=float(lesson_velocity[1] / pytorch_velocity[1]),
+        velocity_ratio=float(lesson_velocity[axis] / pytorch_velocity[axis]),
     )
 
 

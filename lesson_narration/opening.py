@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lesson_narration.registry import LESSON
+from lessonkit.config import Needs
 from lessonkit.config import experiment as lesson_experiment
 from momentum_math import Trajectory
 from momentum_math.presets import Experiment
@@ -37,11 +38,13 @@ class OpeningFigures:
 def figures(tease_steps: int = 20) -> OpeningFigures:
     """The teaser run: plain GD on the (configurable) ravine preset for ``tease_steps`` steps."""
     experiment = lesson_experiment("ravine_zigzag")
-    return OpeningFigures(
-        experiment=experiment,
-        run=experiment.run(beta=0.0, steps=tease_steps),
-        tease_steps=tease_steps,
-    )
+    needs = Needs("opening", experiment)
+    needs.stretched_quadratic("the long, narrow valley it shows")
+    window = (experiment.surface.x_range, experiment.surface.y_range)
+    needs.start_inside(window)
+    run = experiment.run(beta=0.0, steps=tease_steps)
+    needs.inside([run], window, "its teaser, plain descent bouncing between the walls")
+    return OpeningFigures(experiment=experiment, run=run, tease_steps=tease_steps)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lessonkit.config import RUN_KEYS, Needs
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
 from momentum_math import Trajectory
+
+#: The most steps the chapter can draw: β = 0.99 swings through all of them in one line.
+MAX_STEPS = 1000
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,31 @@ def figures() -> OvershootFigures:
     """The chapter's numbers, computed now from the explainer-figure experiment (with the lesson
     configuration's overrides, if any)."""
     experiment = lesson_experiment("stretched_bowl_race")
-    threshold = float(experiment.threshold)
+    needs = Needs("overshoot", experiment)
+    needs.stretched_quadratic("the race's stretched bowl")
+    needs.betas(3, "plain descent, the momentum that finishes, the one that overshoots")
+    needs.steps(1, MAX_STEPS, "the largest β swings through all of them in one line")
+    window = (experiment.surface.x_range, experiment.surface.y_range)
+    needs.start_inside(window)
+    needs.require(experiment.threshold is not None, ("threshold",), "a threshold: the finish line")
+    threshold = float(experiment.threshold or 0.0)
+    needs.said_as_given("threshold", threshold, 1, "it shows the finish line with 1")
+    for each in experiment.betas[1:]:
+        needs.said_as_given("betas", each, 2, "it says the βs with 2")
     runs = experiment.runs()
-    beta = max(experiment.betas)
+    plain, good, beta = experiment.betas
     run = runs[beta]
+    needs.inside([run], window, "the overshooting path")
+    where = "its loss plot marks where each run crosses the finish line"
+    needs.finishes(runs[plain], threshold, "plain descent", where)
+    needs.finishes(runs[good], threshold, f"β = {good:g}", where)
+    needs.never_finishes(run, threshold, f"β = {beta:g}", "it says that run never does")
+    needs.require(
+        all(float(runs[b].losses.min()) > 0 for b in experiment.betas),
+        RUN_KEYS,
+        "every loss above 0 (its loss plot has a log scale)",
+    )
+    needs.spoken(run.final_loss, 3, "the overshooting run's last loss")
     return OvershootFigures(
         start=(float(experiment.start[0]), float(experiment.start[1])),
         lr=float(experiment.lr),

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lessonkit.config import Needs
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
 from momentum_math import Trajectory
+
+#: The most steps the race can draw: the clock runs them all within three lines.
+MAX_STEPS = 1000
 
 
 @dataclass(frozen=True)
@@ -35,13 +39,30 @@ def figures() -> RaceFigures:
     """The race's numbers, computed now from the explainer-figure experiment (with the lesson
     configuration's overrides, if any)."""
     experiment = lesson_experiment("stretched_bowl_race")
-    threshold = float(experiment.threshold)
+    needs = Needs("race", experiment)
+    needs.stretched_quadratic("the stretched bowl it races on")
+    needs.betas(2, "plain descent on the left, momentum on the right", exact=False)
+    needs.steps(1, MAX_STEPS, "the clock runs the race within three lines")
+    window = (experiment.surface.x_range, experiment.surface.y_range)
+    needs.start_inside(window)
+    needs.require(experiment.threshold is not None, ("threshold",), "a threshold: the finish line")
+    threshold = float(experiment.threshold or 0.0)
+    needs.said_as_given("threshold", threshold, 1, "its finish line shows it with 1")
+    needs.said_as_given("lr", experiment.lr, 2, "it says the learning rate with 2")
     gd_beta, momentum_beta = experiment.betas[0], experiment.betas[1]
+    needs.said_as_given("betas", momentum_beta, 2, "it says the racing β with 2")
     gd_run, momentum_run = experiment.run(gd_beta), experiment.run(momentum_beta)
-    gd_steps = gd_run.steps_to_converge(threshold)
-    momentum_steps = momentum_run.steps_to_converge(threshold)
-    if gd_steps is None or momentum_steps is None:
-        raise RuntimeError("the race preset no longer converges within its steps")
+    needs.inside([gd_run, momentum_run], window, "a runner's path")
+    gd_steps = needs.finishes(gd_run, threshold, "plain descent", "it stops at the finish line")
+    momentum_steps = needs.finishes(
+        momentum_run, threshold, f"β = {momentum_beta:g}", "it stops at the finish line"
+    )
+    needs.require(
+        momentum_steps < gd_steps,
+        ("betas", "threshold", "lr", "start", "convention", "surface"),
+        f"momentum (β = {momentum_beta:g}) to finish before plain descent (it says how many "
+        f"steps sooner); it takes {momentum_steps} steps, plain descent {gd_steps}",
+    )
     return RaceFigures(
         start=(float(experiment.start[0]), float(experiment.start[1])),
         lr=float(experiment.lr),

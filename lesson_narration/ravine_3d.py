@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lessonkit.config import Needs
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
 
@@ -26,14 +27,25 @@ class Ravine3DFigures:
 
 def figures() -> Ravine3DFigures:
     """The chapter's numbers for the zigzag preset's (configurable) ravine."""
-    surface = lesson_experiment("ravine_zigzag").surface
-    return Ravine3DFigures(
+    experiment = lesson_experiment("ravine_zigzag")
+    needs = Needs("ravine_3d", experiment)
+    needs.stretched_quadratic("the ravine it draws in 3-D, its two curvatures and their ratio")
+    surface = experiment.surface
+    assert surface.hessian is not None  # a quadratic: checked above
+    figs = Ravine3DFigures(
         curvature_along=float(surface.hessian[0, 0]),
         curvature_across=float(surface.hessian[1, 1]),
         condition_number=surface.condition_number,
         x_range=surface.x_range,
         y_range=surface.y_range,
     )
+    for value, what in (
+        (figs.curvature_across, "the curvature across"),
+        (figs.curvature_along, "the curvature along"),
+        (figs.condition_number, "the ratio of the two"),
+    ):
+        needs.spoken(value, 3, what, ("surface",))
+    return figs
 
 
 @dataclass(frozen=True)

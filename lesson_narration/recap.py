@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lessonkit.config import Needs
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import format_number, spoken_number
 from momentum_math import theory
@@ -56,15 +57,25 @@ class RecapFigures:
 def figures(lr: float = THUMB_LR, beta: float = THUMB_BETA) -> RecapFigures:
     """The race's step counts and the steady step α/(1 − β) for ``lr`` and ``beta``."""
     race = lesson_experiment("stretched_bowl_race")
+    needs = Needs("recap", race)
+    needs.betas(3, "the race's plain descent and momentum, and too much momentum")
+    for each in race.betas[1:]:
+        needs.said_as_given("betas", each, 2, "it says the βs with 2")
+    needs.require(race.threshold is not None, ("threshold",), "a threshold: the race's finish")
+    threshold = float(race.threshold or 0.0)
     gd_beta, momentum_beta, overshoot_beta = race.betas
-    counts = {b: race.run(b).steps_to_converge(race.threshold) for b in race.betas}
-    gd_steps, momentum_steps = counts[gd_beta], counts[momentum_beta]
-    if gd_steps is None or momentum_steps is None:
-        raise RuntimeError("the race's plain and momentum runs must converge")
+    runs = {b: race.run(b) for b in race.betas}
+    where = "it recalls the race's step counts"
+    gd_steps = needs.finishes(runs[gd_beta], threshold, "plain descent", where)
+    momentum_steps = needs.finishes(runs[momentum_beta], threshold, f"β = {momentum_beta:g}", where)
+    needs.never_finishes(
+        runs[overshoot_beta], threshold, f"β = {overshoot_beta:g}", "it says it does not get there"
+    )
+    counts = {b: runs[b].steps_to_converge(threshold) for b in race.betas}
     steady_step = float(theory.effective_step(lr, beta, "lesson"))
     return RecapFigures(
         race_steps=race.steps,
-        threshold=float(race.threshold),
+        threshold=threshold,
         momentum_beta=momentum_beta,
         overshoot_beta=overshoot_beta,
         gd_steps=gd_steps,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["LESSON", "ChapterEntry", "Lesson"]
+__all__ = ["LESSON", "PRESET_KEYS", "ChapterEntry", "Lesson"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,11 @@ class Lesson:
                 return entry
         raise KeyError(f"no chapter {name!r} in the lesson; chapters: {', '.join(self.names)}")
 
+    @property
+    def presets(self) -> tuple[str, ...]:
+        """The presets some chapter reads, in the order the lesson first reads them."""
+        return tuple(dict.fromkeys(preset for entry in self.chapters for preset in entry.presets))
+
 
 _RAVINE = ("ravine_zigzag",)
 _BOWL = ("stretched_bowl_race",)
@@ -111,3 +116,21 @@ LESSON = Lesson(
         ChapterEntry("recap", "Recap and quiz", "Recap", "RecapChapter", _BOWL),
     ),
 )
+
+#: The keys of each preset that the lesson's chapters read: all a ``--config`` may set.
+#: The ravine chapters draw no finish line (no ``threshold``); "Beyond ravines" runs its
+#: own momenta (no ``betas``, no ``threshold``). Every preset some chapter reads is here
+#: (tests/test_config_checks.py holds this table to the chapters' figures).
+PRESET_KEYS: dict[str, tuple[str, ...]] = {
+    "ravine_zigzag": ("surface", "start", "lr", "betas", "steps", "convention"),
+    "stretched_bowl_race": (
+        "surface",
+        "start",
+        "lr",
+        "betas",
+        "steps",
+        "convention",
+        "threshold",
+    ),
+    "qfsp_escape": ("surface", "start", "lr", "steps", "convention"),
+}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from lessonkit.config import Needs
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
 from momentum_math import Trajectory, UpdateRule, rules, theory, worked_example
@@ -18,8 +19,19 @@ RULE_LR = 0.01
 RULE_BETA = 0.9
 #: How many weights are drawn as bars and stacked.
 BAR_COUNT = 25
-#: The ravine run whose velocity arrows ride on the map (β = 0.8 is the one that works there).
+#: The ravine run whose velocity arrows ride on the map is the preset's second β, the one
+#: that works there (0.8 in the published preset); the third is too much (0.9).
 RAVINE_BETA = 0.8
+#: The steps the chapter can draw: the arrows grow for a step or more, the path glides home
+#: during one line.
+MIN_STEPS = 2
+MAX_STEPS = 200
+#: The velocity plots as the storyboard draws them: v_x up to ``ALONG_TOP`` with a tick every
+#: ``ALONG_TICK``, v_y with a tick every ``ACROSS_TICK``; at most ``MAX_TICKS`` ticks an axis.
+ALONG_TOP = 0.05
+ALONG_TICK = 0.05
+ACROSS_TICK = 0.2
+MAX_TICKS = 16
 #: Significant digits the readout shows for a velocity like 0.108 (three decimals).
 READOUT_DIGITS = 3
 #: The velocity arrows on the map show the x velocity this many times larger (a display
@@ -32,8 +44,9 @@ class VelocityFigures:
     """Every number the velocity chapter shows or speaks, computed by ``momentum_math``.
 
     Ravine (the blog experiment, pytorch convention, shown in the lesson's scale):
-    ``run`` is the β = ``RAVINE_BETA`` run; ``velocities`` its velocities in the
-    lesson convention (v such that θ ← θ − v), shape (n + 1, 2);
+    ``run`` is the run with the preset's second β, ``beta`` (``RAVINE_BETA`` as
+    published); ``velocities`` its velocities in the lesson convention (v such that
+    θ ← θ − v), shape (n + 1, 2);
     ``vx_first`` the x velocity after step 1, ``vx_peak`` / ``vx_peak_step`` the
     x velocity of largest size (signed) and its step; ``arrow_scale`` how many times
     larger than true scale the map's arrows draw the x velocity.
@@ -91,10 +104,26 @@ def _signed_peak(values: NDArray[np.float64]) -> float:
 def figures() -> VelocityFigures:
     """The chapter's numbers, computed now from the ravine experiment and the theory."""
     experiment = lesson_experiment("ravine_zigzag")
+    needs = Needs("velocity", experiment)
+    needs.stretched_quadratic("the ravine whose floor the velocity builds up along")
+    needs.betas(3, "plain descent, the momentum whose arrows ride on the map, a larger one")
+    needs.steps(MIN_STEPS, MAX_STEPS, "the path glides home during one line")
+    window = (experiment.surface.x_range, experiment.surface.y_range)
+    needs.start_inside(window)
+    for beta in experiment.betas:
+        needs.said_as_given("betas", beta, 2, "it says and shows each β with 2")
+    working = experiment.betas[1]
     runs = experiment.runs()
-    run = runs[RAVINE_BETA]
+    run = runs[working]
+    needs.inside([run], window, "the momentum path its arrows ride on")
     velocities = lesson_velocities(run)
     peak_step = int(np.argmax(np.abs(velocities[:, 0])))
+    needs.require(
+        peak_step >= 2 and abs(velocities[peak_step, 0]) > abs(velocities[1, 0]),
+        ("start", "lr", "betas", "steps", "convention"),
+        "the velocity along the floor to grow after the first step (it says the arrow grows "
+        f"from one number to a larger one); it is largest at step {peak_step}",
+    )
 
     # The velocity under a constant unit gradient is the running sum of the weights.
     constant = worked_example(lr=RULE_LR, beta=RULE_BETA, steps=BAR_COUNT).velocities[:, 0]
@@ -103,9 +132,12 @@ def figures() -> VelocityFigures:
     plot_betas = tuple(float(beta) for beta in experiment.betas)
     plot_runs = tuple(runs[beta] for beta in experiment.betas)
     plot_velocities = tuple(lesson_velocities(each) for each in plot_runs)
+    _check_plots(needs, plot_runs, plot_velocities)
+    needs.spoken(velocities[1, 0], 2, "the first velocity along the floor")
+    needs.spoken(velocities[peak_step, 0], READOUT_DIGITS, "the peak velocity along the floor")
     return VelocityFigures(
         lr=experiment.lr,
-        beta=RAVINE_BETA,
+        beta=float(working),
         start=(float(experiment.start[0]), float(experiment.start[1])),
         steps=experiment.steps,
         run=run,
@@ -127,6 +159,35 @@ def figures() -> VelocityFigures:
         vx_peaks=tuple(_signed_peak(each[:, 0]) for each in plot_velocities),
         vy_peaks=tuple(_signed_peak(each[:, 1]) for each in plot_velocities),
         vy_first=float(plot_velocities[0][1, 1]),
+    )
+
+
+def _check_plots(
+    needs: Needs, runs: tuple[Trajectory, ...], velocities: tuple[NDArray[np.float64], ...]
+) -> None:
+    """Every run's velocities fit the two plots: v_x at most ``ALONG_TOP`` (the path rolls
+    toward the minimum), each axis with at most ``MAX_TICKS`` ticks."""
+    for run, each in zip(runs, velocities, strict=True):
+        needs.require(
+            not run.diverged and bool(np.all(np.isfinite(each))),
+            ("lr", "betas", "start", "convention"),
+            f"the run with β = {run.beta:g} not to diverge (it plots its velocity)",
+        )
+        needs.require(
+            float(each[:, 0].max()) <= ALONG_TOP,
+            ("start", "betas", "lr", "convention"),
+            f"the run with β = {run.beta:g} to roll toward the minimum along the floor: its "
+            f"plot shows v_x up to {ALONG_TOP:g}, and v_x reaches {float(each[:, 0].max()):.3g} "
+            "(a start left of the minimum, x < 0)",
+        )
+    x_low = min(float(each[:, 0].min()) for each in velocities)
+    y_size = max(float(np.abs(each[:, 1]).max()) for each in velocities)
+    needs.require(
+        (ALONG_TOP - x_low) / ALONG_TICK <= MAX_TICKS and 2 * y_size / ACROSS_TICK <= MAX_TICKS,
+        ("lr", "start", "betas", "convention"),
+        f"velocities its two plots can show with at most {MAX_TICKS} ticks: v_x down to "
+        f"{ALONG_TOP - MAX_TICKS * ALONG_TICK:g} and v_y within "
+        f"±{MAX_TICKS * ACROSS_TICK / 2:g}; they reach {x_low:.3g} and ±{y_size:.3g}",
     )
 
 

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
+from lessonkit.config import Needs
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number, spoken_point
 from momentum_math import Trajectory
 from momentum_math.presets import Experiment
+
+#: The steps the chapter can draw: six one by one (the bounce), then the rest walked during
+#: one line (the crawl), at most this many.
+BOUNCE_STEPS = 6
+MIN_STEPS = 10
+MAX_STEPS = 200
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,9 +46,37 @@ class ZigzagFigures:
 
 
 def figures() -> ZigzagFigures:
-    """The chapter's run, computed now from the (configurable) ravine preset."""
+    """The chapter's run, computed now from the (configurable) ravine preset.
+
+    Refuses (:class:`~lessonkit.config.ChapterConfigError`) a preset the chapter cannot
+    show: no ravine, too few or too many steps, a path off the map or one that does not
+    bounce across the floor, numbers too long to say.
+    """
     ravine = lesson_experiment("ravine_zigzag")
-    return ZigzagFigures(experiment=ravine, run=ravine.run(beta=0.0))
+    needs = Needs("zigzag", ravine)
+    needs.stretched_quadratic("the ravine it walks, steep walls across and a gentle floor")
+    needs.steps(
+        MIN_STEPS,
+        MAX_STEPS,
+        f"it shows {BOUNCE_STEPS} steps one by one, then walks the rest during one line",
+    )
+    window = (ravine.surface.x_range, ravine.surface.y_range)
+    needs.start_inside(window)
+    needs.said_as_given("lr", ravine.lr, 2, "it says the learning rate with 2")
+    run = ravine.run(beta=0.0)
+    needs.inside([run], window, "plain descent's path")
+    across = run.positions[: BOUNCE_STEPS + 1, 1]
+    needs.require(
+        bool(np.all(across[:-1] * across[1:] < 0)),
+        ("lr", "start", "surface", "convention"),
+        f"plain descent to bounce from wall to wall, each of its first {BOUNCE_STEPS} steps "
+        "jumping across the floor (y changing sign): it says the step carries it right over",
+    )
+    needs.spoken(run.start[0], 2, "the start's x", ("start",))
+    needs.spoken(run.start[1], 2, "the start's y", ("start",))
+    needs.spoken(run.final_loss, 1, "the loss it is still at", nonzero=True)
+    needs.spoken(run.final_position[0], 2, "the x it crept to")
+    return ZigzagFigures(experiment=ravine, run=run)
 
 
 @dataclass(frozen=True)

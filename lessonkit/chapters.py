@@ -91,7 +91,13 @@ class Chapter:
 
 
 def play_chapters(scene: LessonScene, *chapters: Chapter) -> None:
-    """Play ``chapters`` in order on ``scene``: mark, set up, play and tear down each."""
+    """Play ``chapters`` in order on ``scene``: mark, set up, play and tear down each.
+
+    Every chapter's figures are computed first, so a ``MOMENTUM_LESSON_CONFIG`` value one
+    of them cannot show stops the render before its first frame, not chapters into it.
+    """
+    for chapter in chapters:
+        chapter.figures()
     for chapter in chapters:
         scene.chapter(chapter.title)
         chapter.setup(scene)

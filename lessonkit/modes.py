@@ -8,7 +8,6 @@ voiced one; its :class:`SilentTracker` places bookmarks at their word.
 from __future__ import annotations
 
 import enum
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ from manim_voiceover.tracker import VoiceoverTracker
 
 from . import voice
 from .captions import VOICE_WORDS_PER_MINUTE, remove_bookmarks, word_boundaries
+from .voice_model import VOICE_ENV, VOICE_ENV_VALUES, NarrationConfigError, voice_setting
 
 __all__ = [
     "VOICE_ENV",
@@ -30,21 +30,12 @@ __all__ = [
 #: Reading pace of silent mode, words a minute: the piper voice's own pace.
 SILENT_WORDS_PER_MINUTE = VOICE_WORDS_PER_MINUTE
 
-#: Environment variable choosing the narration mode.
-VOICE_ENV = "MOMENTUM_VOICE"
-#: Its allowed values (unset or empty means ``auto``).
-VOICE_ENV_VALUES = ("on", "off", "auto")
-
 
 class NarrationMode(enum.Enum):
     """How narration is rendered."""
 
     VOICE = "voice"
     SILENT = "silent"
-
-
-class NarrationConfigError(RuntimeError):
-    """``MOMENTUM_VOICE`` is invalid, or asks for a voice that is not there."""
 
 
 def resolve_narration_mode(environ: Mapping[str, str] | None = None) -> tuple[NarrationMode, str]:
@@ -55,14 +46,7 @@ def resolve_narration_mode(environ: Mapping[str, str] | None = None) -> tuple[Na
     else silent. Any other value is an error naming the variable, the value
     and the allowed values.
     """
-    environ = os.environ if environ is None else environ
-    raw = environ.get(VOICE_ENV, "")
-    value = raw.strip().lower() or "auto"
-    if value not in VOICE_ENV_VALUES:
-        raise NarrationConfigError(
-            f"{VOICE_ENV}={raw!r} is not valid; use one of: on (voice, error if it is "
-            "missing), off (silent), auto (voice if installed; the default when unset)"
-        )
+    value = voice_setting(environ)  # shared with the build, which reads it without manim
     if value == "off":
         return NarrationMode.SILENT, f"{VOICE_ENV}=off"
     unavailable = voice.voice_unavailable_reason()
