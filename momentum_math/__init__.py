@@ -1,8 +1,10 @@
 """momentum_math: gradient descent with momentum in pure NumPy.
 
-Surfaces, the four update conventions, single and batched runs, closed-form
-theory on quadratics, and the published experiments as presets. Imports
-NumPy only; the lesson's Manim scenes draw what this package computes.
+Surfaces (built in, or from a formula such as ``"x**2 + 9*y**2"``), the four
+update conventions, single and batched runs, closed-form theory on quadratics,
+and the published experiments as presets. Imports NumPy only; SymPy is loaded
+when a formula surface is built. The lesson's Manim scenes draw what this
+package computes.
 
 Every public function refuses bad input with a ValueError or TypeError that
 names the parameter, the value and what is allowed, and otherwise returns
@@ -16,7 +18,8 @@ against a memory budget before anything is allocated:
 ``MOMENTUM_MATH_MAX_BATCH_BYTES``.
 """
 
-from momentum_math import presets, rules, surfaces, theory
+from momentum_math import formula, presets, rules, surfaces, theory
+from momentum_math.formula import FormulaError, formula_surface
 from momentum_math.rules import CONVENTIONS, UpdateRule
 from momentum_math.simulation import (
     DIVERGENCE_BOUND,
@@ -34,10 +37,13 @@ __all__ = [
     "DIVERGENCE_BOUND",
     "MAX_BATCH_BYTES",
     "BatchResult",
+    "FormulaError",
     "Surface",
     "Trajectory",
     "UpdateRule",
     "WorkedExample",
+    "formula",
+    "formula_surface",
     "presets",
     "rules",
     "simulate",

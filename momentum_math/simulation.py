@@ -31,8 +31,10 @@ checked.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from types import MappingProxyType
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -109,6 +111,11 @@ SINGLE_RUN_BYTES_PER_STEP = 2 * PATH_BYTES_PER_STEP + 16
 SUMMARY_BLOCK_RUNS = 8192
 
 
+def _no_hyperparameters() -> Mapping[str, Any]:
+    """The read-only empty mapping a run of :func:`simulate` or :func:`simulate_batch` carries."""
+    return MappingProxyType({})
+
+
 @dataclass(frozen=True, eq=False)
 class Trajectory:
     """One run of gradient descent with momentum.
@@ -136,6 +143,14 @@ class Trajectory:
     diverged_step : int or None
         The step at which the run left the bound or stopped being finite; the
         arrays end at the step before it.
+    optimizer : str
+        Which optimizer made the run (:data:`momentum_math.optimizers.OPTIMIZERS`):
+        ``"momentum"`` for :func:`simulate`; for the adaptive optimizers of
+        :func:`momentum_math.optimizers.optimize`, ``lr`` is the step size, ``beta``
+        β₁ (adam, adamw), the momentum (rmsprop) or 0 (adagrad), and ``velocities``
+        the steps actually taken, vₖ = θₖ − θₖ₋₁.
+    hyperparameters : read-only mapping
+        The optimizer's hyper-parameters, plain data (empty for :func:`simulate`).
     """
 
     surface: Surface
@@ -150,6 +165,8 @@ class Trajectory:
     gradients: FloatArray = field(repr=False)
     losses: FloatArray = field(repr=False)
     diverged_step: int | None = None
+    optimizer: str = field(default="momentum", repr=False)
+    hyperparameters: Mapping[str, Any] = field(default_factory=_no_hyperparameters, repr=False)
 
     @property
     def diverged(self) -> bool:
@@ -213,6 +230,11 @@ class BatchResult:
     steps_to_converge : (*B,) int array or None
         The first step with loss < ``threshold``, −1 where none; None when no
         threshold was given.
+    optimizer : str
+        ``"momentum"`` for :func:`simulate_batch`; see :class:`Trajectory`.
+    hyperparameters : read-only mapping
+        The optimizer's scalar hyper-parameters, plain data, without ``lr`` (an
+        array here); empty for :func:`simulate_batch`.
     """
 
     surface: Surface
@@ -231,6 +253,8 @@ class BatchResult:
     velocities: FloatArray | None = field(default=None, repr=False)
     gradients: FloatArray | None = field(default=None, repr=False)
     losses: FloatArray | None = field(default=None, repr=False)
+    optimizer: str = field(default="momentum", repr=False)
+    hyperparameters: Mapping[str, Any] = field(default_factory=_no_hyperparameters, repr=False)
 
     @property
     def shape(self) -> tuple[int, ...]:

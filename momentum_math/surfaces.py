@@ -436,6 +436,205 @@ def rosenbrock() -> Surface:
     )
 
 
+# --- classic test functions -------------------------------------------------------
+
+
+def _beale_xy(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    y_squared = y * y
+    y_cubed = y_squared * y
+    first = 1.5 - x + x * y
+    second = 2.25 - x + x * y_squared
+    third = 2.625 - x + x * y_cubed
+    value = first * first + second * second + third * third
+    grad_x = 2.0 * (first * (y - 1.0) + second * (y_squared - 1.0) + third * (y_cubed - 1.0))
+    grad_y = 2.0 * x * (first + 2.0 * y * second + 3.0 * y_squared * third)
+    return value, grad_x, grad_y
+
+
+_beale_value, _beale_gradient = _point_functions(_beale_xy)
+
+
+def beale() -> Surface:
+    r"""Beale's function, a flat valley walled by steep sides: global minimum 0 at (3, 0.5).
+
+    :math:`(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2`.
+    """
+    return Surface(
+        name="beale",
+        title="Beale",
+        latex=r"L(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+        value_fn=_beale_value,
+        gradient_fn=_beale_gradient,
+        x_range=(-4.5, 4.5),
+        y_range=(-4.5, 4.5),
+        minima=_frozen([[3.0, 0.5]]),
+        evaluate_xy=_beale_xy,
+    )
+
+
+def _himmelblau_xy(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    first = x * x + y - 11.0
+    second = x + y * y - 7.0
+    value = first * first + second * second
+    return value, 4.0 * x * first + 2.0 * second, 2.0 * first + 4.0 * y * second
+
+
+_himmelblau_value, _himmelblau_gradient = _point_functions(_himmelblau_xy)
+
+
+def _newton(
+    gradient: Callable[[float, float], tuple[float, float]],
+    hessian: Callable[[float, float], tuple[float, float, float]],
+    x: float,
+    y: float,
+) -> list[float]:
+    """Newton's method for ∇L = 0 from (x, y): a minimum to full float precision."""
+    for _ in range(20):
+        g_x, g_y = gradient(x, y)
+        h_xx, h_xy, h_yy = hessian(x, y)
+        determinant = h_xx * h_yy - h_xy * h_xy
+        x -= (h_yy * g_x - h_xy * g_y) / determinant
+        y -= (h_xx * g_y - h_xy * g_x) / determinant
+    return [x, y]
+
+
+def _himmelblau_minima() -> FloatArray:
+    def gradient(x: float, y: float) -> tuple[float, float]:
+        first, second = x * x + y - 11.0, x + y * y - 7.0
+        return 4.0 * x * first + 2.0 * second, 2.0 * first + 4.0 * y * second
+
+    def hessian(x: float, y: float) -> tuple[float, float, float]:
+        first, second = x * x + y - 11.0, x + y * y - 7.0
+        return 4.0 * first + 8.0 * x * x + 2.0, 4.0 * (x + y), 2.0 + 4.0 * second + 8.0 * y * y
+
+    starts = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)]
+    return _frozen([_newton(gradient, hessian, x, y) for x, y in starts])
+
+
+def himmelblau() -> Surface:
+    r"""Himmelblau's function :math:`(x^2 + y - 11)^2 + (x + y^2 - 7)^2`: four global minima.
+
+    L = 0 at (3, 2), (−2.805118, 3.131312), (−3.779310, −3.283186) and
+    (3.584428, −1.848126) (the last three refined by Newton's method).
+    """
+    return Surface(
+        name="himmelblau",
+        title="Himmelblau",
+        latex=r"L(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        value_fn=_himmelblau_value,
+        gradient_fn=_himmelblau_gradient,
+        x_range=(-5.0, 5.0),
+        y_range=(-5.0, 5.0),
+        minima=_himmelblau_minima(),
+        evaluate_xy=_himmelblau_xy,
+    )
+
+
+def _rastrigin_xy(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    # cos 2πx depends on the fractional part of x only: fmod takes it exactly, so 2πx
+    # neither overflows nor rounds into a meaningless angle for large x.
+    angle_x = 2.0 * np.pi * np.fmod(x, 1.0)
+    angle_y = 2.0 * np.pi * np.fmod(y, 1.0)
+    value = 20.0 + x * x - 10.0 * np.cos(angle_x) + y * y - 10.0 * np.cos(angle_y)
+    ripple = 20.0 * np.pi
+    return value, 2.0 * x + ripple * np.sin(angle_x), 2.0 * y + ripple * np.sin(angle_y)
+
+
+_rastrigin_value, _rastrigin_gradient = _point_functions(_rastrigin_xy)
+
+
+def rastrigin() -> Surface:
+    r"""Rastrigin's function (A = 10), a bowl of regular bumps: global minimum 0 at the origin.
+
+    :math:`20 + x^2 - 10\cos 2\pi x + y^2 - 10\cos 2\pi y`.
+    """
+    return Surface(
+        name="rastrigin",
+        title="Rastrigin",
+        latex=r"L(x, y) = 20 + x^2 - 10\cos 2\pi x + y^2 - 10\cos 2\pi y",
+        value_fn=_rastrigin_value,
+        gradient_fn=_rastrigin_gradient,
+        x_range=(-5.12, 5.12),
+        y_range=(-5.12, 5.12),
+        minima=_frozen([[0.0, 0.0]]),
+        evaluate_xy=_rastrigin_xy,
+    )
+
+
+def _booth_xy(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    first = x + 2.0 * y - 7.0
+    second = 2.0 * x + y - 5.0
+    value = first * first + second * second
+    return value, 2.0 * first + 4.0 * second, 4.0 * first + 2.0 * second
+
+
+_booth_value, _booth_gradient = _point_functions(_booth_xy)
+
+
+def booth() -> Surface:
+    r"""Booth's function :math:`(x + 2y - 7)^2 + (2x + y - 5)^2`: global minimum 0 at (1, 3).
+
+    A quadratic whose minimum is not at the origin: L = ½(θ − θ*)ᵀH(θ − θ*)
+    with the constant Hessian H = [[10, 8], [8, 10]] (κ = 9).
+    """
+    return Surface(
+        name="booth",
+        title="Booth",
+        latex=r"L(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2",
+        value_fn=_booth_value,
+        gradient_fn=_booth_gradient,
+        x_range=(-10.0, 10.0),
+        y_range=(-10.0, 10.0),
+        minima=_frozen([[1.0, 3.0]]),
+        hessian=_frozen([[10.0, 8.0], [8.0, 10.0]]),
+        evaluate_xy=_booth_xy,
+    )
+
+
+def _six_hump_camel_xy(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    x_squared = x * x
+    y_squared = y * y
+    value = (4.0 - 2.1 * x_squared + x_squared * x_squared / 3.0) * x_squared + x * y
+    value += (4.0 * y_squared - 4.0) * y_squared
+    grad_x = x * (8.0 - 8.4 * x_squared + 2.0 * x_squared * x_squared) + y
+    grad_y = x + y * (16.0 * y_squared - 8.0)
+    return value, grad_x, grad_y
+
+
+_six_hump_camel_value, _six_hump_camel_gradient = _point_functions(_six_hump_camel_xy)
+
+
+def _six_hump_camel_minima() -> FloatArray:
+    def gradient(x: float, y: float) -> tuple[float, float]:
+        return x * (8.0 - 8.4 * x * x + 2.0 * x**4) + y, x + y * (16.0 * y * y - 8.0)
+
+    def hessian(x: float, y: float) -> tuple[float, float, float]:
+        return 8.0 - 25.2 * x * x + 10.0 * x**4, 1.0, 48.0 * y * y - 8.0
+
+    # L(-x, -y) = L(x, y): the second minimum mirrors the first exactly.
+    x, y = _newton(gradient, hessian, 0.0898, -0.7126)
+    return _frozen([[x, y], [-x, -y]])
+
+
+def six_hump_camel() -> Surface:
+    r"""The six-hump camel function: six local minima, two of them global.
+
+    :math:`(4 - 2.1x^2 + x^4/3)x^2 + xy + (4y^2 - 4)y^2`, L ≈ −1.031628 at
+    (0.089842, −0.712656) and (−0.089842, 0.712656) (refined by Newton's method).
+    """
+    return Surface(
+        name="six_hump_camel",
+        title="Six-hump camel",
+        latex=(r"L(x, y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (4y^2 - 4)\,y^2"),
+        value_fn=_six_hump_camel_value,
+        gradient_fn=_six_hump_camel_gradient,
+        x_range=(-3.0, 3.0),
+        y_range=(-2.0, 2.0),
+        minima=_six_hump_camel_minima(),
+        evaluate_xy=_six_hump_camel_xy,
+    )
+
+
 _CONSTRUCTORS: dict[str, Callable[[], Surface]] = {
     "ravine": ravine,
     "stretched_bowl": stretched_bowl,
@@ -443,6 +642,11 @@ _CONSTRUCTORS: dict[str, Callable[[], Surface]] = {
     "qfsp": qfsp,
     "ackley": ackley,
     "rosenbrock": rosenbrock,
+    "beale": beale,
+    "himmelblau": himmelblau,
+    "rastrigin": rastrigin,
+    "booth": booth,
+    "six_hump_camel": six_hump_camel,
 }
 
 #: Names accepted by :func:`get`.

@@ -42,8 +42,8 @@ PACKAGE_DIR = Path(momentum_math.__path__[0]).resolve()
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("_budget", "_scaling", "_validate"),
     ("rules", "surfaces", "worked_example"),
-    ("simulation", "theory"),
-    ("presets",),
+    ("formula", "simulation", "theory"),
+    ("optimizers", "presets"),
 )
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}
 #: ``momentum_math`` itself (its ``__init__`` imports every module) sits above them all.
