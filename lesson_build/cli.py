@@ -5,6 +5,7 @@ Run from the project folder (``make lesson`` does)::
     momentum-lesson build [--quality low|medium|high|4k] [--no-voice] [--jobs N]
                           [--scheduler ADDRESS] [--config lesson.toml]
     momentum-lesson build --check        # validate media/lesson/ against its manifest
+    momentum-lesson clip experiment.toml [--quality …] [--no-voice] [--out DIR]
 
 ``python -m lesson_build`` is the same command. SIGINT (Ctrl-C), SIGTERM and SIGHUP
 stop a build and every render it started (exit 130, 143, 129); ``--out`` keeps the
@@ -75,7 +76,61 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("media/build-cache"),
         help="where rendered chapters and voice clips are kept (default: media/build-cache)",
     )
+    clip = commands.add_parser(
+        "clip",
+        help="render your own experiment (a TOML file) as one narrated clip",
+        description="Race the optimizers of an experiment file on its surface and render "
+        "one narrated, captioned clip of it, with a poster, a GIF and its figures as JSON.",
+    )
+    clip.add_argument("experiment", type=Path, help="the experiment's TOML file")
+    clip.add_argument(
+        "--quality",
+        choices=["tiny", *QUALITIES],
+        default="low",
+        help="320x180 at 10 fps, 480p15, 720p30, 1080p60 or 2160p60 (default: low)",
+    )
+    clip.add_argument(
+        "--no-voice", action="store_true", help="silent narration even if the voice is installed"
+    )
+    clip.add_argument(
+        "--out",
+        type=Path,
+        default=Path("media/clips"),
+        help="where the clip's files go (default: media/clips)",
+    )
+    clip.add_argument("--no-gif", action="store_true", help="skip the animated GIF")
     return parser
+
+
+def _clip(args: argparse.Namespace) -> int:
+    """``momentum-lesson clip``: exit 0, 2 for a bad file or option, 1 for a failed render."""
+    from lesson_build.clip import ClipFailed, render_clip
+    from lesson_build.pipeline import BuildFailed
+    from lessonkit.errors import ConfigError
+
+    try:
+        with _stopped_by_signals():
+            result = render_clip(
+                args.experiment,
+                quality=args.quality,
+                voice=False if args.no_voice else None,
+                out=args.out,
+                gif=not args.no_gif,
+            )
+    except Stopped as stop:
+        print(f"momentum-lesson: stopped by {stop.name}", file=sys.stderr)
+        return stop.exit_status
+    except ConfigError as error:
+        print(f"momentum-lesson: {error}", file=sys.stderr)
+        return 2
+    except (ClipFailed, BuildFailed) as error:
+        print(f"momentum-lesson: clip failed: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("momentum-lesson: interrupted", file=sys.stderr)
+        return 130
+    print(result.files[".mp4"])
+    return 0
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -103,6 +158,8 @@ def _stopped_by_signals() -> Iterator[None]:
 def main(argv: Iterable[str] | None = None) -> int:
     """The ``momentum-lesson`` command."""
     args = _parser().parse_args(None if argv is None else list(argv))
+    if args.command == "clip":
+        return _clip(args)
     if args.jobs is not None and args.jobs < 1:
         print(f"momentum-lesson: --jobs must be >= 1, got {args.jobs}", file=sys.stderr)
         return 2

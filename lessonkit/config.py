@@ -14,7 +14,9 @@ Example ``lesson.toml``::
 Each table is a preset of :mod:`momentum_math.presets` that a chapter of the
 lesson reads (:data:`lesson_narration.registry.PRESET_KEYS`), by name; its keys
 are those the chapters read of it, among ``surface`` (a name from
-:mod:`momentum_math.surfaces`), ``start``, ``lr``, ``betas``, ``steps``,
+:mod:`momentum_math.surfaces`, or a formula with its window,
+``{ formula = "x**2/16 + 9*y**2", x = [-3.6, 3.6], y = [-0.4, 0.4] }``, parsed by
+:mod:`momentum_math.formula`'s own grammar), ``start``, ``lr``, ``betas``, ``steps``,
 ``convention`` and ``threshold``. The file is data only: it is parsed with
 :mod:`tomllib`, nothing in it is run. :func:`load` checks every value with
 ``momentum_math``'s own validation and names the key of the first bad one; a
@@ -50,6 +52,7 @@ from lesson_narration.registry import LESSON, PRESET_KEYS
 from lessonkit.errors import ConfigError
 from lessonkit.formatting import MINUS, spoken_number
 from momentum_math import Trajectory, presets, surfaces
+from momentum_math.formula import FormulaError, formula_surface
 from momentum_math.presets import Experiment
 
 __all__ = [
@@ -104,6 +107,57 @@ def _number(where: str, value: Any) -> float:
     return float(value)
 
 
+#: The keys of a formula surface's table:
+#: ``{ formula = "x**2/16 + 9*y**2", x = [-3.6, 3.6], y = [-0.4, 0.4] }``.
+FORMULA_KEYS = ("formula", "x", "y")
+
+
+def _window(at: str, value: Any) -> tuple[float, float]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ConfigError(f"{at} = {value!r}: must be a list of two numbers [low, high]")
+    low, high = (_number(f"{at}[{index}]", item) for index, item in enumerate(value))
+    if not low < high:
+        raise ConfigError(f"{at} = {value!r}: must be [low, high] with low < high")
+    return low, high
+
+
+def _surface(at: str, value: Any) -> surfaces.Surface:
+    """A named surface, or a formula with its map window (the formula's own grammar parses
+    it: nothing in it is run)."""
+    if isinstance(value, str) and value in surfaces.NAMES:
+        return surfaces.get(value)
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{at} = {value!r}: must be one of {', '.join(surfaces.NAMES)}, or a table "
+            f'{{ formula = "x**2/16 + 9*y**2", x = [-3.6, 3.6], y = [-0.4, 0.4] }}'
+        )
+    for key in value:
+        if key not in FORMULA_KEYS:
+            raise ConfigError(f"{at}.{key}: unknown key; allowed keys: {', '.join(FORMULA_KEYS)}")
+    missing = [key for key in FORMULA_KEYS if key not in value]
+    if missing:
+        raise ConfigError(
+            f"{at}: missing {', '.join(missing)}; a formula surface needs formula, x and y "
+            "(its map window)"
+        )
+    text = value["formula"]
+    if not isinstance(text, str):
+        raise ConfigError(f'{at}.formula = {text!r}: must be a string such as "x**2 + y**2"')
+    x_range, y_range = _window(f"{at}.x", value["x"]), _window(f"{at}.y", value["y"])
+    try:
+        return formula_surface(text, x_range, y_range)
+    except FormulaError as error:
+        raise ConfigError(f"{at}.formula: {error}") from None
+
+
+def surface_data(surface: surfaces.Surface) -> Any:
+    """A surface as the configuration file writes it: its name, or its formula table."""
+    formula = getattr(surface, "formula", None)
+    if formula is None:
+        return surface.name
+    return {"formula": formula, "x": list(surface.x_range), "y": list(surface.y_range)}
+
+
 def apply(base: Experiment, changes: Mapping[str, Any], where: str = "config") -> Experiment:
     """``base`` with ``changes`` applied, each value checked; errors name ``where.key``."""
     values: dict[str, Any] = {}
@@ -112,9 +166,7 @@ def apply(base: Experiment, changes: Mapping[str, Any], where: str = "config") -
         if key not in KEYS:
             raise ConfigError(f"{at}: unknown key; allowed keys: {', '.join(KEYS)}")
         if key == "surface":
-            if not isinstance(value, str) or value not in surfaces.NAMES:
-                raise ConfigError(f"{at} = {value!r}: must be one of {', '.join(surfaces.NAMES)}")
-            values[key] = surfaces.get(value)
+            values[key] = _surface(at, value)
         elif key == "start":
             if not isinstance(value, list) or len(value) != 2:
                 raise ConfigError(f"{at} = {value!r}: must be a list of two numbers [x, y]")
@@ -255,7 +307,7 @@ def as_data(item: Experiment) -> dict[str, Any]:
     """An experiment's parameters as plain data (for manifests and logs)."""
     return {
         "preset": item.name,
-        "surface": item.surface.name,
+        "surface": surface_data(item.surface),
         "start": [float(v) for v in np.asarray(item.start)],
         "lr": item.lr,
         "betas": list(item.betas),
@@ -291,6 +343,8 @@ def _toml(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key} = {_toml(item)}" for key, item in value.items()) + " }"
     if isinstance(value, float | np.floating):
         return repr(float(value))
     return str(value)
@@ -309,7 +363,7 @@ def _stretched(hessian: NDArray[np.float64] | None) -> bool:
 
 def _preset_value(experiment: Experiment, key: str) -> Any:
     if key == "surface":
-        return experiment.surface.name
+        return surface_data(experiment.surface)
     if key == "start":
         return [float(value) for value in experiment.start]
     if key == "betas":

@@ -26,6 +26,19 @@ OVERSHOOT_COLOR = ManimColor("#ff5d8f")  # too much momentum
 GRADIENT_COLOR = ManimColor("#ffd166")  # the downhill step -α∇L
 VELOCITY_COLOR = ManimColor("#7aa2ff")  # accumulated velocity
 HIGHLIGHT_COLOR = ManimColor("#ffd166")
+ADAGRAD_COLOR = ManimColor("#c792ea")  # AdaGrad, in your own experiment's clip
+RMSPROP_COLOR = ManimColor("#f26b6b")  # RMSprop
+ADAM_COLOR = ManimColor("#9be15d")  # Adam
+ADAMW_COLOR = ManimColor("#5ec8f2")  # AdamW
+#: Each optimizer's colour in an experiment clip (plain GD and momentum as in the lesson).
+OPTIMIZER_COLORS = {
+    "gd": GD_COLOR,
+    "momentum": MOMENTUM_COLOR,
+    "adagrad": ADAGRAD_COLOR,
+    "rmsprop": RMSPROP_COLOR,
+    "adam": ADAM_COLOR,
+    "adamw": ADAMW_COLOR,
+}
 
 # --- type ----------------------------------------------------------------------
 FONT = "DejaVu Sans"

@@ -1,8 +1,9 @@
 """momentum_math: gradient descent with momentum in pure NumPy.
 
 Surfaces (built in, or from a formula such as ``"x**2 + 9*y**2"``), the four
-update conventions, single and batched runs, closed-form theory on quadratics,
-and the published experiments as presets. Imports NumPy only; SymPy is loaded
+update conventions, single and batched runs, torch.optim's AdaGrad, RMSprop,
+Adam and AdamW (:mod:`momentum_math.optimizers`), closed-form theory on
+quadratics, and the published experiments as presets. Imports NumPy only; SymPy is loaded
 when a formula surface is built. The lesson's Manim scenes draw what this
 package computes.
 
@@ -18,8 +19,9 @@ against a memory budget before anything is allocated:
 ``MOMENTUM_MATH_MAX_BATCH_BYTES``.
 """
 
-from momentum_math import formula, presets, rules, surfaces, theory
+from momentum_math import formula, optimizers, presets, rules, surfaces, theory
 from momentum_math.formula import FormulaError, formula_surface
+from momentum_math.optimizers import OPTIMIZERS, Optimizer, optimize, optimize_batch, optimizer
 from momentum_math.rules import CONVENTIONS, UpdateRule
 from momentum_math.simulation import (
     DIVERGENCE_BOUND,
@@ -36,14 +38,20 @@ __all__ = [
     "CONVENTIONS",
     "DIVERGENCE_BOUND",
     "MAX_BATCH_BYTES",
+    "OPTIMIZERS",
     "BatchResult",
     "FormulaError",
+    "Optimizer",
     "Surface",
     "Trajectory",
     "UpdateRule",
     "WorkedExample",
     "formula",
     "formula_surface",
+    "optimize",
+    "optimize_batch",
+    "optimizer",
+    "optimizers",
     "presets",
     "rules",
     "simulate",

@@ -1,0 +1,566 @@
+"""Your own experiment: a TOML file of a surface, a start and up to eight optimizer runs.
+
+Example ``experiment.toml``::
+
+    title = "Rosenbrock's valley"
+    surface = { formula = "(1 - x)**2 + 100*(y - x**2)**2", x = [-2.0, 2.0], y = [-1.0, 3.0] }
+    # or: surface = "rosenbrock"   (a named surface, on its own window)
+    start = [-1.5, 2.0]
+    steps = 400
+    threshold = 1e-3
+
+    [[runs]]
+    optimizer = "gd"
+    lr = 0.001
+
+    [[runs]]
+    optimizer = "momentum"   # the pytorch convention unless `convention` says otherwise
+    lr = 0.001
+    beta = 0.9
+
+    [[runs]]
+    optimizer = "adam"       # betas = [0.9, 0.999], eps = 1e-8 unless given (torch.optim.Adam)
+    lr = 0.02
+
+The file is data only: it is parsed with :mod:`tomllib`, and a formula with
+:mod:`momentum_math.formula`'s own grammar (nothing in it is run). :func:`load`
+checks every value before anything is computed and raises a
+:class:`~lessonkit.errors.ConfigError` naming the file, the key and what is
+allowed. :func:`figures` computes every number the clip shows or says with
+``momentum_math``; :func:`figures_data` is the same as plain JSON data.
+
+This module imports no manim: the ``momentum-lesson clip`` command checks a
+file and writes its figures without the video stack.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from slugify import slugify
+
+from lessonkit.errors import ConfigError
+from momentum_math import Surface, Trajectory, surfaces
+from momentum_math.formula import FormulaError, formula_surface
+from momentum_math.optimizers import OPTIMIZERS, Optimizer, optimize, optimizer
+
+__all__ = [
+    "EXPERIMENT_ENV",
+    "KEYS",
+    "MAX_RUNS",
+    "MAX_STEPS",
+    "ClipFigures",
+    "Experiment",
+    "Run",
+    "RunFigures",
+    "figures",
+    "figures_data",
+    "load",
+    "parse",
+]
+
+#: The environment variable naming the experiment file that ``scenes/experiment.py`` renders.
+EXPERIMENT_ENV = "MOMENTUM_EXPERIMENT"
+#: The keys of the file's top level.
+KEYS = ("title", "surface", "start", "steps", "threshold", "runs", "view")
+#: The keys of a formula surface's table.
+SURFACE_KEYS = ("formula", "x", "y", "name")
+#: The most runs one clip compares (each gets a colour and a legend line).
+MAX_RUNS = 8
+#: The most steps a run may take (the clip shows them in its 20 to 60 seconds).
+MAX_STEPS = 20_000
+#: The longest title (it has one line above the map).
+MAX_TITLE = 60
+#: The views a clip can show: the map alone, or a 3-D view of the surface first.
+VIEWS = ("map", "3d")
+#: Keys of a run that are not hyper-parameters of its optimizer.
+RUN_OWN_KEYS = ("optimizer", "label")
+#: How each optimizer is named on screen and in the narration.
+OPTIMIZER_NAMES = {
+    "gd": "plain gradient descent",
+    "momentum": "momentum",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamw": "AdamW",
+}
+#: Short names for the legend.
+OPTIMIZER_SHORT = {
+    "gd": "plain GD",
+    "momentum": "momentum",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamw": "AdamW",
+}
+
+FloatArray = NDArray[np.float64]
+Window = tuple[tuple[float, float], tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of the experiment: its optimizer (with every hyper-parameter) and its name."""
+
+    optimizer: Optimizer
+    label: str
+    given_label: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Experiment:
+    """A checked experiment file.
+
+    ``surface`` is on ``window`` (the file's, the named surface's, or fitted to the
+    runs when a formula gives none: ``window_given`` says which).
+    """
+
+    name: str
+    title: str
+    surface: Surface
+    surface_data: dict[str, Any]
+    window: Window
+    window_given: bool
+    start: tuple[float, float]
+    steps: int
+    threshold: float
+    runs: tuple[Run, ...]
+    view: str = "map"
+    source: str | None = None
+
+
+def _where(file: str | None) -> str:
+    return f"{Path(file).name}: " if file else ""
+
+
+def _number(at: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{at} = {value!r}: must be a number")
+    if not math.isfinite(value):
+        raise ConfigError(f"{at} = {value!r}: must be finite")
+    return float(value)
+
+
+def _pair(at: str, value: Any, increasing: bool = False) -> tuple[float, float]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ConfigError(f"{at} = {value!r}: must be a list of two numbers")
+    low, high = (_number(f"{at}[{index}]", item) for index, item in enumerate(value))
+    if increasing and not low < high:
+        raise ConfigError(f"{at} = {value!r}: must be [low, high] with low < high")
+    return low, high
+
+
+def _surface(value: Any) -> tuple[Surface, dict[str, Any], Window | None]:
+    """The file's ``surface``: a name, or a table with a formula (and maybe a window)."""
+    if isinstance(value, str):
+        if value not in surfaces.NAMES:
+            raise ConfigError(
+                f"surface = {value!r}: must be a formula table or one of "
+                f"{', '.join(surfaces.NAMES)}"
+            )
+        surface = surfaces.get(value)
+        return surface, {"name": value}, (surface.x_range, surface.y_range)
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f'surface = {value!r}: must be a surface name (e.g. "rosenbrock") or a table '
+            f'{{ formula = "x**2 + y**2", x = [-1, 1], y = [-1, 1] }}'
+        )
+    for key in value:
+        if key not in SURFACE_KEYS:
+            raise ConfigError(
+                f"surface.{key}: unknown key; allowed keys: {', '.join(SURFACE_KEYS)}"
+            )
+    if ("formula" in value) == ("name" in value):
+        raise ConfigError('surface: give either formula = "..." or name = "...", not both')
+    window: Window | None = None
+    if "x" in value or "y" in value:
+        if not ("x" in value and "y" in value):
+            raise ConfigError("surface: give both x = [low, high] and y = [low, high], or neither")
+        window = (_pair("surface.x", value["x"], True), _pair("surface.y", value["y"], True))
+    if "name" in value:
+        surface, data, own = _surface(value["name"])
+        chosen = window or own
+        assert chosen is not None
+        return dataclasses.replace(surface, x_range=chosen[0], y_range=chosen[1]), data, chosen
+    text = value["formula"]
+    if not isinstance(text, str):
+        raise ConfigError(f'surface.formula = {text!r}: must be a string such as "x**2 + y**2"')
+    provisional = window or ((-1.0, 1.0), (-1.0, 1.0))
+    try:
+        surface = formula_surface(text, provisional[0], provisional[1])
+    except FormulaError as error:
+        raise ConfigError(f"surface.formula: {error}") from None
+    return surface, {"formula": text}, window
+
+
+def _run(index: int, value: Any) -> Run:
+    at = f"runs[{index}]"
+    if not isinstance(value, dict):
+        raise ConfigError(f'{at} = {value!r}: must be a table with optimizer = "..." and lr')
+    name = value.get("optimizer")
+    if name not in OPTIMIZERS:
+        raise ConfigError(f"{at}.optimizer = {name!r}: must be one of {', '.join(OPTIMIZERS)}")
+    label = value.get("label")
+    if label is not None and (not isinstance(label, str) or not 0 < len(label.strip()) <= 32):
+        raise ConfigError(f"{at}.label = {label!r}: must be a name of 1 to 32 characters")
+    hyper = {key: item for key, item in value.items() if key not in RUN_OWN_KEYS}
+    try:
+        chosen = optimizer(name, **hyper)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"{at}: {error}") from None
+    return Run(chosen, label.strip() if label else "", label is not None)
+
+
+def _labels(runs: list[Run]) -> list[Run]:
+    """Name every run: the file's label, else its optimizer's (with what tells equal ones
+    apart: β, then the learning rate, then its number)."""
+
+    def base(run: Run) -> str:
+        opt = run.optimizer
+        name = OPTIMIZER_SHORT[opt.name]
+        if opt.name == "momentum":
+            hyper = opt.hyperparameters
+            prefix = "Nesterov " if hyper.get("nesterov") else ""
+            return f"{prefix}momentum, β = {hyper['beta']:g}"
+        return name
+
+    labels = [run.label if run.given_label else base(run) for run in runs]
+    counts = {label: labels.count(label) for label in labels}
+    labels = [
+        f"{label}, lr = {run.optimizer.lr:g}"
+        if counts[label] > 1 and not run.given_label
+        else label
+        for label, run in zip(labels, runs, strict=True)
+    ]
+    counts = {label: labels.count(label) for label in labels}
+    seen: dict[str, int] = {}
+    named = []
+    for label, run in zip(labels, runs, strict=True):
+        if counts[label] > 1:
+            seen[label] = seen.get(label, 0) + 1
+            label = f"{label} ({seen[label]})"
+        named.append(dataclasses.replace(run, label=label))
+    return named
+
+
+def parse(data: Mapping[str, Any], file: str | None = None, name: str = "experiment") -> Experiment:
+    """The experiment of ``data`` (a parsed TOML table), every value checked.
+
+    Errors are :class:`ConfigError` naming ``file``, the key and what is allowed.
+    """
+    where = _where(file)
+    try:
+        return _parse(data, file, name)
+    except ConfigError as error:
+        raise ConfigError(f"{where}{error}") from None
+
+
+def _parse(data: Mapping[str, Any], file: str | None, name: str) -> Experiment:
+    for key in data:
+        if key not in KEYS:
+            raise ConfigError(f"{key}: unknown key; allowed keys: {', '.join(KEYS)}")
+    for key in ("surface", "start", "runs"):
+        if key not in data:
+            raise ConfigError(f"{key}: missing; an experiment needs surface, start and runs")
+    title = data.get("title", "Your experiment")
+    if not isinstance(title, str) or not 0 < len(title.strip()) <= MAX_TITLE:
+        raise ConfigError(f"title = {title!r}: must be text of 1 to {MAX_TITLE} characters")
+    surface, surface_data, window = _surface(data["surface"])
+    start = _pair("start", data["start"])
+    steps = data.get("steps", 200)
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ConfigError(f"steps = {steps!r}: must be a whole number from 1 to {MAX_STEPS}")
+    threshold = _number("threshold", data.get("threshold", 1e-3))
+    view = data.get("view", "map")
+    if view not in VIEWS:
+        raise ConfigError(f"view = {view!r}: must be one of {', '.join(VIEWS)}")
+    runs_value = data["runs"]
+    if not isinstance(runs_value, list) or not 1 <= len(runs_value) <= MAX_RUNS:
+        count = len(runs_value) if isinstance(runs_value, list) else runs_value
+        raise ConfigError(
+            f"runs: {count!r} given; an experiment has from 1 to {MAX_RUNS} [[runs]] tables"
+        )
+    runs = _labels([_run(index, value) for index, value in enumerate(runs_value)])
+    if window is not None:
+        (x_low, x_high), (y_low, y_high) = window
+        if not (x_low <= start[0] <= x_high and y_low <= start[1] <= y_high):
+            raise ConfigError(
+                f"start = [{start[0]:g}, {start[1]:g}]: must lie on the map, x in "
+                f"[{x_low:g}, {x_high:g}] and y in [{y_low:g}, {y_high:g}]"
+            )
+    try:
+        surface.value(np.array(start))
+        surface.gradient(np.array(start))
+    except ValueError:
+        raise ConfigError(
+            f"start = [{start[0]:g}, {start[1]:g}]: the loss or its gradient is not finite there"
+        ) from None
+    return Experiment(
+        name=slugify(name, separator="_") or "experiment",
+        title=title.strip(),
+        surface=surface,
+        surface_data=surface_data,
+        window=window or ((start[0] - 1.0, start[0] + 1.0), (start[1] - 1.0, start[1] + 1.0)),
+        window_given=window is not None,
+        start=start,
+        steps=steps,
+        threshold=threshold,
+        runs=tuple(runs),
+        view=view,
+        source=file,
+    )
+
+
+def load(path: str | Path) -> Experiment:
+    """The experiment in the TOML file ``path``, every value checked (see :func:`parse`)."""
+    file = Path(path)
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: no such experiment file") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{file.name}: not UTF-8 text ({error.reason})") from None
+    except OSError as error:
+        raise ConfigError(f"{file}: cannot be read: {error.strerror or error}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{file.name}: not valid TOML: {error}") from None
+    return parse(data, str(file), file.stem)
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class RunFigures:
+    """What the clip shows and says of one run.
+
+    ``steps_to_threshold`` is the first step whose loss is below the threshold
+    (the start is step 0), None if there is none. ``left_step`` is the first step
+    off the map (the drawn path ends at the map's edge there), ``diverged_step``
+    the step the run diverged at (``momentum_math``'s rule), each None if none.
+    ``shown`` is the run as drawn on the map: up to the step where it leaves the map,
+    or all. ``stop_step`` is where its counter and loss curve stop: its finish, or its
+    last step.
+    """
+
+    label: str
+    optimizer: str
+    lr: float
+    hyperparameters: dict[str, Any]
+    steps_to_threshold: int | None
+    final_loss: float
+    lowest_loss: float
+    diverged_step: int | None
+    left_step: int | None
+    stop_step: int
+    run: Trajectory = field(repr=False)
+    shown: Trajectory = field(repr=False)
+    exit_point: tuple[float, float] | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.steps_to_threshold is not None
+
+
+@dataclass(frozen=True, eq=False)
+class ClipFigures:
+    """Every number of the clip, from ``momentum_math``: the runs and the verdict.
+
+    ``finishers`` are the indexes of the runs that reach the threshold, first first
+    (ties keep the file's order); ``winner`` is the first of them, or None.
+    """
+
+    experiment: Experiment
+    surface: Surface
+    window: Window
+    runs: tuple[RunFigures, ...]
+    finishers: tuple[int, ...]
+    winner: int | None
+    tied: tuple[int, ...]
+
+    @property
+    def threshold(self) -> float:
+        return self.experiment.threshold
+
+
+def _outside(positions: FloatArray, window: Window) -> NDArray[np.bool_]:
+    (x_low, x_high), (y_low, y_high) = window
+    return ~(
+        (positions[:, 0] >= x_low)
+        & (positions[:, 0] <= x_high)
+        & (positions[:, 1] >= y_low)
+        & (positions[:, 1] <= y_high)
+    )
+
+
+def _edge_point(inside: FloatArray, outside: FloatArray, window: Window) -> tuple[float, float]:
+    """Where the segment from ``inside`` to ``outside`` crosses the window's edge."""
+    (x_low, x_high), (y_low, y_high) = window
+    fraction = 1.0
+    delta = outside - inside
+    for axis, (low, high) in enumerate(((x_low, x_high), (y_low, y_high))):
+        if delta[axis] > 0 and outside[axis] > high:
+            fraction = min(fraction, (high - inside[axis]) / delta[axis])
+        elif delta[axis] < 0 and outside[axis] < low:
+            fraction = min(fraction, (low - inside[axis]) / delta[axis])
+    point = inside + max(0.0, min(1.0, fraction)) * delta
+    return (
+        float(min(max(point[0], x_low), x_high)),
+        float(min(max(point[1], y_low), y_high)),
+    )
+
+
+def _fitted_window(runs: Sequence[Trajectory], start: tuple[float, float]) -> Window:
+    """A window around every run's path (and the start), a tenth wider on each side.
+
+    A run that diverges or passes a hundred times the others' spread is left out
+    (it leaves the map, and the clip says so).
+    """
+    steady = [run for run in runs if not run.diverged] or list(runs)
+    points = np.vstack([run.positions for run in steady] + [np.array([start])])
+    low, high = np.percentile(points, 0.0, axis=0), np.percentile(points, 100.0, axis=0)
+    spread = np.maximum(high - low, 1e-3 * np.maximum(1.0, np.abs(high) + np.abs(low)))
+    center = 0.5 * (low + high)
+    half = 0.5 * spread * 1.2
+    half = np.maximum(half, 0.1)
+    return (
+        (float(center[0] - half[0]), float(center[0] + half[0])),
+        (float(center[1] - half[1]), float(center[1] + half[1])),
+    )
+
+
+def _run_figures(run: Run, trajectory: Trajectory, window: Window, threshold: float) -> RunFigures:
+    below = np.flatnonzero(trajectory.losses < threshold)  # any finite threshold: L may be < 0
+    finish = int(below[0]) if below.size else None
+    off = np.flatnonzero(_outside(trajectory.positions, window))
+    left_step = int(off[0]) if off.size else None
+    shown, exit_point = trajectory, None
+    if left_step is not None:
+        inside, outside = trajectory.positions[left_step - 1], trajectory.positions[left_step]
+        exit_point = _edge_point(inside, outside, window)
+        keep = left_step  # steps 0 .. left_step - 1, then the edge point
+        positions = np.vstack((trajectory.positions[:keep], np.array([exit_point])))
+        shown = dataclasses.replace(
+            trajectory,
+            positions=positions,
+            velocities=trajectory.velocities[: keep + 1],
+            gradients=trajectory.gradients[: keep + 1],
+            losses=trajectory.losses[: keep + 1],
+        )
+    stop = finish if finish is not None else trajectory.num_steps
+    opt = run.optimizer
+    return RunFigures(
+        label=run.label,
+        optimizer=opt.name,
+        lr=opt.lr,
+        hyperparameters=dict(opt.hyperparameters),
+        steps_to_threshold=finish,
+        final_loss=trajectory.final_loss,
+        lowest_loss=float(np.min(trajectory.losses)),
+        diverged_step=trajectory.diverged_step,
+        left_step=left_step,
+        stop_step=stop,
+        run=trajectory,
+        shown=shown,
+        exit_point=exit_point,
+    )
+
+
+def figures(experiment: Experiment) -> ClipFigures:
+    """Run every optimizer of ``experiment`` with ``momentum_math`` and judge the race."""
+    start = np.array(experiment.start)
+    surface = experiment.surface
+    trajectories = [
+        optimize(surface, start, run.optimizer, steps=experiment.steps) for run in experiment.runs
+    ]
+    window = experiment.window
+    if not experiment.window_given:
+        window = _fitted_window(trajectories, experiment.start)
+        surface = formula_surface(
+            experiment.surface_data["formula"], window[0], window[1], title=surface.title
+        )
+        trajectories = [
+            dataclasses.replace(trajectory, surface=surface) for trajectory in trajectories
+        ]
+    runs = tuple(
+        _run_figures(run, trajectory, window, experiment.threshold)
+        for run, trajectory in zip(experiment.runs, trajectories, strict=True)
+    )
+    finishers = sorted(
+        (index for index, run in enumerate(runs) if run.steps_to_threshold is not None),
+        key=lambda index: (runs[index].steps_to_threshold, index),
+    )
+    winner = finishers[0] if finishers else None
+    tied = tuple(
+        index
+        for index in finishers
+        if winner is not None and runs[index].steps_to_threshold == runs[winner].steps_to_threshold
+    )
+    return ClipFigures(
+        experiment=dataclasses.replace(experiment, surface=surface, window=window),
+        surface=surface,
+        window=window,
+        runs=runs,
+        finishers=tuple(finishers),
+        winner=winner,
+        tied=tied,
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool | str | int) or value is None:
+        return value
+    if isinstance(value, float | np.floating):
+        return float(value)
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+def figures_data(figs: ClipFigures) -> dict[str, Any]:
+    """The clip's figures as plain JSON data (the ``<name>.json`` beside the MP4)."""
+    experiment = figs.experiment
+    return {
+        "title": experiment.title,
+        "surface": {
+            **experiment.surface_data,
+            "latex": figs.surface.latex,
+            "x": list(figs.window[0]),
+            "y": list(figs.window[1]),
+            "window": "given" if experiment.window_given else "fitted to the runs",
+        },
+        "start": list(experiment.start),
+        "steps": experiment.steps,
+        "threshold": experiment.threshold,
+        "runs": [
+            {
+                "label": run.label,
+                "optimizer": run.optimizer,
+                "lr": run.lr,
+                "hyperparameters": _plain(run.hyperparameters),
+                "steps_to_threshold": run.steps_to_threshold,
+                "final_loss": run.final_loss,
+                "lowest_loss": run.lowest_loss,
+                "diverged": run.diverged_step is not None,
+                "diverged_step": run.diverged_step,
+                "left_map_step": run.left_step,
+                "final_position": [float(value) for value in run.run.final_position],
+            }
+            for run in figs.runs
+        ],
+        "winner": None if figs.winner is None else figs.runs[figs.winner].label,
+        "tied": [figs.runs[index].label for index in figs.tied],
+        "finish_order": [figs.runs[index].label for index in figs.finishers],
+    }

@@ -1,0 +1,360 @@
+"""Your own experiment (issue 18): the file's checks, the figures and the narration written
+from them, every number of which is checked against runs computed here."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from lesson_narration.experiment import said, script, spoken_name
+from lessonkit import experiment as clip_experiment
+from lessonkit.config import ConfigError
+from lessonkit.experiment import figures, figures_data, load, parse
+from lessonkit.formatting import MINUS
+from momentum_math import surfaces
+from momentum_math.optimizers import optimize, optimizer
+
+ROSENBROCK = """
+title = "Rosenbrock's valley"
+surface = { formula = "(1 - x)**2 + 100*(y - x**2)**2", x = [-2.0, 2.0], y = [-1.0, 3.0] }
+start = [-1.5, 2.0]
+steps = 1000
+threshold = 1e-3
+
+[[runs]]
+optimizer = "gd"
+lr = 0.001
+
+[[runs]]
+optimizer = "momentum"
+lr = 0.001
+beta = 0.9
+
+[[runs]]
+optimizer = "adam"
+lr = 0.1
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "experiment.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _independent_runs(text: str) -> tuple[list, float, int]:
+    """The file's runs, computed here from the TOML with momentum_math directly."""
+    import tomllib
+
+    data = tomllib.loads(text)
+    surface_spec = data["surface"]
+    if isinstance(surface_spec, str):
+        surface = surfaces.get(surface_spec)
+    else:
+        from momentum_math.formula import formula_surface
+
+        surface = formula_surface(surface_spec["formula"], surface_spec["x"], surface_spec["y"])
+    runs = []
+    for run in data["runs"]:
+        hyper = {key: value for key, value in run.items() if key not in ("optimizer", "label")}
+        chosen = optimizer(run["optimizer"], **hyper)
+        runs.append(optimize(surface, np.array(data["start"]), chosen, steps=data["steps"]))
+    return runs, float(data["threshold"]), int(data["steps"])
+
+
+def _first_below(losses: np.ndarray, threshold: float) -> int | None:
+    for step, loss in enumerate(losses):
+        if loss < threshold:
+            return step
+    return None
+
+
+def _numbers(text: str) -> list[float]:
+    text = text.replace(MINUS, "-").replace("10 to the -", "1e-")
+    return [float(match) for match in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", text)]
+
+
+def test_the_readme_example_loads_with_torch_defaults(tmp_path):
+    spec = load(_write(tmp_path, ROSENBROCK))
+    assert spec.title == "Rosenbrock's valley"
+    assert spec.window == ((-2.0, 2.0), (-1.0, 3.0)) and spec.window_given
+    adam = spec.runs[2].optimizer
+    assert adam.name == "adam" and adam.lr == 0.1
+    assert adam.hyperparameters["betas"] == (0.9, 0.999) or list(adam.hyperparameters["betas"]) == [
+        0.9,
+        0.999,
+    ]
+    assert adam.hyperparameters["eps"] == 1e-8
+    assert [run.label for run in spec.runs] == ["plain GD", "momentum, β = 0.9", "Adam"]
+
+
+def test_every_figure_is_the_runs_and_every_spoken_number_too(tmp_path):
+    figs = figures(load(_write(tmp_path, ROSENBROCK)))
+    runs, threshold, steps = _independent_runs(ROSENBROCK)
+    lines = script(figs)
+    text = " ".join(lines.lines())
+    allowed = {threshold, float(steps), -1.5, 2.0, 0.9, 0.001, 0.1, 3.0}
+    for run, mine in zip(figs.runs, runs, strict=True):
+        np.testing.assert_array_equal(run.run.positions, mine.positions)
+        finish = _first_below(mine.losses, threshold)
+        assert run.steps_to_threshold == finish
+        assert run.final_loss == mine.final_loss
+        name = spoken_name(run)
+        if finish is not None:
+            allowed.add(float(finish))
+            assert re.search(
+                rf"{re.escape(name)} (reaches a loss below [^;]* )?after {finish} steps",
+                text,
+                re.IGNORECASE,
+            )
+        elif mine.diverged_step is not None:
+            allowed.add(float(mine.diverged_step))
+            assert f"{name} diverges at step {mine.diverged_step}" in text
+        else:
+            assert (
+                re.search(
+                    rf"{re.escape(name)}[^;.]* not get (there|below [^ ]+) within {steps} steps",
+                    text,
+                    re.IGNORECASE,
+                )
+                or f"{name} leaves the map" in text
+            )
+    finishing = sorted(
+        (r.steps_to_threshold, i)
+        for i, r in enumerate(figs.runs)
+        if r.steps_to_threshold is not None
+    )
+    if len(finishing) >= 2:
+        allowed.add(float(finishing[1][0] - finishing[0][0]))
+    for number in _numbers(text):
+        assert number in allowed, (number, text)
+    # The verdict names the run that really finished first.
+    if finishing:
+        winner = figs.runs[finishing[0][1]]
+        assert lines.verdict.lower().startswith(spoken_name(winner).lower())
+
+
+def test_the_json_counts_the_start_as_step_zero_and_says_who_won(tmp_path):
+    text = ROSENBROCK.replace("threshold = 1e-3", "threshold = 500.0")
+    data = figures_data(figures(load(_write(tmp_path, text))))
+    start_loss = (1 + 1.5) ** 2 + 100 * (2.0 - 2.25) ** 2  # 12.5: below 500 at step 0
+    assert start_loss < 500
+    assert [run["steps_to_threshold"] for run in data["runs"]] == [0, 0, 0]
+    assert data["tied"] == ["plain GD", "momentum, β = 0.9", "Adam"]
+    json.dumps(data)  # plain data
+
+
+def test_a_diverging_run_and_a_run_that_leaves_the_map_are_said_so(tmp_path):
+    text = """
+title = "Too fast"
+surface = "ravine"
+start = [-2.4, 0.2]
+steps = 60
+threshold = 1e-3
+[[runs]]
+optimizer = "gd"
+lr = 0.2
+[[runs]]
+optimizer = "momentum"
+lr = 0.1
+beta = 0.8
+"""
+    figs = figures(load(_write(tmp_path, text)))
+    wild, good = figs.runs
+    assert wild.left_step is not None and wild.steps_to_threshold is None
+    (x_low, x_high), (y_low, y_high) = figs.window
+    x, y = wild.exit_point
+    assert (x in (x_low, x_high) or y in (y_low, y_high)) and x_low <= x <= x_high
+    assert y_low <= y <= y_high
+    assert wild.shown.num_steps == wild.left_step
+    lines = script(figs)
+    if wild.diverged_step is not None:
+        assert f"diverges at step {wild.diverged_step}" in lines.results
+    else:
+        assert f"leaves the map at step {wild.left_step}" in lines.results
+    assert good.steps_to_threshold == 37  # issue 16's ravine race: β = 0.8 reaches 0.001 at 37
+    assert lines.verdict.startswith("Only momentum with beta 0.8 gets there")
+
+
+def test_a_formula_without_a_window_gets_one_fitted_to_its_runs(tmp_path):
+    text = """
+surface = { formula = "x**2/16 + 9*y**2" }
+start = [-2.4, 0.2]
+steps = 80
+[[runs]]
+optimizer = "momentum"
+lr = 0.1
+beta = 0.8
+[[runs]]
+optimizer = "rmsprop"
+lr = 0.01
+"""
+    figs = figures(load(_write(tmp_path, text)))
+    assert not figs.experiment.window_given
+    (x_low, x_high), (y_low, y_high) = figs.window
+    for run in figs.runs:
+        assert run.left_step is None
+        positions = run.run.positions
+        assert positions[:, 0].min() >= x_low and positions[:, 0].max() <= x_high
+        assert positions[:, 1].min() >= y_low and positions[:, 1].max() <= y_high
+    assert figs.surface.x_range == figs.window[0]
+
+
+def test_runs_of_the_same_optimizer_get_names_that_tell_them_apart(tmp_path):
+    text = ROSENBROCK + '\n[[runs]]\noptimizer = "adam"\nlr = 0.05\n'
+    spec = load(_write(tmp_path, text))
+    labels = [run.label for run in spec.runs]
+    assert labels[2:] == ["Adam, lr = 0.1", "Adam, lr = 0.05"]
+    assert len(set(labels)) == len(labels)
+
+
+def test_said_numbers():
+    assert said(0.001) == "0.001"
+    assert said(1e-8) == f"10 to the {MINUS}8"
+    assert said(0.9) == "0.9"
+
+
+#: The bad files: (id, {part: its text}, what the error must say). Each replaces those parts
+#: of BASE (a part of "" is left out) and adds what BASE lacks.
+BAD_FILES = [
+    ("unknown-key", {"extra": 'colour = "red"'}, ["colour", "unknown key"]),
+    ("no-runs", {"runs": "runs = []"}, ["runs", "1 to 8"]),
+    ("a-surface-nobody-knows", {"surface": 'surface = "banana"'}, ["'banana'", "rosenbrock"]),
+    (
+        "a-formula-with-caret",
+        {"surface": 'surface = { formula = "x^2 + y", x = [-3, 3], y = [-1, 1] }'},
+        ["surface.formula", "x^2 + y", "position"],
+    ),
+    (
+        "a-formula-that-calls",
+        {"surface": 'surface = { formula = "__import__(1)", x = [-3, 3], y = [-1, 1] }'},
+        ["surface.formula", "position"],
+    ),
+    (
+        "a-window-backwards",
+        {"surface": 'surface = { formula = "x*x", x = [1, -1], y = [-1, 1] }'},
+        ["surface.x", "low < high"],
+    ),
+    (
+        "x-without-y",
+        {"surface": 'surface = { formula = "x*x", x = [-3, 3] }'},
+        ["both x", "and y"],
+    ),
+    (
+        "unknown-optimizer",
+        {"runs": '[[runs]]\noptimizer = "lbfgs"\nlr = 0.1'},
+        ["runs[0].optimizer", "adam"],
+    ),
+    ("negative-lr", {"runs": '[[runs]]\noptimizer = "gd"\nlr = -0.1'}, ["runs[0]", "lr"]),
+    (
+        "beta-too-big",
+        {"runs": '[[runs]]\noptimizer = "momentum"\nlr = 0.1\nbeta = 1.5'},
+        ["runs[0]", "1.5"],
+    ),
+    (
+        "adam-with-a-typo",
+        {"runs": '[[runs]]\noptimizer = "adam"\nlr = 0.1\nbeta1 = 0.8'},
+        ["runs[0]", "beta1"],
+    ),
+    (
+        "eps-a-string",
+        {"runs": '[[runs]]\noptimizer = "adam"\neps = "small"'},
+        ["runs[0]", "eps"],
+    ),
+    ("steps-0", {"steps": "steps = 0"}, ["steps = 0", "1 to 20000"]),
+    ("a-million-steps", {"steps": "steps = 1000000"}, ["steps = 1000000"]),
+    ("threshold-a-string", {"extra": 'threshold = "low"'}, ["threshold = 'low'", "number"]),
+    ("threshold-infinite", {"extra": "threshold = inf"}, ["threshold = inf", "finite"]),
+    ("start-off-the-map", {"start": "start = [9.0, 0.0]"}, ["start = [9, 0]", "on the map"]),
+    ("no-start", {"start": ""}, ["start: missing"]),
+    ("title-too-long", {"extra": f'title = "{"x" * 80}"'}, ["title", "1 to 60"]),
+    ("a-view-nobody-has", {"extra": 'view = "vr"'}, ["view = 'vr'", "3d"]),
+]
+
+BASE_PARTS = {
+    "surface": 'surface = "ravine"',
+    "start": "start = [-2.4, 0.2]",
+    "steps": "steps = 50",
+    "extra": "",
+    "runs": '[[runs]]\noptimizer = "gd"\nlr = 0.1',
+}
+BASE = "\n".join(part for part in BASE_PARTS.values() if part) + "\n"
+
+
+def _bad_file(parts: dict[str, str]) -> str:
+    chosen = {**BASE_PARTS, **parts}
+    return "\n".join(part for part in chosen.values() if part) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("case", "text", "needles"), BAD_FILES, ids=[case[0] for case in BAD_FILES]
+)
+def test_a_bad_file_is_refused_naming_its_key(tmp_path, case, text, needles):
+    path = _write(tmp_path, _bad_file(text))
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    message = str(caught.value)
+    assert message.startswith("experiment.toml: ")
+    for needle in needles:
+        assert needle in message, (needle, message)
+
+
+def test_nine_runs_are_refused(tmp_path):
+    text = BASE + "".join(
+        f'\n[[runs]]\noptimizer = "gd"\nlr = {0.01 * (i + 1)}\n' for i in range(8)
+    )
+    with pytest.raises(ConfigError, match="runs: 9 given"):
+        load(_write(tmp_path, text))
+
+
+def test_files_that_are_not_toml_or_text_or_there(tmp_path):
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load(_write(tmp_path, "surface = \n"))
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"title = '\xff'\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load(binary)
+    with pytest.raises(ConfigError, match="no such experiment file"):
+        load(tmp_path / "missing.toml")
+
+
+def test_a_start_where_the_loss_is_not_finite(tmp_path):
+    text = 'surface = { formula = "log(x) + y*y", x = [-1, 1], y = [-1, 1] }\n'
+    text += 'start = [-0.5, 0.0]\n[[runs]]\noptimizer = "gd"\nlr = 0.1\n'
+    with pytest.raises(ConfigError, match="not finite there"):
+        load(_write(tmp_path, text))
+
+
+def test_parse_takes_plain_data_too():
+    spec = parse(
+        {"surface": "booth", "start": [-5.0, 5.0], "runs": [{"optimizer": "adagrad", "lr": 0.5}]}
+    )
+    assert spec.runs[0].optimizer.hyperparameters["eps"] == 1e-10
+    assert spec.threshold == 1e-3 and spec.steps == 200
+    assert clip_experiment.MAX_RUNS == 8
+
+
+def test_the_clip_command_refuses_a_bad_file_before_rendering(tmp_path):
+    path = _write(tmp_path, BASE.replace("lr = 0.1", "lr = 0"))
+    out = tmp_path / "clips"
+    began = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "lesson_build", "clip", str(path), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "experiment.toml: runs[0]" in result.stderr and "lr" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    assert time.monotonic() - began < 30
