@@ -57,7 +57,6 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -775,7 +774,8 @@ def optimize(
     in. The adaptive optimizers return a :class:`Trajectory` whose ``lr`` is γ,
     ``beta`` β₁ (adam, adamw), μ (rmsprop) or 0 (adagrad), ``convention`` "pytorch",
     ``nesterov`` False, and whose ``velocities`` are the steps taken, vₖ = θₖ − θₖ₋₁
-    (v₀ = 0). ``hyperparameters`` is ``opt.hyperparameters``, read-only.
+    (v₀ = 0). ``hyperparameters`` is a copy of ``opt.hyperparameters`` (a plain dict: the mobjects
+    that draw a run are deep-copied, and a read-only mapping cannot be).
 
     Parameters
     ----------
@@ -790,7 +790,7 @@ def optimize(
             f"opt must be a momentum_math.optimizers.Optimizer (e.g. optimizer('adam')), "
             f"got {opt!r}"
         )
-    hyperparameters = MappingProxyType(opt.hyperparameters)
+    hyperparameters = dict(opt.hyperparameters)
     if opt.name in _HEAVY_BALL:
         run = simulate(
             surface,
@@ -892,7 +892,7 @@ def optimize_batch(
     _validate.choice(opt_name, "opt_name", OPTIMIZERS)
     values = _check_hyperparameters(opt_name, _resolve(opt_name, hyper))
     lr_given = _learning_rate(opt_name, lr)
-    hyperparameters = MappingProxyType({key: _plain(value) for key, value in values.items()})
+    hyperparameters = {key: _plain(value) for key, value in values.items()}
     if opt_name in _HEAVY_BALL:
         result = simulate_batch(
             surface,

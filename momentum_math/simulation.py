@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
@@ -112,8 +111,8 @@ SUMMARY_BLOCK_RUNS = 8192
 
 
 def _no_hyperparameters() -> Mapping[str, Any]:
-    """The read-only empty mapping a run of :func:`simulate` or :func:`simulate_batch` carries."""
-    return MappingProxyType({})
+    """The empty mapping a run of :func:`simulate` or :func:`simulate_batch` carries."""
+    return {}
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,7 +148,7 @@ class Trajectory:
         :func:`momentum_math.optimizers.optimize`, ``lr`` is the step size, ``beta``
         β₁ (adam, adamw), the momentum (rmsprop) or 0 (adagrad), and ``velocities``
         the steps actually taken, vₖ = θₖ − θₖ₋₁.
-    hyperparameters : read-only mapping
+    hyperparameters : dict
         The optimizer's hyper-parameters, plain data (empty for :func:`simulate`).
     """
 
@@ -232,7 +231,7 @@ class BatchResult:
         threshold was given.
     optimizer : str
         ``"momentum"`` for :func:`simulate_batch`; see :class:`Trajectory`.
-    hyperparameters : read-only mapping
+    hyperparameters : dict
         The optimizer's scalar hyper-parameters, plain data, without ``lr`` (an
         array here); empty for :func:`simulate_batch`.
     """
