@@ -8,8 +8,8 @@ torch itself is not installed for these tests, so they compare with no torch run
 
 from __future__ import annotations
 
-import dataclasses
 import copy
+import dataclasses
 import json
 import math
 import re
