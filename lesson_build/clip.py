@@ -41,6 +41,8 @@ CLIP_QUALITIES: dict[str, Quality] = {
 #: The scene file (relative to the project folder) and class that draw the clip.
 SCENE_FILE = "scenes/experiment.py"
 SCENE_CLASS = "ExperimentClip"
+#: Every file a clip writes, by suffix.
+OUTPUT_SUFFIXES = (".mp4", ".vtt", ".srt", ".jpg", ".gif", ".json")
 #: The animated GIF's frame rate and greatest width.
 GIF_FPS = 8
 GIF_WIDTH = 480
@@ -118,14 +120,15 @@ def render_clip(
     """
     from lesson_build.assemble import faststart_copy, poster_frame
     from lesson_build.pipeline import _resolve_voice, _voice_setting
-    from lessonkit.experiment import EXPERIMENT_ENV, figures, figures_data, load
+    from lessonkit.experiment import EXPERIMENT_ENV, figures, figures_data, loads, read_text
 
     if quality not in CLIP_QUALITIES:
         raise ConfigError(f"quality = {quality!r}: must be one of {', '.join(CLIP_QUALITIES)}")
     setting = CLIP_QUALITIES[quality]
     project_dir = Path(project or Path.cwd()).resolve()
     source = Path(experiment).resolve()
-    spec = load(source)  # every value checked before anything is computed
+    spec_text = read_text(source)  # read once: what is checked is what the scene renders
+    spec = loads(spec_text, source)  # every value checked before anything is computed
     figs = figures(spec)
     data = figures_data(figs)
     out_dir = (project_dir / out).resolve() if not Path(out).is_absolute() else Path(out)
@@ -143,13 +146,17 @@ def render_clip(
         f"{setting.width}x{setting.height} {setting.fps} fps, {'voiced' if speak else 'silent'}"
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    environment = {
-        **os.environ,
-        EXPERIMENT_ENV: str(source),
-        "MOMENTUM_VOICE": "on" if speak else "off",
-        "COLUMNS": "200",
-    }
     with tempfile.TemporaryDirectory(prefix=f"clip-{spec.name}-", dir=out_dir) as scratch:
+        # The scene reads a copy of the file checked here: a save meanwhile changes nothing.
+        checked = Path(scratch) / "experiment" / source.name
+        checked.parent.mkdir()
+        checked.write_text(spec_text, encoding="utf-8")
+        environment = {
+            **os.environ,
+            EXPERIMENT_ENV: str(checked),
+            "MOMENTUM_VOICE": "on" if speak else "off",
+            "COLUMNS": "200",
+        }
         media = Path(scratch) / "media"
         command = [
             sys.executable,
@@ -207,6 +214,11 @@ def render_clip(
             target = out_dir / path.name
             os.replace(path, target)
             final[suffix] = target
+        for suffix in OUTPUT_SUFFIXES:  # an earlier clip's file this one has no new one for
+            stale = out_dir / f"{name}{suffix}"
+            if suffix not in final and stale.is_file():
+                stale.unlink()
+                _say(f"removed {stale} (left from an earlier clip; this one has none)")
     for target in final.values():
         _say(f"wrote {target} ({target.stat().st_size:,} bytes)")
     return ClipResult(final, data, duration)

@@ -2,52 +2,52 @@
 
 Every number said comes from :func:`lessonkit.experiment.figures`: the start, the
 threshold, the steps, each run's finishing step, divergence step or lowest loss,
-and the winner's margin. ``tests/test_clip.py`` checks every spoken number
-against runs it computes itself.
+and the winner's margin. ``tests/test_clip.py`` and ``tests/test_experiment.py`` check
+every spoken number against runs they compute themselves.
+
+The clip lasts at most a minute, so the narration says as much as fits
+:data:`MAX_SPEECH_S` at the voice's pace: every run's outcome on its own when there
+is room, else the runs grouped by what became of them, else the leaders and a count
+of the rest (the legend names every run and the figures file has every number).
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from lessonkit.captions import reading_duration
 from lessonkit.experiment import ClipFigures, RunFigures
-from lessonkit.formatting import MINUS, spoken_number, spoken_point
+from lessonkit.formatting import said_number, spoken_point
 
-__all__ = ["ClipScript", "said", "script", "spoken_name"]
+__all__ = ["MAX_SPEECH_S", "ClipScript", "said", "script", "speech_seconds", "spoken_name"]
 
 _COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight")
+#: The most seconds of speech a clip's lines may take at the voice's pace (the clip's 60 s
+#: hold them, the race's shortest run, the fades and the end).
+MAX_SPEECH_S = 44.0
+#: How many finishers the shortest telling names (the rest are counted).
+_LEADERS = 3
 
 
 def said(value: float) -> str:
-    """A hyper-parameter or threshold as the narration says it: up to 3 significant digits,
-    a small power of ten as ``10 to the −k``.
+    """A hyper-parameter, threshold or loss as the narration says it (see
+    :func:`lessonkit.formatting.said_number`).
 
     >>> said(0.001), said(1e-8), said(0.0215)
     ('0.001', '10 to the −8', '0.0215')
     """
-    if value > 0:
-        exponent = math.log10(value)
-        if exponent <= -5 and abs(exponent - round(exponent)) < 1e-12:
-            return f"10 to the {MINUS}{-round(exponent)}"
-    return spoken_number(value, 3)
+    return said_number(value)
 
 
 def spoken_name(run: RunFigures) -> str:
     """How the narration names a run: its label when the file gives one, else its optimizer
-    with what sets it apart (β for momentum, the learning rate where two runs are alike)."""
-    label = run.label
-    if run.optimizer == "momentum":
-        beta = run.hyperparameters["beta"]
-        prefix = "Nesterov momentum" if run.hyperparameters.get("nesterov") else "momentum"
-        default = (
-            f"{'Nesterov ' if run.hyperparameters.get('nesterov') else ''}momentum, β = {beta:g}"
-        )
-        if label.startswith(default):
-            label = f"{prefix} with beta {said(beta)}" + label[len(default) :]
-    elif run.optimizer == "gd" and label.startswith("plain GD"):
-        label = "plain gradient descent" + label[len("plain GD") :]
-    return label.replace(", lr = ", ", learning rate ").replace("β = ", "beta ")
+    with what sets it apart (β for momentum, then the settings where two runs are alike)."""
+    return run.spoken or run.label
+
+
+def _steps(count: int) -> str:
+    return f"{count} step{'' if count == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -68,23 +68,19 @@ class ClipScript:
         return [*first, self.intro, self.finish_line, self.race, self.results, self.verdict]
 
 
-def _listed(names: list[str]) -> str:
+def speech_seconds(lines: ClipScript) -> float:
+    """How long the voice takes to say ``lines`` (at the pace silent clips are timed by)."""
+    return sum(reading_duration(line) for line in lines.lines())
+
+
+def _listed(names: Sequence[str]) -> str:
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _outcome(run: RunFigures, threshold: str, steps: int, first: bool) -> str | None:
-    """What became of ``run``; None for a run that simply never got there (said together)."""
-    name = spoken_name(run)
-    if run.steps_to_threshold is not None:
-        reach = f"reaches a loss below {threshold} " if first else ""
-        return f"{name} {reach}after {run.steps_to_threshold} steps"
-    if run.diverged_step is not None:
-        return f"{name} diverges at step {run.diverged_step}"
-    if run.left_step is not None:
-        return f"{name} leaves the map at step {run.left_step} and does not finish within {steps}"
-    return None
+def _capital(text: str) -> str:
+    return text[0].upper() + text[1:] if text else text
 
 
 def _never(run: RunFigures) -> bool:
@@ -92,65 +88,215 @@ def _never(run: RunFigures) -> bool:
     return run.steps_to_threshold is None and run.diverged_step is None and run.left_step is None
 
 
+def _finished_clause(run: RunFigures, threshold: str, first: bool) -> str:
+    reach = f"reaches a loss below {threshold} " if first else ""
+    return f"{spoken_name(run)} {reach}after {_steps(run.steps_to_threshold or 0)}"
+
+
+def _each(figs: ClipFigures, threshold: str) -> list[str]:
+    """Every run's outcome on its own (the runs that simply never got there together)."""
+    runs, steps = figs.runs, figs.experiment.steps
+    clauses = [
+        _finished_clause(runs[index], threshold, position == 0)
+        for position, index in enumerate(figs.finishers)
+    ]
+    for run in runs:
+        if run.steps_to_threshold is not None:
+            continue
+        if run.diverged_step is not None:
+            clauses.append(f"{spoken_name(run)} diverges at step {run.diverged_step}")
+        elif run.left_step is not None:
+            clauses.append(
+                f"{spoken_name(run)} leaves the map at step {run.left_step} and does not "
+                f"finish within {_steps(steps)}"
+            )
+    clauses += _never_clause(figs, threshold)
+    return clauses
+
+
+def _never_clause(figs: ClipFigures, threshold: str) -> list[str]:
+    never = [spoken_name(run) for run in figs.runs if _never(run)]
+    if not never:
+        return []
+    verb = "does" if len(never) == 1 else "do"
+    reach = "get there" if figs.finishers else f"get below {threshold}"
+    return [f"{_listed(never)} {verb} not {reach} within {_steps(figs.experiment.steps)}"]
+
+
+def _in_order(figs: ClipFigures, finishers: Sequence[int], threshold: str) -> list[str]:
+    """One clause: the first of ``finishers`` with the threshold, then the others' steps."""
+    if not finishers:
+        return []
+    first, *rest = finishers
+    text = _finished_clause(figs.runs[first], threshold, True)
+    if rest:
+        text += ", then " + ", ".join(
+            f"{spoken_name(figs.runs[index])} after {figs.runs[index].steps_to_threshold}"
+            for index in rest
+        )
+    return [text]
+
+
+def _grouped(figs: ClipFigures, threshold: str) -> list[str]:
+    """The finishers in order, then the runs grouped by what became of them."""
+    runs = figs.runs
+    clauses = _in_order(figs, figs.finishers, threshold)
+    diverged = [
+        run for run in runs if run.steps_to_threshold is None and run.diverged_step is not None
+    ]
+    if diverged:
+        verb = "diverges" if len(diverged) == 1 else "diverge"
+        at = _listed([str(run.diverged_step) for run in diverged])
+        clauses.append(
+            f"{_listed([spoken_name(run) for run in diverged])} {verb} at step"
+            f"{'s' if len(diverged) > 1 else ''} {at}"
+        )
+    left = [
+        run
+        for run in runs
+        if run.steps_to_threshold is None
+        and run.diverged_step is None
+        and run.left_step is not None
+    ]
+    if left:
+        verb = "leaves" if len(left) == 1 else "leave"
+        clauses.append(
+            f"{_listed([spoken_name(run) for run in left])} {verb} the map without finishing"
+        )
+    return clauses + _never_clause(figs, threshold)
+
+
+def _counted(figs: ClipFigures, threshold: str, leaders: int = _LEADERS) -> list[str]:
+    """The first ``leaders`` finishers by name, the rest of the runs counted by outcome."""
+    runs, steps = figs.runs, figs.experiment.steps
+    named = list(figs.finishers[:leaders])
+    clauses = _in_order(figs, named, threshold)
+    others = [run for index, run in enumerate(runs) if index not in named]
+    if not others:
+        return clauses
+    finishing = sum(run.steps_to_threshold is not None for run in others)
+    diverging = sum(
+        run.steps_to_threshold is None and run.diverged_step is not None for run in others
+    )
+    missing = len(others) - finishing - diverging
+    kinds = [  # (how many, said of one, said of several)
+        (finishing, "finishes later", "finish later"),
+        (diverging, "diverges", "diverge"),
+        (
+            missing,
+            f"does not finish within {_steps(steps)}",
+            f"do not finish within {_steps(steps)}",
+        ),
+    ]
+    present = [kind for kind in kinds if kind[0]]
+    other = f"the other {_COUNT_WORDS[len(others)]}" if len(others) > 1 else "the other run"
+    if not named:
+        other = f"all {_COUNT_WORDS[len(others)]}" if len(others) > 1 else "it"
+    if len(present) == 1:
+        _, one, several = present[0]
+        clauses.append(f"{other} {several if len(others) > 1 else one}")
+    else:
+        parts = [f"{_COUNT_WORDS[n]} {one if n == 1 else several}" for n, one, several in present]
+        clauses.append(f"of {other}, {_listed(parts)}")
+    return clauses
+
+
+def _lowest_said(lowest: float, threshold: float) -> str:
+    """The lowest loss, with the fewest digits (3 or more) that keep it above the threshold
+    when said (it never went below), or "exactly" the threshold."""
+    if lowest == threshold:
+        return f"exactly {said(threshold)}"
+    for digits in range(3, 13):
+        if float(f"{lowest:.{digits - 1}e}") != threshold:
+            return said_number(lowest, digits)
+    return said_number(lowest, 15)
+
+
+def _verdict(figs: ClipFigures, names: Sequence[str], threshold: str) -> str:
+    runs, steps = figs.runs, figs.experiment.steps
+    if figs.winner is None and len(runs) == 1:
+        run = runs[0]
+        if run.diverged_step is not None:
+            return f"It never gets below {threshold}."
+        if not run.lowest_loss < float(run.run.losses[0]):
+            return "It never gets below the loss it started from."
+        return f"Its lowest loss is {_lowest_said(run.lowest_loss, figs.threshold)}."
+    if figs.winner is None:
+        if all(run.diverged_step is not None for run in runs):
+            return f"Every run diverges; none gets below {threshold}."
+        start_loss = float(runs[0].run.losses[0])
+        lowest = min(range(len(runs)), key=lambda index: runs[index].lowest_loss)
+        if not runs[lowest].lowest_loss < start_loss:
+            return (
+                f"None of them gets below {threshold} within {_steps(steps)}, and none gets "
+                "below the loss it started from."
+            )
+        return (
+            f"None of them gets below {threshold} within {_steps(steps)}; the lowest loss "
+            f"reached, {_lowest_said(runs[lowest].lowest_loss, figs.threshold)}, is "
+            f"{names[lowest]}'s."
+        )
+    if len(figs.tied) > 1:
+        return (
+            f"{_listed([names[index] for index in figs.tied])} tie for first, at "
+            f"{_steps(runs[figs.winner].steps_to_threshold or 0)}."
+        )
+    if len(runs) == 1:
+        taken = _steps(runs[figs.winner].steps_to_threshold or 0)
+        return f"{names[figs.winner]} gets there in {taken}."
+    if len(figs.finishers) == 1:
+        return f"Only {names[figs.winner]} gets there."
+    second = figs.finishers[1]
+    margin = (runs[second].steps_to_threshold or 0) - (runs[figs.winner].steps_to_threshold or 0)
+    return f"{names[figs.winner]} gets there first, {_steps(margin)} ahead of {names[second]}."
+
+
 def script(figs: ClipFigures) -> ClipScript:
-    """The clip's narration for ``figs``."""
+    """The clip's narration for ``figs``: the most detailed telling that fits
+    :data:`MAX_SPEECH_S`."""
     experiment = figs.experiment
     runs = figs.runs
     threshold = said(figs.threshold)
     names = [spoken_name(run) for run in runs]
     count = _COUNT_WORDS[len(runs)]
-    intro = (
-        f"{experiment.title}. {count.capitalize()} run{'s' if len(runs) > 1 else ''} "
-        f"from {spoken_point(experiment.start)}: {_listed(names)}."
+    start = spoken_point(experiment.start, 3)
+    plural = "s" if len(runs) > 1 else ""
+    listed_intro = f"{experiment.title}. {count.capitalize()} run{plural} from {start}: " + (
+        f"{_listed(names)}."
+    )
+    short_intro = (
+        f"{experiment.title}. {count.capitalize()} run{plural} from {start}, "
+        "each named in the legend on the right."
     )
     finish_line = (
         f"A run finishes when its loss drops below {threshold}; "
-        f"each has up to {experiment.steps} steps."
+        f"each has up to {_steps(experiment.steps)}."
     )
     race = (
         "Here they go: each dot walks its path on the map, each curve its loss on the right, "
         "and the clock speeds up where little changes."
     )
-    order = list(figs.finishers) + [i for i in range(len(runs)) if i not in figs.finishers]
-    outcomes = []
-    for position, index in enumerate(order):
-        outcome = _outcome(runs[index], threshold, experiment.steps, first=position == 0)
-        if outcome is not None:
-            outcomes.append(outcome)
-    never = [names[index] for index in order if _never(runs[index])]
-    if never:
-        verb = "does" if len(never) == 1 else "do"
-        reach = f"get below {threshold}" if not figs.finishers else "get there"
-        outcomes.append(f"{_listed(never)} {verb} not {reach} within {experiment.steps} steps")
-    results = "; ".join(outcomes) + "."
-    results = results[0].upper() + results[1:]
-    if figs.winner is None:
-        lowest = min(range(len(runs)), key=lambda index: runs[index].lowest_loss)
-        verdict = (
-            f"None of them gets there within {experiment.steps} steps; the lowest loss, "
-            f"{spoken_number(runs[lowest].lowest_loss, 2)}, is {names[lowest]}'s."
-        )
-    elif len(figs.tied) > 1:
-        verdict = (
-            f"{_listed([names[index] for index in figs.tied])} tie for first, at "
-            f"{runs[figs.winner].steps_to_threshold} steps."
-        )
-    elif len(figs.finishers) == 1:
-        verdict = f"Only {names[figs.winner]} gets there."
-    else:
-        second = figs.finishers[1]
-        margin = (runs[second].steps_to_threshold or 0) - (
-            runs[figs.winner].steps_to_threshold or 0
-        )
-        verdict = (
-            f"{names[figs.winner]} gets there first, {margin} step{'s' if margin != 1 else ''} "
-            f"ahead of {names[second]}."
-        )
-    verdict = verdict[0].upper() + verdict[1:]
+    short_race = "Here they go; the clock speeds up where little changes."
+    verdict = _capital(_verdict(figs, names, threshold))
     what = figs.surface.title if "name" in experiment.surface_data else "your formula"
     landscape = (
         f"First the surface itself, {what}, with the path each run will take over it."
         if experiment.view == "3d"
         else ""
     )
-    return ClipScript(intro, finish_line, race, results, verdict, landscape)
+    tellings: list[tuple[str, str, Callable[[ClipFigures, str], list[str]]]] = [
+        (listed_intro, race, _each),
+        (listed_intro, race, _grouped),
+        (short_intro, race, _grouped),
+        (short_intro, short_race, _grouped),
+        (short_intro, short_race, _counted),
+        (short_intro, short_race, lambda figs, threshold: _counted(figs, threshold, 1)),
+    ]
+    lines = None
+    for intro, race_line, telling in tellings:
+        results = _capital("; ".join(telling(figs, threshold)) + ".")
+        lines = ClipScript(intro, finish_line, race_line, results, verdict, landscape)
+        if speech_seconds(lines) <= MAX_SPEECH_S:
+            break
+    assert lines is not None
+    return lines

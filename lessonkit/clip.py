@@ -44,9 +44,16 @@ from numpy.typing import NDArray
 from lesson_narration.experiment import ClipScript, script
 from lessonkit import style
 from lessonkit.captions import reading_duration
-from lessonkit.experiment import EXPERIMENT_ENV, ClipFigures, RunFigures, figures, load
+from lessonkit.experiment import (
+    EXPERIMENT_ENV,
+    ClipFigures,
+    RunFigures,
+    figures,
+    load,
+    setting_text,
+)
 from lessonkit.fading import FadeIn, FadeOut
-from lessonkit.formatting import format_loss, format_number, format_step
+from lessonkit.formatting import format_loss, format_number, format_step, shown_number
 from lessonkit.maps import ContourMap, MapFrame
 from lessonkit.motion import TrajectoryTrail
 from lessonkit.narration import LessonScene
@@ -227,7 +234,7 @@ def layout(figs: ClipFigures) -> ClipBoard:
     clock = WarpedClock(source, step_weights(figs, frame))
     trails, readouts, legend_rows, exits = VGroup(), VGroup(), VGroup(), VGroup()
     # Room for the widest line any readout will show (every line has the same characters).
-    widest = max(mono_label(text.strip()).width for run in runs for text in _texts(run)[-1:])
+    widest = max(mono_label(_readout_text(run)(run.stop_step).strip()).width for run in runs)
     widest = max(widest, mono_label("0000 0.000×10⁻⁰").width)
     right_left, right_right = -0.65, 6.8
     top = frame.center[1] + frame.height / 2 + 0.1
@@ -250,9 +257,11 @@ def layout(figs: ClipFigures) -> ClipBoard:
         name_room = right_right - widest - 0.25 - (right_left + 0.3)
         dot = Dot(radius=0.07, color=color).move_to([right_left + 0.07, y, 0.0])
         name = text_label(run.label, color, style.SMALL_SIZE)
-        settings = text_label(_settings(run), style.MUTED_TEXT_COLOR, style.SMALL_SIZE)
-        settings.next_to(name, RIGHT, buff=0.2)
-        words = _fit(VGroup(name, settings), name_room)
+        words = VGroup(name)
+        if _settings(run):
+            settings = text_label(_settings(run), style.MUTED_TEXT_COLOR, style.SMALL_SIZE)
+            words.add(settings.next_to(name, RIGHT, buff=0.2))
+        words = _fit(words, name_room)
         words.next_to(dot, RIGHT, buff=0.15)
         entry = VGroup(dot, words)
         legend_rows.add(entry)
@@ -303,20 +312,6 @@ def layout(figs: ClipFigures) -> ClipBoard:
     )
 
 
-def shown_number(value: float) -> str:
-    """A number the file gave, shown as written: 3 significant digits, no trailing zeros.
-
-    >>> shown_number(0.001), shown_number(1e-8), shown_number(0.0215)
-    ('0.001', '1×10⁻⁸', '0.0215')
-    """
-    text = format_number(value, 3)
-    if "×" in text:
-        mantissa, power = text.split("×")
-        mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
-        return f"{mantissa}×{power}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _right_aligned(edge: float) -> Callable[[Readout], None]:
     """An updater that keeps a readout's right edge at x = ``edge``."""
 
@@ -326,35 +321,22 @@ def _right_aligned(edge: float) -> Callable[[Readout], None]:
     return align
 
 
-def _texts(run: RunFigures) -> list[str]:
-    """Every text the run's legend line shows, step by step."""
-    text = _readout_text(run)
-    return [text(step) for step in range(run.stop_step + 1)]
-
-
 def _settings(run: RunFigures) -> str:
     """The run's settings as the legend shows them: the learning rate, and the
-    hyper-parameters that differ from torch.optim's defaults."""
-    parts = [] if ", lr = " in run.label else [f"lr {shown_number(run.lr)}"]
+    hyper-parameters that differ from torch.optim's defaults (less what its name shows)."""
+    shown = set(run.label_keys)
+    parts = [] if "lr" in shown else [setting_text("lr", run.lr)]
     given = {"beta": run.hyperparameters["beta"]} if run.optimizer == "momentum" else {}
     defaults = optimizer(run.optimizer, lr=run.lr, **given).hyperparameters  # torch's
     for key, value in run.hyperparameters.items():
-        if key in ("lr", "beta", "nesterov", "convention") or (
-            key in defaults and defaults[key] == value
-        ):
+        if key in shown or key in ("lr", "beta", "nesterov", "convention"):
             continue
-        if isinstance(value, bool):
-            if value:
-                parts.append(key)
-        elif isinstance(value, list | tuple):
-            parts.append(f"{key} {', '.join(shown_number(float(item)) for item in value)}")
-        else:
-            parts.append(f"{key} {shown_number(float(value))}")
-    if (
-        run.optimizer == "momentum"
-        and run.hyperparameters.get("convention", "pytorch") != "pytorch"
-    ):
-        parts.append(f"{run.hyperparameters['convention']} convention")
+        if key in defaults and defaults[key] == value:
+            continue
+        parts.append(setting_text(key, value))
+    convention = run.hyperparameters.get("convention", "pytorch")
+    if run.optimizer == "momentum" and convention != "pytorch" and "convention" not in shown:
+        parts.append(setting_text("convention", convention))
     return "  ·  ".join(parts)
 
 
@@ -389,7 +371,7 @@ def _verdict_parts(figs: ClipFigures) -> list[str]:
     runs = figs.runs
     parts = []
     if figs.winner is None:
-        parts.append(f"nobody reaches {format_number(figs.threshold, 3)}")
+        parts.append(f"nobody gets below {shown_number(figs.threshold)}")
     else:
         first = " and ".join(runs[index].label for index in figs.tied)
         parts.append(f"first: {first}, {runs[figs.winner].steps_to_threshold} steps")

@@ -52,7 +52,7 @@ from lesson_narration.registry import LESSON, PRESET_KEYS
 from lessonkit.errors import ConfigError
 from lessonkit.formatting import MINUS, spoken_number
 from momentum_math import Trajectory, presets, surfaces
-from momentum_math.formula import FormulaError, formula_surface
+from momentum_math.formula import formula_surface
 from momentum_math.presets import Experiment
 
 __all__ = [
@@ -145,9 +145,16 @@ def _surface(at: str, value: Any) -> surfaces.Surface:
         raise ConfigError(f'{at}.formula = {text!r}: must be a string such as "x**2 + y**2"')
     x_range, y_range = _window(f"{at}.x", value["x"]), _window(f"{at}.y", value["y"])
     try:
-        return formula_surface(text, x_range, y_range)
-    except FormulaError as error:
+        surface = formula_surface(text, x_range, y_range)
+    except ValueError as error:  # a FormulaError (text and position) or an unusable window
         raise ConfigError(f"{at}.formula: {error}") from None
+    from lessonkit.experiment import check_map
+
+    try:
+        check_map(surface, (x_range, y_range), fitted=False)
+    except ConfigError as error:
+        raise ConfigError(f"{at}: {str(error).removeprefix('surface: ')}") from None
+    return surface
 
 
 def surface_data(surface: surfaces.Surface) -> Any:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,8 +49,9 @@ from numpy.typing import NDArray
 from slugify import slugify
 
 from lessonkit.errors import ConfigError
+from lessonkit.formatting import said_number, shown_number
 from momentum_math import Surface, Trajectory, surfaces
-from momentum_math.formula import FormulaError, formula_surface
+from momentum_math.formula import formula_surface
 from momentum_math.optimizers import OPTIMIZERS, Optimizer, optimize, optimizer
 
 __all__ = [
@@ -63,8 +65,12 @@ __all__ = [
     "RunFigures",
     "figures",
     "figures_data",
+    "check_map",
     "load",
+    "loads",
     "parse",
+    "read_text",
+    "setting_text",
 ]
 
 #: The environment variable naming the experiment file that ``scenes/experiment.py`` renders.
@@ -81,6 +87,15 @@ MAX_STEPS = 20_000
 MAX_TITLE = 60
 #: The views a clip can show: the map alone, or a 3-D view of the surface first.
 VIEWS = ("map", "3d")
+#: The largest coordinate a start or a window may have (the map's scale stays drawable).
+COORDINATE_LIMIT = 1e6
+#: The narrowest window, relative to its largest coordinate (or 1): finer is below what the
+#: map and its numbers can tell apart.
+MIN_RELATIVE_SPAN = 1e-6
+#: The grid the map's contours are traced on (``lessonkit.maps.ContourMap``'s resolution).
+MAP_GRID = 160
+#: Control characters (a title or a label is one line of text on screen and in speech).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 #: Keys of a run that are not hyper-parameters of its optimizer.
 RUN_OWN_KEYS = ("optimizer", "label")
 #: How each optimizer is named on screen and in the narration.
@@ -113,6 +128,11 @@ class Run:
     optimizer: Optimizer
     label: str
     given_label: bool = False
+    #: How the narration says ``label`` (the same words, symbols spelled out).
+    spoken: str = ""
+    #: The settings the label itself shows (``"lr"``, ``"betas"``, …): the legend does not
+    #: repeat them.
+    label_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,25 +173,52 @@ def _pair(at: str, value: Any, increasing: bool = False) -> tuple[float, float]:
     if not isinstance(value, list) or len(value) != 2:
         raise ConfigError(f"{at} = {value!r}: must be a list of two numbers")
     low, high = (_number(f"{at}[{index}]", item) for index, item in enumerate(value))
-    if increasing and not low < high:
-        raise ConfigError(f"{at} = {value!r}: must be [low, high] with low < high")
+    for index, item in enumerate((low, high)):
+        if abs(item) > COORDINATE_LIMIT:
+            raise ConfigError(
+                f"{at}[{index}] = {item!r}: must be between {-COORDINATE_LIMIT:g} and "
+                f"{COORDINATE_LIMIT:g}"
+            )
+    if increasing:
+        if not low < high:
+            raise ConfigError(f"{at} = {value!r}: must be [low, high] with low < high")
+        scale = max(1.0, abs(low), abs(high))
+        if high - low < MIN_RELATIVE_SPAN * scale:
+            raise ConfigError(
+                f"{at} = {value!r}: too narrow to draw; high - low must be at least "
+                f"{MIN_RELATIVE_SPAN * scale:g}"
+            )
     return low, high
 
 
-def _surface(value: Any) -> tuple[Surface, dict[str, Any], Window | None]:
+def _text(at: str, value: Any, longest: int) -> str:
+    """A one-line text of 1 to ``longest`` characters (a title or a label)."""
+    if not isinstance(value, str) or not 0 < len(value.strip()) <= longest:
+        raise ConfigError(f"{at} = {value!r}: must be text of 1 to {longest} characters")
+    if _CONTROL.search(value):
+        raise ConfigError(f"{at} = {value!r}: must be one line of text, without control characters")
+    return value.strip()
+
+
+def _surface(
+    value: Any, start: tuple[float, float], at: str = "surface"
+) -> tuple[Surface, dict[str, Any], Window | None]:
     """The file's ``surface``: a name, or a table with a formula (and maybe a window)."""
     if isinstance(value, str):
         if value not in surfaces.NAMES:
             raise ConfigError(
-                f"surface = {value!r}: must be a formula table or one of "
-                f"{', '.join(surfaces.NAMES)}"
+                f"{at} = {value!r}: must be a formula table or one of {', '.join(surfaces.NAMES)}"
             )
         surface = surfaces.get(value)
         return surface, {"name": value}, (surface.x_range, surface.y_range)
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or at != "surface":
         raise ConfigError(
-            f'surface = {value!r}: must be a surface name (e.g. "rosenbrock") or a table '
-            f'{{ formula = "x**2 + y**2", x = [-1, 1], y = [-1, 1] }}'
+            f"{at} = {value!r}: must be a surface name (one of {', '.join(surfaces.NAMES)})"
+            + (
+                ' or a table { formula = "x**2 + y**2", x = [-1, 1], y = [-1, 1] }'
+                if at == "surface"
+                else ""
+            )
         )
     for key in value:
         if key not in SURFACE_KEYS:
@@ -179,26 +226,34 @@ def _surface(value: Any) -> tuple[Surface, dict[str, Any], Window | None]:
                 f"surface.{key}: unknown key; allowed keys: {', '.join(SURFACE_KEYS)}"
             )
     if ("formula" in value) == ("name" in value):
-        raise ConfigError('surface: give either formula = "..." or name = "...", not both')
+        raise ConfigError(
+            'surface: give exactly one of formula = "..." (with x and y if you like) or '
+            'name = "..."'
+        )
     window: Window | None = None
     if "x" in value or "y" in value:
         if not ("x" in value and "y" in value):
             raise ConfigError("surface: give both x = [low, high] and y = [low, high], or neither")
         window = (_pair("surface.x", value["x"], True), _pair("surface.y", value["y"], True))
     if "name" in value:
-        surface, data, own = _surface(value["name"])
+        surface, data, own = _surface(value["name"], start, "surface.name")
         chosen = window or own
         assert chosen is not None
         return dataclasses.replace(surface, x_range=chosen[0], y_range=chosen[1]), data, chosen
     text = value["formula"]
     if not isinstance(text, str):
         raise ConfigError(f'surface.formula = {text!r}: must be a string such as "x**2 + y**2"')
-    provisional = window or ((-1.0, 1.0), (-1.0, 1.0))
+    # Without a window the map is fitted to the runs later; until then, the start's square.
+    provisional = window or _around(start, 1.0)
     try:
         surface = formula_surface(text, provisional[0], provisional[1])
-    except FormulaError as error:
+    except ValueError as error:  # a FormulaError (text and position) or an unusable window
         raise ConfigError(f"surface.formula: {error}") from None
     return surface, {"formula": text}, window
+
+
+def _around(point: tuple[float, float], half: float) -> Window:
+    return ((point[0] - half, point[0] + half), (point[1] - half, point[1] + half))
 
 
 def _run(index: int, value: Any) -> Run:
@@ -209,45 +264,125 @@ def _run(index: int, value: Any) -> Run:
     if name not in OPTIMIZERS:
         raise ConfigError(f"{at}.optimizer = {name!r}: must be one of {', '.join(OPTIMIZERS)}")
     label = value.get("label")
-    if label is not None and (not isinstance(label, str) or not 0 < len(label.strip()) <= 32):
-        raise ConfigError(f"{at}.label = {label!r}: must be a name of 1 to 32 characters")
+    if label is not None:
+        label = _text(f"{at}.label", label, 32)
     hyper = {key: item for key, item in value.items() if key not in RUN_OWN_KEYS}
     try:
         chosen = optimizer(name, **hyper)
     except (TypeError, ValueError) as error:
         raise ConfigError(f"{at}: {error}") from None
-    return Run(chosen, label.strip() if label else "", label is not None)
+    return Run(chosen, label or "", label is not None, label or "")
+
+
+#: How the legend and the narration name a setting that tells two runs apart.
+_SETTING_NAMES = {
+    "lr": ("lr", "learning rate"),
+    "beta": ("β", "beta"),
+    "betas": ("betas", "betas"),
+    "eps": ("ε", "epsilon"),
+    "alpha": ("α", "alpha"),
+    "weight_decay": ("weight decay", "weight decay"),
+    "lr_decay": ("lr decay", "learning rate decay"),
+    "dampening": ("dampening", "dampening"),
+    "momentum": ("momentum", "momentum"),
+    "initial_accumulator_value": ("initial accumulator", "initial accumulator"),
+}
+
+
+def setting_text(key: str, value: Any, spoken: bool = False, equals: bool = False) -> str:
+    """One setting as the legend (or, ``spoken``, the narration) says it: ``lr 0.01``
+    (``lr = 0.01`` with ``equals``, as a run's name has it), ``betas 0.8, 0.999``,
+    ``amsgrad``, ``ema convention``."""
+    screen, said = _SETTING_NAMES.get(key, (key.replace("_", " "), key.replace("_", " ")))
+    name = said if spoken else screen
+    number = said_number if spoken else shown_number
+    if isinstance(value, bool):
+        return name if value else f"no {name}"
+    if isinstance(value, str):
+        return f"{value} {key}"
+    joiner = " = " if equals and not spoken else " "
+    if isinstance(value, list | tuple):
+        items = (number(float(item)) for item in value)
+        return f"{name}{joiner}{(' and ' if spoken else ', ').join(items)}"
+    return f"{name}{joiner}{number(float(value))}"
+
+
+def _base_names(run: Run) -> tuple[str, str, tuple[str, ...]]:
+    """A run's own name on screen and in speech, and the settings that name shows."""
+    opt = run.optimizer
+    if opt.name == "momentum":
+        hyper = opt.hyperparameters
+        prefix = "Nesterov momentum" if hyper.get("nesterov") else "momentum"
+        beta = hyper["beta"]
+        return (
+            f"{prefix}, β = {shown_number(beta)}",
+            f"{prefix} with beta {said_number(beta)}",
+            ("beta", "nesterov"),
+        )
+    return OPTIMIZER_SHORT[opt.name], OPTIMIZER_NAMES[opt.name], ()
+
+
+def _settings_of(run: Run) -> dict[str, Any]:
+    return {"lr": run.optimizer.lr, **run.optimizer.hyperparameters}
 
 
 def _labels(runs: list[Run]) -> list[Run]:
-    """Name every run: the file's label, else its optimizer's (with what tells equal ones
-    apart: β, then the learning rate, then its number)."""
-
-    def base(run: Run) -> str:
-        opt = run.optimizer
-        name = OPTIMIZER_SHORT[opt.name]
-        if opt.name == "momentum":
-            hyper = opt.hyperparameters
-            prefix = "Nesterov " if hyper.get("nesterov") else ""
-            return f"{prefix}momentum, β = {hyper['beta']:g}"
-        return name
-
-    labels = [run.label if run.given_label else base(run) for run in runs]
-    counts = {label: labels.count(label) for label in labels}
-    labels = [
-        f"{label}, lr = {run.optimizer.lr:g}"
-        if counts[label] > 1 and not run.given_label
-        else label
-        for label, run in zip(labels, runs, strict=True)
-    ]
-    counts = {label: labels.count(label) for label in labels}
-    seen: dict[str, int] = {}
+    """Name every run: the file's label, else its optimizer's, with the settings that tell
+    equal names apart (the learning rate first, then the others in torch's order), then
+    the run's number in the file for runs alike in everything."""
     named = []
-    for label, run in zip(labels, runs, strict=True):
-        if counts[label] > 1:
-            seen[label] = seen.get(label, 0) + 1
-            label = f"{label} ({seen[label]})"
-        named.append(dataclasses.replace(run, label=label))
+    for run in runs:
+        if run.given_label:
+            named.append(run)
+            continue
+        label, spoken, keys = _base_names(run)
+        named.append(dataclasses.replace(run, label=label, spoken=spoken, label_keys=keys))
+    groups: dict[str, list[int]] = {}
+    for index, run in enumerate(named):
+        if not run.given_label:
+            groups.setdefault(run.label, []).append(index)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        settings = [_settings_of(named[index]) for index in members]
+        candidates = [key for key in settings[0] if key not in named[members[0]].label_keys]
+        differing = [
+            key for key in candidates if len({repr(item.get(key)) for item in settings}) > 1
+        ]
+        chosen: list[str] = []
+        for key in differing:  # the fewest settings that tell the group apart, in order
+            chosen.append(key)
+            if len({tuple(repr(item.get(k)) for k in chosen) for item in settings}) == len(members):
+                break
+        for index, setting in zip(members, settings, strict=True):
+            run = named[index]
+            screen = "".join(
+                f", {setting_text(key, setting.get(key), equals=True)}" for key in chosen
+            )
+            said = "".join(f", {setting_text(key, setting.get(key), True)}" for key in chosen)
+            named[index] = dataclasses.replace(
+                run,
+                label=run.label + screen,
+                spoken=run.spoken + said,
+                label_keys=run.label_keys + tuple(chosen),
+            )
+    given: dict[str, int] = {}
+    for index, run in enumerate(named):
+        if run.given_label:
+            if run.label in given:
+                raise ConfigError(
+                    f"runs[{index}].label = {run.label!r}: runs[{given[run.label]}] has that "
+                    "label too; each run needs its own"
+                )
+            given[run.label] = index
+    counts: dict[str, int] = {}
+    for run in named:
+        counts[run.label] = counts.get(run.label, 0) + 1
+    for index, run in enumerate(named):
+        if counts[run.label] > 1 and not run.given_label:  # alike in everything: their number
+            named[index] = dataclasses.replace(
+                run, label=f"{run.label} (run {index + 1})", spoken=f"{run.spoken}, run {index + 1}"
+            )
     return named
 
 
@@ -270,11 +405,9 @@ def _parse(data: Mapping[str, Any], file: str | None, name: str) -> Experiment:
     for key in ("surface", "start", "runs"):
         if key not in data:
             raise ConfigError(f"{key}: missing; an experiment needs surface, start and runs")
-    title = data.get("title", "Your experiment")
-    if not isinstance(title, str) or not 0 < len(title.strip()) <= MAX_TITLE:
-        raise ConfigError(f"title = {title!r}: must be text of 1 to {MAX_TITLE} characters")
-    surface, surface_data, window = _surface(data["surface"])
+    title = _text("title", data.get("title", "Your experiment"), MAX_TITLE)
     start = _pair("start", data["start"])
+    surface, surface_data, window = _surface(data["surface"], start)
     steps = data.get("steps", 200)
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise ConfigError(f"steps = {steps!r}: must be a whole number from 1 to {MAX_STEPS}")
@@ -305,10 +438,10 @@ def _parse(data: Mapping[str, Any], file: str | None, name: str) -> Experiment:
         ) from None
     return Experiment(
         name=slugify(name, separator="_") or "experiment",
-        title=title.strip(),
+        title=title,
         surface=surface,
         surface_data=surface_data,
-        window=window or ((start[0] - 1.0, start[0] + 1.0), (start[1] - 1.0, start[1] + 1.0)),
+        window=window or _around(start, 1.0),
         window_given=window is not None,
         start=start,
         steps=steps,
@@ -319,22 +452,34 @@ def _parse(data: Mapping[str, Any], file: str | None, name: str) -> Experiment:
     )
 
 
-def load(path: str | Path) -> Experiment:
-    """The experiment in the TOML file ``path``, every value checked (see :func:`parse`)."""
+def read_text(path: str | Path) -> str:
+    """The experiment file's text (UTF-8), or a :class:`ConfigError` saying why not."""
     file = Path(path)
     try:
-        text = file.read_bytes().decode("utf-8")
+        return file.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{file}: no such experiment file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{file}: is a folder, not an experiment file") from None
     except UnicodeDecodeError as error:
         raise ConfigError(f"{file.name}: not UTF-8 text ({error.reason})") from None
     except OSError as error:
         raise ConfigError(f"{file}: cannot be read: {error.strerror or error}") from None
+
+
+def loads(text: str, path: str | Path) -> Experiment:
+    """The experiment in ``text``, the TOML of the file ``path`` (named after it)."""
+    file = Path(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{file.name}: not valid TOML: {error}") from None
     return parse(data, str(file), file.stem)
+
+
+def load(path: str | Path) -> Experiment:
+    """The experiment in the TOML file ``path``, every value checked (see :func:`parse`)."""
+    return loads(read_text(path), path)
 
 
 # --- the figures ------------------------------------------------------------------------------
@@ -366,6 +511,10 @@ class RunFigures:
     run: Trajectory = field(repr=False)
     shown: Trajectory = field(repr=False)
     exit_point: tuple[float, float] | None = None
+    #: How the narration names the run (see :class:`Run`).
+    spoken: str = ""
+    #: The settings its label shows, which the legend does not repeat.
+    label_keys: tuple[str, ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -421,22 +570,53 @@ def _edge_point(inside: FloatArray, outside: FloatArray, window: Window) -> tupl
 
 
 def _fitted_window(runs: Sequence[Trajectory], start: tuple[float, float]) -> Window:
-    """A window around every run's path (and the start), a tenth wider on each side.
+    """A window around every steady run's path and the start, a tenth wider on each side.
 
-    A run that diverges or passes a hundred times the others' spread is left out
-    (it leaves the map, and the clip says so).
+    A run that diverges is left out (it leaves the map, and the clip says so); when every
+    run diverges, the window is the start's neighbourhood (half its distance from the
+    origin each way, at least 1).
     """
-    steady = [run for run in runs if not run.diverged] or list(runs)
+    steady = [run for run in runs if not run.diverged]
+    if not steady:
+        return _around(start, max(1.0, 0.5 * math.hypot(*start)))
     points = np.vstack([run.positions for run in steady] + [np.array([start])])
-    low, high = np.percentile(points, 0.0, axis=0), np.percentile(points, 100.0, axis=0)
+    low, high = points.min(axis=0), points.max(axis=0)
     spread = np.maximum(high - low, 1e-3 * np.maximum(1.0, np.abs(high) + np.abs(low)))
     center = 0.5 * (low + high)
-    half = 0.5 * spread * 1.2
-    half = np.maximum(half, 0.1)
+    half = np.maximum(0.5 * spread * 1.2, 0.1)
     return (
         (float(center[0] - half[0]), float(center[0] + half[0])),
         (float(center[1] - half[1]), float(center[1] + half[1])),
     )
+
+
+def check_map(surface: Surface, window: Window, fitted: bool) -> None:
+    """The loss must be finite and not flat on the whole map (its contours, its 3-D view and
+    its colours are drawn from it): a clear error naming the window otherwise."""
+    (x_low, x_high), (y_low, y_high) = window
+    xs, ys = np.linspace(x_low, x_high, MAP_GRID), np.linspace(y_low, y_high, MAP_GRID)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1)
+    with np.errstate(all="ignore"):
+        values = np.asarray(surface.value_fn(grid), dtype=float)
+    where = f"x in [{x_low:g}, {x_high:g}], y in [{y_low:g}, {y_high:g}]"
+    how = (
+        "the window was fitted to the runs: give surface.x and surface.y where it is"
+        if fitted
+        else "choose surface.x and surface.y where it is"
+    )
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, column = np.argwhere(bad)[0]
+        raise ConfigError(
+            f"surface: the loss is not a finite number everywhere on the map ({where}); "
+            f"at ({xs[column]:g}, {ys[row]:g}) it is {values[row, column]!r}; {how}"
+        )
+    low, high = float(values.min()), float(values.max())
+    if not high - low > 1e-12 * max(1.0, abs(low), abs(high)):
+        raise ConfigError(
+            f"surface: the loss is flat on the map ({where}: {low:g} everywhere), so there is "
+            "nothing to descend; give a formula that changes over the window"
+        )
 
 
 def _run_figures(run: Run, trajectory: Trajectory, window: Window, threshold: float) -> RunFigures:
@@ -473,6 +653,8 @@ def _run_figures(run: Run, trajectory: Trajectory, window: Window, threshold: fl
         run=trajectory,
         shown=shown,
         exit_point=exit_point,
+        spoken=run.spoken,
+        label_keys=run.label_keys,
     )
 
 
@@ -480,18 +662,33 @@ def figures(experiment: Experiment) -> ClipFigures:
     """Run every optimizer of ``experiment`` with ``momentum_math`` and judge the race."""
     start = np.array(experiment.start)
     surface = experiment.surface
-    trajectories = [
-        optimize(surface, start, run.optimizer, steps=experiment.steps) for run in experiment.runs
-    ]
+    try:
+        trajectories = [
+            optimize(surface, start, run.optimizer, steps=experiment.steps)
+            for run in experiment.runs
+        ]
+    except ValueError as error:  # every value was checked: this names what momentum_math refused
+        raise ConfigError(f"{_where(experiment.source)}{error}") from None
     window = experiment.window
     if not experiment.window_given:
         window = _fitted_window(trajectories, experiment.start)
-        surface = formula_surface(
-            experiment.surface_data["formula"], window[0], window[1], title=surface.title
-        )
+        try:
+            surface = formula_surface(
+                experiment.surface_data["formula"], window[0], window[1], title=surface.title
+            )
+        except ValueError as error:
+            raise ConfigError(
+                f"{_where(experiment.source)}surface.formula (on the window fitted to the runs, "
+                f"x in [{window[0][0]:g}, {window[0][1]:g}], y in [{window[1][0]:g}, "
+                f"{window[1][1]:g}]): {error}; give surface.x and surface.y"
+            ) from None
         trajectories = [
             dataclasses.replace(trajectory, surface=surface) for trajectory in trajectories
         ]
+    try:
+        check_map(surface, window, not experiment.window_given)
+    except ConfigError as error:
+        raise ConfigError(f"{_where(experiment.source)}{error}") from None
     runs = tuple(
         _run_figures(run, trajectory, window, experiment.threshold)
         for run, trajectory in zip(experiment.runs, trajectories, strict=True)

@@ -83,3 +83,43 @@ def tex_number(value: float, digits: int = 2) -> str:
     ('-0.11', '0.1')
     """
     return spoken_number(value, digits).replace(MINUS, "-")
+
+
+def _trimmed(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def shown_number(value: float, digits: int = 6) -> str:
+    """A number a file gave, shown as written: up to ``digits`` significant digits, no
+    trailing zeros, powers of ten outside 1e-3 ≤ |v| < 1e4.
+
+    >>> shown_number(0.001), shown_number(1e-8), shown_number(0.0215), shown_number(2.5e-5)
+    ('0.001', '1×10⁻⁸', '0.0215', '2.5×10⁻⁵')
+    """
+    text = format_number(value, digits)
+    if "×" in text:
+        mantissa, power = text.split("×")
+        return f"{_trimmed(mantissa)}×{power}"
+    return _trimmed(text)
+
+
+def said_number(value: float, digits: int = 6) -> str:
+    """A number as the narration says it: up to ``digits`` significant digits, and
+    "m times 10 to the k" outside 1e-3 ≤ |v| < 1e6 ("10 to the −k" for a power of ten).
+
+    >>> said_number(0.001), said_number(1e-8), said_number(0.0215), said_number(2.5e-5)
+    ('0.001', '10 to the −8', '0.0215', '2.5 times 10 to the −5')
+    >>> said_number(12.5), said_number(3.2e7)
+    ('12.5', '3.2 times 10 to the 7')
+    """
+    if not math.isfinite(value):
+        raise ValueError(f"value must be finite, got {value!r}")
+    magnitude = abs(value)
+    if value == 0 or 1e-3 <= magnitude < 1e6:
+        return spoken_number(value, digits)
+    mantissa_text, exponent_text = f"{value:.{digits - 1}e}".split("e")
+    mantissa, exponent = _trimmed(mantissa_text), int(exponent_text)
+    power = f"10 to the {_signed(str(exponent))}"
+    if mantissa in ("1", "-1"):
+        return _signed("-") + power if mantissa == "-1" else power
+    return f"{_signed(mantissa)} times {power}"

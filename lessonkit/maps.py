@@ -89,26 +89,44 @@ def contour_levels(surface: Surface, frame: MapFrame, count: int = 10) -> FloatA
     """
     if count < 1:
         raise ValueError(f"count must be >= 1, got {count!r}")
-    if surface.is_quadratic:
+    if _ellipses_fit(surface, frame):
+        half_widths = _half_widths(surface, frame)
         # The ellipse L = c reaches sqrt(2c (H^-1)_ii) along axis i.
         inverse = np.linalg.inv(surface.hessian)
         fits = [
             (half_width**2) / (2.0 * inverse[axis, axis])
-            for axis, half_width in enumerate(_half_widths(frame))
+            for axis, half_width in enumerate(half_widths)
         ]
         highest = 0.92 * min(fits) + surface.min_value
+        offset = surface.min_value
     else:
-        highest = float(np.quantile(_grid(surface, frame, 120)[2], 0.8))
-    lowest = surface.min_value + (highest - surface.min_value) * 1e-3
-    offset = surface.min_value
+        # A quadratic whose minimum is on the window's edge or off it is traced as any other.
+        values = _grid(surface, frame, 120)[2]
+        highest = float(np.quantile(values, 0.8))
+        offset = min(surface.min_value, float(values.min()))
+    if not highest > offset:
+        raise ValueError(
+            f"the loss is flat on the map (x in {frame.x_range}, y in {frame.y_range}): "
+            "no contour levels"
+        )
+    lowest = offset + (highest - offset) * 1e-3
     return offset + np.geomspace(lowest - offset, highest - offset, count)
 
 
-def _half_widths(frame: MapFrame) -> tuple[float, float]:
+def _half_widths(surface: Surface, frame: MapFrame) -> tuple[float, float]:
+    """How far the window reaches from the surface's (first) minimum towards its nearest
+    edge, along x and y (≤ 0 when the minimum is on the edge or outside)."""
+    centre = np.asarray(surface.minima, dtype=float).reshape(-1, 2)[0]
     return (
-        min(abs(frame.x_range[0]), abs(frame.x_range[1])),
-        min(abs(frame.y_range[0]), abs(frame.y_range[1])),
+        float(min(centre[0] - frame.x_range[0], frame.x_range[1] - centre[0])),
+        float(min(centre[1] - frame.y_range[0], frame.y_range[1] - centre[1])),
     )
+
+
+def _ellipses_fit(surface: Surface, frame: MapFrame) -> bool:
+    """Whether the contours are exact ellipses inside the window (a quadratic whose minimum
+    is inside it)."""
+    return surface.is_quadratic and min(_half_widths(surface, frame)) > 0
 
 
 def _grid(
@@ -142,10 +160,11 @@ class ContourMap(VGroup):
         )
         #: The loss level of each line, in the order of the submobjects.
         self.line_levels: list[float] = []
-        # Non-quadratic surfaces are traced on one grid, evaluated once for all levels.
+        # Non-quadratic surfaces (and quadratics whose minimum is not inside the window, whose
+        # ellipses would cross its edge) are traced on one grid, evaluated once for all levels.
         tracer = (
             None
-            if surface.is_quadratic
+            if _ellipses_fit(surface, frame)
             else contourpy.contour_generator(*_grid(surface, frame, resolution))
         )
         for index, level in enumerate(self.levels):

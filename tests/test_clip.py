@@ -154,3 +154,52 @@ def test_a_formula_surface_runs_through_the_lessons_race_by_config(tmp_path):
     movie = next(media.rglob("Race.mp4"))
     captions = movie.with_suffix(".vtt").read_text(encoding="utf-8")
     assert f"{formula['momentum_steps']} steps" in captions
+
+
+EIGHT_RUNS_3D = """
+title = "Himmelblau, eight ways down"
+surface = "himmelblau"
+start = [0.0, 0.0]
+steps = 500
+view = "3d"
+""" + "".join(
+    f'\n[[runs]]\noptimizer = "{name}"\nlr = {lr}\n'
+    + ("beta = 0.9\n" if name == "momentum" else "")
+    for name in ("gd", "adam", "rmsprop", "momentum")
+    for lr in (0.001, 0.01)
+)
+
+
+def test_eight_runs_and_a_3d_view_stay_within_a_minute_and_replace_an_older_clip(tmp_path):
+    """The longest clip a file can ask for (eight runs, the 3-D view first) lasts at most 60 s;
+    with --no-gif, an earlier clip's GIF of the same name is removed, not left beside it."""
+    path = tmp_path / "eight.toml"
+    path.write_text(EIGHT_RUNS_3D, encoding="utf-8")
+    out = tmp_path / "clips"
+    out.mkdir()
+    (out / "eight.gif").write_bytes(b"GIF89a an older clip's")
+    (out / "other.gif").write_bytes(b"GIF89a another clip's")
+    result = subprocess.run(
+        [sys.executable, "-m", "lesson_build", "clip", str(path), "--quality", "tiny"]
+        + ["--no-voice", "--out", str(out), "--no-gif"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert not (out / "eight.gif").exists()
+    assert (out / "other.gif").read_bytes() == b"GIF89a another clip's"
+    data = json.loads((out / "eight.json").read_text(encoding="utf-8"))
+    assert len(data["runs"]) == 8
+    assert 20.0 <= data["video"]["duration"] <= 60.0
+    captions = " ".join(
+        " ".join(caption.text.split()) for caption in webvtt.read(str(out / "eight.vtt"))
+    )
+    assert "Eight runs from (0, 0)" in captions
+    from lesson_narration.experiment import spoken_name
+    from lessonkit.experiment import figures, load
+
+    figs = figures(load(path))
+    assert data["winner"] == figs.runs[figs.winner].label
+    assert f"{spoken_name(figs.runs[figs.winner])} gets there first".lower() in captions.lower()

@@ -358,3 +358,264 @@ def test_the_clip_command_refuses_a_bad_file_before_rendering(tmp_path):
     assert "Traceback" not in result.stderr
     assert not out.exists()
     assert time.monotonic() - began < 30
+
+
+# --- inputs the clip could not draw: refused before anything renders, naming what is wrong
+
+
+def _experiment(**parts):
+    data = {"surface": "ravine", "start": [-2.4, 0.2], "steps": 50}
+    data["runs"] = [{"optimizer": "gd", "lr": 0.1}]
+    data.update(parts)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("surface", "start", "needles"),
+    [
+        ({"formula": "log(x) + y**2", "x": [-1, 2], "y": [-1, 1]}, [1.0, 0.5], ["not a finite"]),
+        ({"formula": "sqrt(x) + y**2", "x": [-0.5, 3], "y": [-1, 1]}, [2.0, 0.5], ["not a finite"]),
+        ({"formula": "log(x) + y**2"}, [1.0, 1.0], ["fitted to the runs", "surface.x"]),
+        ({"formula": "3"}, [1.0, 1.0], ["flat"]),
+        ({"formula": "0*x + 0*y + 2.5", "x": [-1, 1], "y": [-1, 1]}, [0.5, 0.5], ["flat"]),
+    ],
+    ids=["log-on-a-window-with-x<0", "sqrt-on-x<0", "log-fitted", "constant", "zero-terms"],
+)
+def test_a_map_where_the_loss_cannot_be_drawn_is_refused(surface, start, needles):
+    spec = parse(_experiment(surface=surface, start=start), "mine.toml", "mine")
+    _assert_refused(lambda: figures(spec), "mine.toml: surface", needles)
+
+
+def _assert_refused(call, prefix: str, needles: list[str]) -> None:
+    with pytest.raises(ConfigError) as caught:
+        call()
+    message = str(caught.value)
+    assert message.startswith(prefix), message
+    for needle in needles:
+        assert needle in message, message
+
+
+@pytest.mark.parametrize(
+    ("parts", "needles"),
+    [
+        ({"start": [1e11, 0.0]}, ["start[0] = 1", "1e+06"]),
+        ({"start": [0.0, -3e7]}, ["start[1]", "1e+06"]),
+        (
+            {"surface": {"formula": "x*x + y*y", "x": [-1e308, 1e308], "y": [-1, 1]}},
+            ["surface.x[0]", "1e+06"],
+        ),
+        (
+            {"surface": {"formula": "x*x + y*y", "x": [0, 1e-300], "y": [-1, 1]}, "start": [0, 0]},
+            ["surface.x", "too narrow"],
+        ),
+        (
+            {"surface": {"name": "booth", "x": [5, 5.0000000001], "y": [-1, 1]}, "start": [5, 0]},
+            ["surface.x", "too narrow"],
+        ),
+        ({"surface": {}}, ["surface", "exactly one of formula"]),
+        ({"surface": {"name": 5}}, ["surface.name = 5", "rosenbrock"]),
+        ({"title": "two\nlines"}, ["title", "control characters"]),
+        (
+            {"runs": [{"optimizer": "gd", "lr": 0.1, "label": "a\tb"}]},
+            ["runs[0].label", "control characters"],
+        ),
+        (
+            {
+                "runs": [
+                    {"optimizer": "gd", "lr": 0.1, "label": "mine"},
+                    {"optimizer": "adam", "lr": 0.1, "label": "mine"},
+                ]
+            },
+            ["runs[1].label = 'mine'", "runs[0]"],
+        ),
+    ],
+    ids=[
+        "start-beyond-x",
+        "start-beyond-y",
+        "window-overflow",
+        "window-tiny",
+        "named-window-tiny",
+        "empty-table",
+        "name-a-number",
+        "title-control",
+        "label-control",
+        "labels-equal",
+    ],
+)
+def test_values_the_clip_cannot_draw_are_refused_at_parse(parts, needles):
+    _assert_refused(
+        lambda: parse(_experiment(**parts), "mine.toml", "mine"), "mine.toml: ", needles
+    )
+
+
+@pytest.mark.parametrize(
+    ("window", "start"),
+    [(([0.0, 2.0], [-1.0, 1.0]), [1.0, 0.5]), (([1.0, 2.0], [1.0, 3.0]), [1.5, 1.5])],
+    ids=["minimum-on-the-edge", "minimum-off-the-map"],
+)
+def test_a_quadratic_whose_minimum_is_not_inside_the_map_gets_contours_inside_it(window, start):
+    from lessonkit.maps import ContourMap, MapFrame
+
+    surface = {"formula": "x**2 + 4*y**2", "x": window[0], "y": window[1]}
+    figs = figures(parse(_experiment(surface=surface, start=start), "q.toml", "q"))
+    frame = MapFrame(*figs.window, center=(0.0, 0.0), width=6.0, height=4.0)
+    contours = ContourMap(figs.surface, frame)
+    assert len(contours.submobjects) >= 3
+    points = np.vstack([line.points for line in contours.submobjects])
+    assert np.isfinite(points).all()
+    half_w, half_h = 3.0 * 1.01, 2.0 * 1.01  # a traced line is smoothed: a hair over
+    assert np.abs(points[:, 0]).max() <= half_w and np.abs(points[:, 1]).max() <= half_h
+
+
+def test_a_formula_in_config_with_a_window_it_cannot_be_drawn_on_is_a_config_error():
+    from lessonkit.config import _surface
+
+    with pytest.raises(ConfigError, match="stretched.surface: the loss is not a finite"):
+        _surface("stretched.surface", {"formula": "log(x) + y*y", "x": [-1, 1], "y": [-1, 1]})
+    with pytest.raises(ConfigError, match="stretched.surface.formula"):
+        _surface("stretched.surface", {"formula": "x*x", "x": [-1e308, 1e308], "y": [-1, 1]})
+
+
+# --- names: every run told apart, the file's own labels kept as written
+
+
+def test_runs_alike_but_for_one_setting_are_named_by_it_and_identical_runs_by_number():
+    runs = [
+        {"optimizer": "adam", "lr": 0.1},
+        {"optimizer": "adam", "lr": 0.1, "betas": [0.8, 0.999]},
+        {"optimizer": "adam", "lr": 0.1, "betas": [0.8, 0.999]},
+        {"optimizer": "rmsprop", "lr": 0.00001},
+        {"optimizer": "rmsprop", "lr": 0.001},
+        {"optimizer": "gd", "lr": 0.1, "label": "Adam"},
+    ]
+    spec = parse(_experiment(runs=runs, surface="booth", start=[1.0, 1.0]), "n.toml", "n")
+    labels = [run.label for run in spec.runs]
+    assert len(set(labels)) == len(labels)
+    assert labels[0] == "Adam, betas = 0.9, 0.999"
+    assert labels[1:3] == ["Adam, betas = 0.8, 0.999 (run 2)", "Adam, betas = 0.8, 0.999 (run 3)"]
+    assert labels[3:5] == ["RMSprop, lr = 1×10⁻⁵", "RMSprop, lr = 0.001"]
+    assert labels[5] == "Adam"  # the file's label, as written
+    spoken = [run.spoken for run in spec.runs]
+    assert spoken[2] == "Adam, betas 0.8 and 0.999, run 3"
+    assert spoken[3] == "RMSprop, learning rate 10 to the −5"
+    assert spoken[5] == "Adam"
+    assert "(" not in " ".join(spoken)
+
+
+def test_a_label_the_file_gives_is_said_and_shown_as_written():
+    from lesson_narration.experiment import spoken_name
+
+    runs = [
+        {"optimizer": "momentum", "lr": 0.001, "beta": 0.9, "label": "momentum, β = 0.9, lr = 1"},
+        {"optimizer": "gd", "lr": 0.001},
+    ]
+    figs = figures(parse(_experiment(runs=runs, surface="rosenbrock", start=[-1.5, 2]), "l", "l"))
+    assert figs.runs[0].label == "momentum, β = 0.9, lr = 1"
+    assert spoken_name(figs.runs[0]) == "momentum, β = 0.9, lr = 1"
+    assert figs.runs[0].label_keys == ()  # so the legend still shows its real lr
+
+
+# --- the narration: true of the runs, grammatical, and short enough for one minute
+
+
+def _said_steps_are_grammatical(text: str) -> None:
+    assert not re.search(r"\b1 steps\b", text), text
+    assert not re.search(r"within \d+[.;,]", text), text
+
+
+NARRATED = [
+    _experiment(
+        surface={"formula": "x**2+y**2"},
+        start=[1.0, 1.0],
+        runs=[{"optimizer": "gd", "lr": 5}, {"optimizer": "momentum", "lr": 3, "beta": 0.9}],
+    ),
+    _experiment(
+        surface="rosenbrock",
+        start=[-1.5, 2.0],
+        steps=50,
+        runs=[{"optimizer": "gd", "lr": 0.001}, {"optimizer": "adam", "lr": 0.01}],
+    ),
+    _experiment(surface="booth", start=[1.0, 1.0], steps=1),
+    _experiment(surface="booth", start=[1.0, 1.0], steps=5, runs=[{"optimizer": "adam"}]),
+    _experiment(
+        surface="booth",
+        start=[1.0, 1.0],
+        steps=300,
+        runs=[{"optimizer": "adam", "lr": 0.1}, {"optimizer": "adam", "lr": 0.1, "label": "twin"}],
+    ),
+    _experiment(
+        surface="himmelblau",
+        start=[0.0, 0.0],
+        steps=500,
+        view="3d",
+        runs=[
+            {"optimizer": name, "lr": lr, **({"beta": 0.9} if name == "momentum" else {})}
+            for name in ("gd", "adam", "rmsprop", "momentum")
+            for lr in (0.001, 0.01)
+        ],
+    ),
+    _experiment(
+        surface="six_hump_camel",
+        start=[1.5, 0.8],
+        steps=2000,
+        runs=[
+            {"optimizer": name, "lr": 0.0123456}
+            for name in ("gd", "adam", "rmsprop", "adagrad", "adamw")
+        ]
+        + [
+            {"optimizer": "momentum", "lr": 0.0123456, "beta": 0.95},
+            {"optimizer": "gd", "lr": 0.5},
+            {"optimizer": "adam", "lr": 3.0},
+        ],
+    ),
+    _experiment(surface="ravine", start=[-2.4, 0.2], steps=20, threshold=-1.0),
+]
+
+
+@pytest.mark.parametrize("data", NARRATED, ids=[f"case-{i}" for i in range(len(NARRATED))])
+def test_the_narration_is_true_of_the_runs_and_fits_the_clip(data):
+    from lesson_narration.experiment import MAX_SPEECH_S, speech_seconds
+
+    figs = figures(parse(data, "n.toml", "n"))
+    lines = script(figs)
+    text = " ".join(lines.lines())
+    assert speech_seconds(lines) <= MAX_SPEECH_S
+    _said_steps_are_grammatical(text)
+    steps = figs.experiment.steps
+    allowed = {figs.threshold, float(steps), *figs.experiment.start, 0.0}
+    for run in figs.runs:
+        allowed |= {run.lr, *(float(v) for v in re.findall(r"\d+(?:\.\d+)?", run.spoken))}
+        if run.steps_to_threshold is not None:
+            allowed.add(float(run.steps_to_threshold))
+        if run.diverged_step is not None:
+            allowed.add(float(run.diverged_step))
+        if run.left_step is not None:
+            allowed.add(float(run.left_step))
+    order = [figs.runs[i].steps_to_threshold for i in figs.finishers]
+    if len(order) >= 2:
+        allowed.add(float(order[1] - order[0]))
+    if figs.winner is None:
+        lowest = min(run.lowest_loss for run in figs.runs)
+        said_numbers = set(_numbers(lines.verdict))
+        for number in said_numbers - allowed:
+            # a lowest loss, said above the threshold it never got below, and close to the runs'
+            assert number > figs.threshold or number == lowest, lines.verdict
+            assert abs(number - lowest) <= 5e-3 * abs(lowest), lines.verdict
+            allowed.add(number)
+        if all(run.diverged_step is not None for run in figs.runs):
+            assert "diverge" in lines.verdict
+    for number in _numbers(text):
+        assert number in allowed, (number, text)
+    if figs.winner is not None:
+        winner = spoken_name(figs.runs[figs.winner])
+        assert lines.verdict.lower().startswith(winner.lower())
+        assert str(figs.runs[figs.winner].steps_to_threshold) in lines.results + lines.verdict
+
+
+def test_a_lowest_loss_is_never_said_as_the_threshold_it_stayed_above():
+    from lesson_narration.experiment import _lowest_said
+
+    assert _lowest_said(0.0010004, 0.001) == "0.0010004"
+    assert _lowest_said(0.001, 0.001) == "exactly 0.001"
+    assert _lowest_said(12.5, 1e-3) == "12.5"
+    assert _lowest_said(1.23456e-7, 1e-7) == f"1.23 times 10 to the {MINUS}7"
