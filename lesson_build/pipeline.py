@@ -332,7 +332,7 @@ def _assemble_and_publish(
             chapters.append((name, entry, facts))
         manifest = _assemble(staging, chapters, figures, quality, voice, build_key)
         checkpoint("build-assembly")  # a test hook: the new lesson is written, not yet published
-        failures = check_lesson(staging)
+        failures = check_lesson(staging, decode="flagship")
         if failures:
             raise BuildFailed(
                 "the assembled lesson failed its check:\n" + "\n".join(map(str, failures))

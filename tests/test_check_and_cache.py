@@ -476,3 +476,67 @@ def test_a_build_renders_a_damaged_entry_again_saying_why(
     assert "opening: unchanged" not in log and "opening: rendering" in log, log[-3000:]
     assert log.index("opening: rendering") < log.index(f"stalled at {STALL}")
     assert load_facts(entry) is not None  # stored again, whole
+
+
+def _flagship_of_its_chapters(synthetic: Path, folder: Path) -> None:
+    """The synthetic lesson with its flagship remade as the build makes it: the chapter
+    clips' packets copied in order (the manifest updated to match)."""
+    from lesson_build.assemble import Clip, concat_clips
+
+    shutil.copytree(synthetic, folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    fps = manifest["fps"]
+    clips = [
+        Clip(
+            chapter["title"],
+            folder / chapter["video"],
+            folder / chapter["captions"],
+            round(chapter["duration"] * fps),
+            float(fps),
+        )
+        for chapter in manifest["chapters"]
+    ]
+    flagship = folder / manifest["flagship"]["video"]
+    concat_clips(clips, flagship)
+    data = flagship.read_bytes()
+
+    def update(manifest: dict[str, Any]) -> None:
+        manifest["files"][flagship.name] = _entry(data)
+        manifest["flagship"]["duration"] = sum(clip.duration for clip in clips)
+
+    _edit_manifest(folder, update)
+
+
+def test_the_build_check_decodes_the_flagship_once_for_the_chapters_too(
+    synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """decode="flagship": the chapters whose packets are the flagship's are not decoded
+    again; a chapter whose packets are not (damaged after assembly, its manifest entry
+    matching) is decoded on its own, and its damage found."""
+    from lesson_build import publish
+
+    folder = tmp_path / "lesson"
+    _flagship_of_its_chapters(synthetic, folder)
+    assert check_lesson(folder) == []  # a whole lesson, by the full check
+    decoded: list[str] = []
+    real = publish._decode_all
+
+    def counting(container: Any) -> Any:
+        decoded.append(Path(container.name).name if container.name else "?")
+        return real(container)
+
+    monkeypatch.setattr(publish, "_decode_all", counting)
+    assert check_lesson(folder, decode="flagship") == []
+    assert len(decoded) == 1, decoded  # the flagship alone
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    damaged = manifest["chapters"][1]["video"]
+    _overwrite_middle(folder / damaged, 4_000)
+    data = (folder / damaged).read_bytes()
+    _edit_manifest(folder, lambda m: m["files"].update({damaged: _entry(data)}))
+    decoded.clear()
+    failures = {
+        failure.file: failure.problem for failure in check_lesson(folder, decode="flagship")
+    }
+    assert set(failures) == {damaged}, failures
+    assert re.search(r"does not decode: \d+ packets fail", failures[damaged]), failures
+    assert len(decoded) == 2, decoded  # the flagship, and the chapter that is not its packets
