@@ -749,6 +749,7 @@ def figures_data(figs: ClipFigures) -> dict[str, Any]:
                 "hyperparameters": _plain(run.hyperparameters),
                 "steps_to_threshold": run.steps_to_threshold,
                 "final_loss": run.final_loss,
+                "final_step": run.run.num_steps,
                 "lowest_loss": run.lowest_loss,
                 "diverged": run.diverged_step is not None,
                 "diverged_step": run.diverged_step,

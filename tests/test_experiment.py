@@ -619,3 +619,14 @@ def test_a_lowest_loss_is_never_said_as_the_threshold_it_stayed_above():
     assert _lowest_said(0.001, 0.001) == "exactly 0.001"
     assert _lowest_said(12.5, 1e-3) == "12.5"
     assert _lowest_said(1.23456e-7, 1e-7) == f"1.23 times 10 to the {MINUS}7"
+
+
+def test_a_diverged_runs_final_loss_is_its_last_finite_step_and_the_json_is_strict():
+    figs = figures(parse(NARRATED[0], "d.toml", "d"))
+    data = figures_data(figs)
+    json.dumps(data, allow_nan=False)
+    for run, shown in zip(figs.runs, data["runs"], strict=True):
+        assert run.diverged_step is not None
+        assert shown["final_step"] == run.diverged_step - 1  # the last step it stayed finite
+        assert shown["final_loss"] == float(run.run.losses[-1])
+        assert len(run.run.losses) == run.diverged_step
