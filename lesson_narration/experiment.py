@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from lessonkit.captions import reading_duration
 from lessonkit.experiment import ClipFigures, RunFigures
-from lessonkit.formatting import said_number, spoken_point
+from lessonkit.formatting import said_number
 
 __all__ = ["MAX_SPEECH_S", "ClipScript", "said", "script", "speech_seconds", "spoken_name"]
 
@@ -89,6 +89,8 @@ def _never(run: RunFigures) -> bool:
 
 
 def _finished_clause(run: RunFigures, threshold: str, first: bool) -> str:
+    if run.steps_to_threshold == 0:
+        return f"{spoken_name(run)} starts below {threshold}"
     reach = f"reaches a loss below {threshold} " if first else ""
     return f"{spoken_name(run)} {reach}after {_steps(run.steps_to_threshold or 0)}"
 
@@ -130,9 +132,10 @@ def _in_order(figs: ClipFigures, finishers: Sequence[int], threshold: str) -> li
     first, *rest = finishers
     text = _finished_clause(figs.runs[first], threshold, True)
     if rest:
-        text += ", then " + ", ".join(
-            f"{spoken_name(figs.runs[index])} after {figs.runs[index].steps_to_threshold}"
-            for index in rest
+        later = [figs.runs[index] for index in rest]
+        text += "".join(
+            f", then {spoken_name(run)} after {_steps(run.steps_to_threshold or 0)}"
+            for run in later
         )
     return [text]
 
@@ -174,12 +177,17 @@ def _counted(figs: ClipFigures, threshold: str, leaders: int = _LEADERS) -> list
     others = [run for index, run in enumerate(runs) if index not in named]
     if not others:
         return clauses
-    finishing = sum(run.steps_to_threshold is not None for run in others)
+    best = runs[named[-1]].steps_to_threshold if named else None
+    level = sum(
+        run.steps_to_threshold is not None and run.steps_to_threshold == best for run in others
+    )
+    finishing = sum(run.steps_to_threshold is not None for run in others) - level
     diverging = sum(
         run.steps_to_threshold is None and run.diverged_step is not None for run in others
     )
-    missing = len(others) - finishing - diverging
+    missing = len(others) - level - finishing - diverging
     kinds = [  # (how many, said of one, said of several)
+        (level, "finishes at the same step", "finish at the same step"),
         (finishing, "finishes later", "finish later"),
         (diverging, "diverges", "diverge"),
         (
@@ -203,17 +211,29 @@ def _counted(figs: ClipFigures, threshold: str, leaders: int = _LEADERS) -> list
 
 def _lowest_said(lowest: float, threshold: float) -> str:
     """The lowest loss, with the fewest digits (3 or more) that keep it above the threshold
-    when said (it never went below), or "exactly" the threshold."""
-    if lowest == threshold:
+    when said (it never went below it), or "exactly" the threshold."""
+    if lowest <= threshold:
         return f"exactly {said(threshold)}"
-    for digits in range(3, 13):
-        if float(f"{lowest:.{digits - 1}e}") != threshold:
+    for digits in range(3, 18):
+        if float(f"{lowest:.{digits - 1}e}") > threshold:
             return said_number(lowest, digits)
-    return said_number(lowest, 15)
+    return said_number(lowest)
 
 
-def _verdict(figs: ClipFigures, names: Sequence[str], threshold: str) -> str:
+def _verdict(figs: ClipFigures, names: Sequence[str], threshold: str, compact: bool = False) -> str:
+    """Who won (by how much), or why nobody did; ``compact`` names the runs less."""
     runs, steps = figs.runs, figs.experiment.steps
+    if compact and figs.winner is None:
+        return f"None of them gets below {threshold} within {_steps(steps)}."
+    if figs.winner is not None and runs[figs.winner].steps_to_threshold == 0:
+        if len(figs.tied) == len(runs):
+            every = "It starts" if len(runs) == 1 else "Every run starts"
+            return f"{every} below {threshold}: the race is over at step 0."
+        starters = [names[index] for index in figs.tied]
+        if compact or len(starters) > 3:
+            return f"{_COUNT_WORDS[len(starters)].capitalize()} of them start below {threshold}."
+        verb = "starts" if len(starters) == 1 else "start"
+        return f"{_listed(starters)} {verb} below {threshold}, at step 0."
     if figs.winner is None and len(runs) == 1:
         run = runs[0]
         if run.diverged_step is not None:
@@ -233,14 +253,14 @@ def _verdict(figs: ClipFigures, names: Sequence[str], threshold: str) -> str:
             )
         return (
             f"None of them gets below {threshold} within {_steps(steps)}; the lowest loss "
-            f"reached, {_lowest_said(runs[lowest].lowest_loss, figs.threshold)}, is "
-            f"{names[lowest]}'s."
+            f"reached is {_lowest_said(runs[lowest].lowest_loss, figs.threshold)}, by "
+            f"{names[lowest]}."
         )
     if len(figs.tied) > 1:
-        return (
-            f"{_listed([names[index] for index in figs.tied])} tie for first, at "
-            f"{_steps(runs[figs.winner].steps_to_threshold or 0)}."
-        )
+        at = _steps(runs[figs.winner].steps_to_threshold or 0)
+        if compact or len(figs.tied) > 3:
+            return f"{_COUNT_WORDS[len(figs.tied)].capitalize()} runs tie for first, at {at}."
+        return f"{_listed([names[index] for index in figs.tied])} tie for first, at {at}."
     if len(runs) == 1:
         taken = _steps(runs[figs.winner].steps_to_threshold or 0)
         return f"{names[figs.winner]} gets there in {taken}."
@@ -248,6 +268,8 @@ def _verdict(figs: ClipFigures, names: Sequence[str], threshold: str) -> str:
         return f"Only {names[figs.winner]} gets there."
     second = figs.finishers[1]
     margin = (runs[second].steps_to_threshold or 0) - (runs[figs.winner].steps_to_threshold or 0)
+    if compact:
+        return f"{names[figs.winner]} gets there first, {_steps(margin)} ahead of the next."
     return f"{names[figs.winner]} gets there first, {_steps(margin)} ahead of {names[second]}."
 
 
@@ -259,7 +281,7 @@ def script(figs: ClipFigures) -> ClipScript:
     threshold = said(figs.threshold)
     names = [spoken_name(run) for run in runs]
     count = _COUNT_WORDS[len(runs)]
-    start = spoken_point(experiment.start, 3)
+    start = f"({said_number(experiment.start[0])}, {said_number(experiment.start[1])})"
     plural = "s" if len(runs) > 1 else ""
     listed_intro = f"{experiment.title}. {count.capitalize()} run{plural} from {start}: " + (
         f"{_listed(names)}."
@@ -277,23 +299,28 @@ def script(figs: ClipFigures) -> ClipScript:
         "and the clock speeds up where little changes."
     )
     short_race = "Here they go; the clock speeds up where little changes."
-    verdict = _capital(_verdict(figs, names, threshold))
+    verdicts = [_capital(_verdict(figs, names, threshold, compact)) for compact in (False, True)]
     what = figs.surface.title if "name" in experiment.surface_data else "your formula"
     landscape = (
         f"First the surface itself, {what}, with the path each run will take over it."
         if experiment.view == "3d"
         else ""
     )
-    tellings: list[tuple[str, str, Callable[[ClipFigures, str], list[str]]]] = [
-        (listed_intro, race, _each),
-        (listed_intro, race, _grouped),
-        (short_intro, race, _grouped),
-        (short_intro, short_race, _grouped),
-        (short_intro, short_race, _counted),
-        (short_intro, short_race, lambda figs, threshold: _counted(figs, threshold, 1)),
+
+    def one_leader(figs: ClipFigures, threshold: str) -> list[str]:
+        return _counted(figs, threshold, 1)
+
+    tellings: list[tuple[str, str, Callable[[ClipFigures, str], list[str]], str]] = [
+        (listed_intro, race, _each, verdicts[0]),
+        (listed_intro, race, _grouped, verdicts[0]),
+        (short_intro, race, _grouped, verdicts[0]),
+        (short_intro, short_race, _grouped, verdicts[0]),
+        (short_intro, short_race, _counted, verdicts[0]),
+        (short_intro, short_race, one_leader, verdicts[0]),
+        (short_intro, short_race, one_leader, verdicts[1]),
     ]
     lines = None
-    for intro, race_line, telling in tellings:
+    for intro, race_line, telling, verdict in tellings:
         results = _capital("; ".join(telling(figs, threshold)) + ".")
         lines = ClipScript(intro, finish_line, race_line, results, verdict, landscape)
         if speech_seconds(lines) <= MAX_SPEECH_S:

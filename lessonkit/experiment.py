@@ -92,6 +92,8 @@ COORDINATE_LIMIT = 1e6
 #: The narrowest window, relative to its largest coordinate (or 1): finer is below what the
 #: map and its numbers can tell apart.
 MIN_RELATIVE_SPAN = 1e-6
+#: The largest threshold either way (the loss plot's axis spans a few times it).
+THRESHOLD_LIMIT = 1e100
 #: The grid the map's contours are traced on (``lessonkit.maps.ContourMap``'s resolution).
 MAP_GRID = 160
 #: Control characters (a title or a label is one line of text on screen and in speech).
@@ -164,9 +166,13 @@ def _where(file: str | None) -> str:
 def _number(at: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{at} = {value!r}: must be a number")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:  # a TOML integer past any float
+        raise ConfigError(f"{at} = {value!r}: too large; must be a finite number") from None
+    if not math.isfinite(number):
         raise ConfigError(f"{at} = {value!r}: must be finite")
-    return float(value)
+    return number
 
 
 def _pair(at: str, value: Any, increasing: bool = False) -> tuple[float, float]:
@@ -359,7 +365,12 @@ def _labels(runs: list[Run]) -> list[Run]:
             screen = "".join(
                 f", {setting_text(key, setting.get(key), equals=True)}" for key in chosen
             )
-            said = "".join(f", {setting_text(key, setting.get(key), True)}" for key in chosen)
+            # Said as one phrase ("Adam with learning rate 0.01 and betas 0.8 and 0.999"):
+            # a list of runs is said with commas, so a run's own name has none.
+            joiner = " and " if " with " in run.spoken else " with "
+            said = joiner + " and ".join(
+                setting_text(key, setting.get(key), True) for key in chosen
+            )
             named[index] = dataclasses.replace(
                 run,
                 label=run.label + screen,
@@ -369,19 +380,49 @@ def _labels(runs: list[Run]) -> list[Run]:
     given: dict[str, int] = {}
     for index, run in enumerate(named):
         if run.given_label:
-            if run.label in given:
+            key = run.label.casefold()
+            if key in given:
                 raise ConfigError(
-                    f"runs[{index}].label = {run.label!r}: runs[{given[run.label]}] has that "
+                    f"runs[{index}].label = {run.label!r}: runs[{given[key]}] has that "
                     "label too; each run needs its own"
                 )
-            given[run.label] = index
-    counts: dict[str, int] = {}
-    for run in named:
-        counts[run.label] = counts.get(run.label, 0) + 1
+            given[key] = index
+
+    def clashes(index: int) -> bool:  # its name on screen or in speech is another run's too
+        run = named[index]
+        return any(
+            other is not run
+            and (
+                other.label.casefold() == run.label.casefold()
+                or other.spoken.casefold() == run.spoken.casefold()
+            )
+            for other in named
+        )
+
+    alike = [
+        index for index in range(len(named)) if clashes(index) and not named[index].given_label
+    ]
+    for index in alike:  # alike in everything (or named as a label is): their number in the file
+        run = named[index]
+        named[index] = dataclasses.replace(
+            run, label=f"{run.label} (run {index + 1})", spoken=f"{run.spoken} number {index + 1}"
+        )
     for index, run in enumerate(named):
-        if counts[run.label] > 1 and not run.given_label:  # alike in everything: their number
-            named[index] = dataclasses.replace(
-                run, label=f"{run.label} (run {index + 1})", spoken=f"{run.spoken}, run {index + 1}"
+        if clashes(index):
+            other = next(
+                i
+                for i, o in enumerate(named)
+                if i != index
+                and (
+                    o.label.casefold() == run.label.casefold()
+                    or o.spoken.casefold() == run.spoken.casefold()
+                )
+            )
+            given_index = index if run.given_label else other
+            raise ConfigError(
+                f"runs[{given_index}].label = {named[given_index].label!r}: it is also the "
+                f"name of runs[{other if given_index == index else index}] "
+                f"({named[other if given_index == index else index].label!r}); choose another"
             )
     return named
 
@@ -412,6 +453,11 @@ def _parse(data: Mapping[str, Any], file: str | None, name: str) -> Experiment:
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise ConfigError(f"steps = {steps!r}: must be a whole number from 1 to {MAX_STEPS}")
     threshold = _number("threshold", data.get("threshold", 1e-3))
+    if abs(threshold) > THRESHOLD_LIMIT:
+        raise ConfigError(
+            f"threshold = {threshold!r}: must be between {-THRESHOLD_LIMIT:g} and "
+            f"{THRESHOLD_LIMIT:g} (the loss plot shows it)"
+        )
     view = data.get("view", "map")
     if view not in VIEWS:
         raise ConfigError(f"view = {view!r}: must be one of {', '.join(VIEWS)}")
@@ -612,10 +658,14 @@ def check_map(surface: Surface, window: Window, fitted: bool) -> None:
             f"at ({xs[column]:g}, {ys[row]:g}) it is {values[row, column]!r}; {how}"
         )
     low, high = float(values.min()), float(values.max())
-    if not high - low > 1e-12 * max(1.0, abs(low), abs(high)):
+    # The contours are drawn up to the loss below which 80 % of the map lies (as
+    # lessonkit.maps.contour_levels does): a map flat on that much of it has none to draw.
+    most = float(np.quantile(values, 0.8))
+    if not most - low > 1e-12 * max(1.0, abs(low), abs(most)):
+        extent = "everywhere" if not high > low else "on most of it"
         raise ConfigError(
-            f"surface: the loss is flat on the map ({where}: {low:g} everywhere), so there is "
-            "nothing to descend; give a formula that changes over the window"
+            f"surface: the loss is flat on the map ({where}: {low:g} {extent}), so there is "
+            "nothing to draw or descend; give a formula that changes over the window"
         )
 
 

@@ -89,23 +89,43 @@ def _trimmed(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def shown_number(value: float, digits: int = 6) -> str:
-    """A number a file gave, shown as written: up to ``digits`` significant digits, no
-    trailing zeros, powers of ten outside 1e-3 ≤ |v| < 1e4.
+def exact_digits(value: float) -> int:
+    """The fewest significant digits that give ``value`` back exactly (as Python's ``repr``
+    does): a number a file gave is then shown as it was written.
+
+    >>> exact_digits(0.9), exact_digits(0.9000001), exact_digits(1e-5), exact_digits(0.1 + 0.2)
+    (1, 7, 1, 17)
+    """
+    if not math.isfinite(value) or value == 0:
+        return 1
+    for digits in range(1, 18):
+        if float(f"{value:.{digits - 1}e}") == value:
+            return digits
+    return 17
+
+
+def shown_number(value: float, digits: int | None = None) -> str:
+    """A number a file gave, shown as written: ``digits`` significant digits (default: as
+    many as give it back exactly), no trailing zeros, powers of ten outside
+    1e-3 ≤ |v| < 1e4.
 
     >>> shown_number(0.001), shown_number(1e-8), shown_number(0.0215), shown_number(2.5e-5)
     ('0.001', '1×10⁻⁸', '0.0215', '2.5×10⁻⁵')
+    >>> shown_number(0.9000001), shown_number(0.123456789, 3)
+    ('0.9000001', '0.123')
     """
-    text = format_number(value, digits)
+    digits = exact_digits(value) if digits is None else digits
+    text = format_number(value, max(digits, 1))
     if "×" in text:
         mantissa, power = text.split("×")
         return f"{_trimmed(mantissa)}×{power}"
     return _trimmed(text)
 
 
-def said_number(value: float, digits: int = 6) -> str:
-    """A number as the narration says it: up to ``digits`` significant digits, and
-    "m times 10 to the k" outside 1e-3 ≤ |v| < 1e6 ("10 to the −k" for a power of ten).
+def said_number(value: float, digits: int | None = None) -> str:
+    """A number as the narration says it: ``digits`` significant digits (default: as many
+    as give it back exactly), and "m times 10 to the k" outside 1e-3 ≤ |v| < 1e6
+    ("10 to the −k" for a power of ten).
 
     >>> said_number(0.001), said_number(1e-8), said_number(0.0215), said_number(2.5e-5)
     ('0.001', '10 to the −8', '0.0215', '2.5 times 10 to the −5')
@@ -114,6 +134,7 @@ def said_number(value: float, digits: int = 6) -> str:
     """
     if not math.isfinite(value):
         raise ValueError(f"value must be finite, got {value!r}")
+    digits = exact_digits(value) if digits is None else max(digits, 1)
     magnitude = abs(value)
     if value == 0 or 1e-3 <= magnitude < 1e6:
         return spoken_number(value, digits)

@@ -78,7 +78,9 @@ def _first_below(losses: np.ndarray, threshold: float) -> int | None:
 
 
 def _numbers(text: str) -> list[float]:
-    text = text.replace(MINUS, "-").replace("10 to the -", "1e-")
+    text = text.replace(MINUS, "-")
+    text = re.sub(r"(\d(?:\.\d+)?) times 10 to the (-?\d+)", r"\1e\2", text)
+    text = text.replace("10 to the -", "1e-")
     return [float(match) for match in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", text)]
 
 
@@ -378,8 +380,20 @@ def _experiment(**parts):
         ({"formula": "log(x) + y**2"}, [1.0, 1.0], ["fitted to the runs", "surface.x"]),
         ({"formula": "3"}, [1.0, 1.0], ["flat"]),
         ({"formula": "0*x + 0*y + 2.5", "x": [-1, 1], "y": [-1, 1]}, [0.5, 0.5], ["flat"]),
+        (
+            {"formula": "exp(-100000*(x**2+y**2))", "x": [-1, 1], "y": [-1, 1]},
+            [0.0, 0.0],
+            ["flat", "on most of it"],
+        ),
     ],
-    ids=["log-on-a-window-with-x<0", "sqrt-on-x<0", "log-fitted", "constant", "zero-terms"],
+    ids=[
+        "log-on-a-window-with-x<0",
+        "sqrt-on-x<0",
+        "log-fitted",
+        "constant",
+        "zero-terms",
+        "a-spike-on-a-flat-map",
+    ],
 )
 def test_a_map_where_the_loss_cannot_be_drawn_is_refused(surface, start, needles):
     spec = parse(_experiment(surface=surface, start=start), "mine.toml", "mine")
@@ -413,6 +427,14 @@ def _assert_refused(call, prefix: str, needles: list[str]) -> None:
             ["surface.x", "too narrow"],
         ),
         ({"surface": {}}, ["surface", "exactly one of formula"]),
+        ({"threshold": 1e308}, ["threshold = 1e+308", "1e+100"]),
+        ({"threshold": -1.7e308}, ["threshold", "1e+100"]),
+        ({"threshold": 10**400}, ["threshold", "too large"]),
+        ({"start": [10**400, 0]}, ["start[0]", "too large"]),
+        (
+            {"surface": {"formula": "x*x + y*y", "x": [0, 10**400], "y": [-1, 1]}},
+            ["surface.x[1]", "too large"],
+        ),
         ({"surface": {"name": 5}}, ["surface.name = 5", "rosenbrock"]),
         ({"title": "two\nlines"}, ["title", "control characters"]),
         (
@@ -436,6 +458,11 @@ def _assert_refused(call, prefix: str, needles: list[str]) -> None:
         "window-tiny",
         "named-window-tiny",
         "empty-table",
+        "threshold-huge",
+        "threshold-hugely-negative",
+        "threshold-an-int-past-floats",
+        "start-an-int-past-floats",
+        "window-an-int-past-floats",
         "name-a-number",
         "title-control",
         "label-control",
@@ -496,10 +523,10 @@ def test_runs_alike_but_for_one_setting_are_named_by_it_and_identical_runs_by_nu
     assert labels[3:5] == ["RMSprop, lr = 1×10⁻⁵", "RMSprop, lr = 0.001"]
     assert labels[5] == "Adam"  # the file's label, as written
     spoken = [run.spoken for run in spec.runs]
-    assert spoken[2] == "Adam, betas 0.8 and 0.999, run 3"
-    assert spoken[3] == "RMSprop, learning rate 10 to the −5"
+    assert spoken[2] == "Adam with betas 0.8 and 0.999 number 3"
+    assert spoken[3] == "RMSprop with learning rate 10 to the −5"
     assert spoken[5] == "Adam"
-    assert "(" not in " ".join(spoken)
+    assert "(" not in " ".join(spoken) and not any("," in name for name in spoken)
 
 
 def test_a_label_the_file_gives_is_said_and_shown_as_written():
@@ -569,6 +596,37 @@ NARRATED = [
         ],
     ),
     _experiment(surface="ravine", start=[-2.4, 0.2], steps=20, threshold=-1.0),
+    _experiment(  # eight long labels, all tied, a long title, the 3-D view: the longest telling
+        title="A rather long title for an experiment of eight equal run",
+        surface="booth",
+        start=[-5.123, 5.456],
+        steps=300,
+        threshold=1.23456e-5,
+        view="3d",
+        runs=[
+            {"optimizer": "adam", "lr": 0.1, "label": f"Adam with a very long label nr {k}"}
+            for k in range(8)
+        ],
+    ),
+    _experiment(
+        surface="booth",
+        start=[1.0, 3.0],
+        threshold=1.0,
+        runs=[  # at the minimum
+            {"optimizer": "gd", "lr": 0.01},
+            {"optimizer": "adam", "lr": 0.1},
+        ],
+    ),
+    _experiment(
+        surface="booth",
+        start=[0.0, 0.0],
+        runs=[
+            {"optimizer": "adam", "lr": 0.1, "label": "plain gradient descent"},
+            {"optimizer": "gd", "lr": 0.01},
+            {"optimizer": "momentum", "lr": 0.01, "beta": 0.9},
+            {"optimizer": "momentum", "lr": 0.01, "beta": 0.9000001},
+        ],
+    ),
 ]
 
 
@@ -606,7 +664,23 @@ def test_the_narration_is_true_of_the_runs_and_fits_the_clip(data):
             assert "diverge" in lines.verdict
     for number in _numbers(text):
         assert number in allowed, (number, text)
-    if figs.winner is not None:
+    spoken = [spoken_name(run).casefold() for run in figs.runs]
+    assert len(set(spoken)) == len(spoken), spoken  # no two runs said alike
+    labels = [run.label.casefold() for run in figs.runs]
+    assert len(set(labels)) == len(labels), labels
+    if re.search(r"finish(es)? later", lines.results):  # true only of runs after the named
+        said = lines.results.casefold()
+        named = [i for i in figs.finishers if spoken_name(figs.runs[i]).casefold() in said]
+        last = max(figs.runs[i].steps_to_threshold for i in named)
+        assert any(
+            figs.runs[i].steps_to_threshold > last for i in figs.finishers if i not in named
+        ), lines.results
+    if figs.winner is not None and figs.runs[figs.winner].steps_to_threshold == 0:
+        assert "start" in lines.verdict and "below" in lines.verdict, lines.verdict
+    elif len(figs.tied) > 1:
+        at = figs.runs[figs.winner].steps_to_threshold
+        assert "tie for first" in lines.verdict and f"at {at} steps" in lines.verdict
+    elif figs.winner is not None:
         winner = spoken_name(figs.runs[figs.winner])
         assert lines.verdict.lower().startswith(winner.lower())
         assert str(figs.runs[figs.winner].steps_to_threshold) in lines.results + lines.verdict
@@ -616,6 +690,9 @@ def test_a_lowest_loss_is_never_said_as_the_threshold_it_stayed_above():
     from lesson_narration.experiment import _lowest_said
 
     assert _lowest_said(0.0010004, 0.001) == "0.0010004"
+    for lowest, threshold in [(0.0012004, 0.0012002), (0.0010000001, 0.00100000001)]:
+        said = _lowest_said(lowest, threshold)
+        assert float(said) > threshold, (said, threshold)
     assert _lowest_said(0.001, 0.001) == "exactly 0.001"
     assert _lowest_said(12.5, 1e-3) == "12.5"
     assert _lowest_said(1.23456e-7, 1e-7) == f"1.23 times 10 to the {MINUS}7"
