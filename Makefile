@@ -59,9 +59,10 @@ $(STAMP): pyproject.toml
 lesson: setup
 	$(VENV)/bin/momentum-lesson build --quality $(QUALITY) $(BUILD_ARGS)
 
-# A quick look: silent, 480p15.
-preview:
-	@$(MAKE) --no-print-directory lesson QUALITY=low BUILD_ARGS=--no-voice
+# A quick look while you write: silent 480p15 in media/preview, served on localhost, rebuilt
+# and reloaded on every save (Ctrl-C stops it).
+preview: setup
+	$(VENV)/bin/momentum-lesson preview $(PREVIEW_ARGS)
 
 # One picture of the whole lesson (frames of every chapter): docs/lesson_contact_sheet.jpg.
 contact-sheet: setup

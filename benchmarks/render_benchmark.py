@@ -249,17 +249,20 @@ def first_spoken_line(project: Path, chapter: str) -> str:
     return result.stdout.strip()
 
 
-def change_one_line(project: Path, chapter: str) -> str:
+def change_one_line(
+    project: Path, chapter: str, marker: str = "Once more", say: bool = True
+) -> str:
     """Reword the first spoken sentence of ``chapter``'s narration (one source line changes:
-    ``Once more.`` is put before it); return what the line now says."""
+    ``<marker>.`` is put before it); return what the line now says (``say=False``: return
+    at once, with "")."""
     path = project / "lesson_narration" / f"{chapter}.py"
     source = path.read_text(encoding="utf-8")
     start = source.index("def script(")
-    body, count = re.subn(r'(\n\s+f?")([A-Z])', r"\g<1>Once more. \g<2>", source[start:], count=1)
+    body, count = re.subn(r'(\n\s+f?")([A-Z])', rf"\g<1>{marker}. \g<2>", source[start:], count=1)
     if count != 1:
         raise RuntimeError(f"no spoken sentence to change in {path}")
     path.write_text(source[:start] + body, encoding="utf-8")
-    return first_spoken_line(project, chapter)
+    return first_spoken_line(project, chapter) if say else ""
 
 
 # --- the runs --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ Run from the project folder (``make lesson`` does)::
                           [--scheduler ADDRESS] [--config lesson.toml]
     momentum-lesson build --check        # validate media/lesson/ against its manifest
     momentum-lesson clip experiment.toml [--quality …] [--no-voice] [--out DIR]
+    momentum-lesson preview [--port N]   # serve the page, rebuild and reload on every save
 
 ``python -m lesson_build`` is the same command. SIGINT (Ctrl-C), SIGTERM and SIGHUP
 stop a build and every render it started (exit 130, 143, 129); ``--out`` keeps the
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from lesson_build.jobs import QUALITIES, STOP_SIGNALS, Stopped
 
@@ -99,7 +101,79 @@ def _parser() -> argparse.ArgumentParser:
         help="where the clip's files go (default: media/clips)",
     )
     clip.add_argument("--no-gif", action="store_true", help="skip the animated GIF")
+    _preview_parser(commands)
     return parser
+
+
+def _preview_parser(commands: Any) -> None:
+    preview = commands.add_parser(
+        "preview",
+        help="serve the lesson page on localhost; rebuild and reload it on every save",
+        description="Build the lesson at a preview quality into --out, serve it (byte ranges "
+        "answered, so the video seeks), watch the project's sources, and on every save "
+        "re-render the chapters that changed; the open page reloads at the changed chapter.",
+    )
+    preview.add_argument(
+        "--port", type=int, default=8000, help="0 picks a free port (default 8000)"
+    )
+    preview.add_argument(
+        "--host", default="127.0.0.1", help="the address served (default 127.0.0.1)"
+    )
+    preview.add_argument(
+        "--quality", choices=list(QUALITIES), default="low", help="default: low (480p15)"
+    )
+    preview.add_argument(
+        "--voice", action="store_true", help="narrate with the voice (default: silent)"
+    )
+    preview.add_argument(
+        "--config",
+        type=Path,
+        metavar="TOML",
+        help="override the experiments' parameters (watched too)",
+    )
+    preview.add_argument(
+        "--out",
+        type=Path,
+        default=Path("media/preview"),
+        help="the preview's lesson folder (default: media/preview)",
+    )
+    preview.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("media/build-cache"),
+        help="the build cache (default: media/build-cache, shared with build)",
+    )
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from lesson_build.preview import run_preview
+
+    if not 0 <= args.port <= 65535:
+        print(f"momentum-lesson: --port must be from 0 to 65535, got {args.port}", file=sys.stderr)
+        return 2
+    if args.config is not None and not args.config.is_file():
+        print(f"momentum-lesson: --config {args.config}: no such file", file=sys.stderr)
+        return 2
+    try:
+        return run_preview(
+            Path.cwd(),
+            port=args.port,
+            host=args.host,
+            quality=args.quality,
+            voice=args.voice,
+            config=args.config.resolve() if args.config else None,
+            out=args.out,
+            cache=args.cache,
+        )
+    except OSError as error:  # the port is taken, the address is not this machine's
+        print(
+            f"momentum-lesson: preview: cannot serve {args.host}:{args.port}: {error}",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print("preview: stopped", file=sys.stderr)
+        return 0
 
 
 def _clip(args: argparse.Namespace) -> int:
@@ -160,6 +234,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     args = _parser().parse_args(None if argv is None else list(argv))
     if args.command == "clip":
         return _clip(args)
+    if args.command == "preview":
+        return _preview(args)
     if args.jobs is not None and args.jobs < 1:
         print(f"momentum-lesson: --jobs must be >= 1, got {args.jobs}", file=sys.stderr)
         return 2

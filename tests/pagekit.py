@@ -24,7 +24,6 @@ or, with a browser already open (as the tests do), one check at a time::
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import html
 import io
@@ -32,12 +31,10 @@ import json
 import math
 import re
 import shutil
-import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -70,49 +67,15 @@ SEEK_TOLERANCE_S = 0.5
 # Serving and the browser
 
 
-def _handler_class() -> type:
-    """``RangeHTTPServer.RangeRequestHandler`` with WebVTT/MP4 types, no caching, no log noise."""
-    from RangeHTTPServer import RangeRequestHandler
-
-    class Handler(RangeRequestHandler):
-        extensions_map = {
-            **RangeRequestHandler.extensions_map,
-            ".vtt": "text/vtt",
-            ".mp4": "video/mp4",
-            ".jpg": "image/jpeg",
-            ".json": "application/json",
-            ".html": "text/html; charset=utf-8",
-        }
-
-        def end_headers(self) -> None:
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Accept-Ranges", "bytes")
-            super().end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-            pass
-
-    return Handler
-
-
-class _QuietServer(ThreadingHTTPServer):
-    """A browser that stops a download mid-way (seeking a video) resets its connection: not an
-    error."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
 @contextlib.contextmanager
 def serve_folder(folder: str | Path) -> Iterator[str]:
     """Serve ``folder`` over HTTP on 127.0.0.1 (a free port, byte ranges answered) in a thread.
 
     Yields the base URL (ending in ``/``); the server is shut down on exit.
     """
-    handler = functools.partial(_handler_class(), directory=str(Path(folder).resolve()))
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    from lesson_build.preview import LessonServer, range_handler
+
+    server = LessonServer(("127.0.0.1", 0), range_handler(Path(folder).resolve()))
     thread = threading.Thread(target=server.serve_forever, name="lesson-http", daemon=True)
     thread.start()
     try:

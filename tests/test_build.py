@@ -464,3 +464,113 @@ def test_faststart_copy_moves_the_index_first(tmp_path):
     assert 0 < web.find(b"moov") < web.find(b"mdat")
     with av.open(str(tmp_path / "web.mp4")) as container:
         assert sum(1 for _ in container.decode(video=0)) == 20
+
+
+# --- momentum-lesson preview (issue 19): save, and the open page shows the new chapter
+
+
+def _preview_state(url: str) -> dict:
+    import urllib.request
+
+    with urllib.request.urlopen(url + "__preview/state", timeout=5) as response:
+        return json.loads(response.read())
+
+
+def _wait_for(predicate, timeout: float, what: str, log: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(
+        f"{what} within {timeout:.0f} s; the preview said:\n" + log.read_text()[-4000:]
+    )
+
+
+@pytest.mark.browser
+def test_preview_reloads_the_page_at_the_changed_chapter_and_keeps_the_last_good_lesson(
+    project, first_build, tmp_path
+):
+    import pagekit
+
+    log = tmp_path / "preview.log"
+    narration = project / "lesson_narration" / "zigzag.py"
+    original = narration.read_text(encoding="utf-8")
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "lesson_build",
+                "preview",
+                "--port",
+                "0",
+                "--out",
+                "media/lesson",
+            ],
+            cwd=project,
+            env=environment(project),
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        match = re.match(r"preview: serving (http://127\.0\.0\.1:\d+/)$", first.strip())
+        assert match, first
+        url = match.group(1)
+        _wait_for(lambda: _preview_state(url)["status"] == "ok", 900, "the first build", log)
+        manifest = json.loads((project / "media" / "lesson" / "manifest.json").read_text())
+        start = next(c["start"] for c in manifest["chapters"] if c["name"] == "zigzag")
+        with pagekit.launch_chromium() as browser:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(url, wait_until="load")
+            page.wait_for_selector("#preview-note", timeout=10_000)
+
+            # A narration line saved: the page reloads by itself at that chapter, paused.
+            change_line(project, "zigzag", "Preview saw this save")
+            page.wait_for_function(
+                "document.documentElement.dataset.previewChapter === 'zigzag'", timeout=300_000
+            )
+            state = _preview_state(url)
+            assert state["status"] == "ok" and state["changed"] == ["zigzag"], state
+            video = page.evaluate(
+                "() => { const v = document.getElementById('lesson-video');"
+                " return {paused: v.paused, time: v.currentTime}; }"
+            )
+            assert video["paused"] and abs(video["time"] - start) < 0.5, (video, start)
+            page.wait_for_function(
+                "() => { const t = document.getElementById('lesson-captions').track;"
+                " t.mode = t.mode === 'disabled' ? 'hidden' : t.mode;"
+                " return t.cues && Array.from(t.cues).some(c => c.text.includes('Preview saw')); }",
+                timeout=20_000,
+            )
+            assert "rebuilt zigzag" in page.inner_text("#preview-note")
+
+            # A save that breaks the chapter: the error in the page, the last lesson still plays.
+            narration.write_text(original + "\ndef broken(:\n", encoding="utf-8")
+            page.wait_for_selector("#preview-error:not([hidden])", timeout=300_000)
+            shown = page.inner_text("#preview-error")
+            assert "SyntaxError" in shown or "invalid syntax" in shown, shown
+            assert "broke the build" in page.inner_text("#preview-note")
+            assert "SyntaxError" in log.read_text() or "invalid syntax" in log.read_text()
+            page.evaluate("document.getElementById('lesson-video').play()")
+            page.wait_for_function(
+                f"document.getElementById('lesson-video').currentTime > {start + 0.5}",
+                timeout=20_000,
+            )
+            assert check_lesson(project / "media" / "lesson") == []
+            assert not errors, errors
+    finally:
+        narration.write_text(original, encoding="utf-8")
+        process.send_signal(signal.SIGINT)
+        try:
+            status = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    assert status == 0, log.read_text()[-3000:]
