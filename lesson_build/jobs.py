@@ -36,6 +36,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from lesson_build import texcache
 from lesson_narration.registry import LESSON
 from lessonkit.errors import ConfigError
 from lessonkit.files import process_alive
@@ -202,6 +203,8 @@ class ChapterSpec:
     manim_cache: bool = False  #: :data:`MANIM_CACHE_ENV` for the render
     #: a Dask ``Event`` the build sets to stop the render (``None``: a local worker, signalled)
     stop_event: str | None = None
+    #: the store of compiled LaTeX (:mod:`lesson_build.texcache`) to seed from and add to
+    tex_store: str | None = None
 
 
 def dependency_files(project: Path, name: str) -> list[Path]:
@@ -497,6 +500,16 @@ def render_chapter(spec: ChapterSpec) -> dict[str, Any]:
         _WORKER["rendering"] = False
 
 
+def _use_tex_store(spec: ChapterSpec, use: Callable[[Path], int]) -> None:
+    """Seed from or add to the LaTeX store; a store that cannot be read or written costs
+    only time (every formula is compiled as without one), never the render."""
+    if spec.tex_store:
+        try:
+            use(Path(spec.tex_store))
+        except OSError:
+            pass
+
+
 def _render(spec: ChapterSpec) -> dict[str, Any]:
     project = Path(spec.project)
     quality = QUALITIES[spec.quality]
@@ -530,6 +543,8 @@ def _render(spec: ChapterSpec) -> dict[str, Any]:
             str(media),
             str(scene_file),
         ]
+        tex_dir = media / "Tex"  # manim's tex_dir under --media_dir
+        _use_tex_store(spec, lambda store: texcache.seed(store, tex_dir))
         returncode, log = _run_manim(command, project, environment, spec)
         # the registry names the scene, so manim's output file is known
         movie = media / "videos" / spec.name / quality.folder / f"{entry.scene_class}.mp4"
@@ -538,6 +553,7 @@ def _render(spec: ChapterSpec) -> dict[str, Any]:
             raise ChapterFailed(
                 f"chapter {spec.name!r} failed to render (exit {returncode}):\n{tail}"
             )
+        _use_tex_store(spec, lambda store: texcache.publish(tex_dir, store))
         # Made once here, with the clip, so assembling a lesson only copies them: the clip with
         # its index first (web-ready), and its poster.
         from lesson_build.assemble import faststart_copy, poster_frame

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from lesson_build import config as lesson_config
+from lesson_build import texcache
 from lesson_build.assemble import Clip, concat_clips, poster_frame, shift_captions
 from lesson_build.cache import entry_path, load_facts, store
 from lesson_build.jobs import (
@@ -566,6 +567,8 @@ def _build(
         json.dumps([quality, voice, keys], sort_keys=True).encode()
     ).hexdigest()
     reporter.begin(names, quality, "voice" if voice else "silent")
+    tex_store = texcache.store_folder(cache)  # compiled LaTeX, shared by every render
+    tex_store.mkdir(parents=True, exist_ok=True)
 
     specs = [
         ChapterSpec(
@@ -578,6 +581,7 @@ def _build(
             voice_cache,
             render["encoder"],
             render["manim_cache"],
+            tex_store=str(tex_store),
         )
         for name in names
         if load_facts(entry_path(cache, name, keys[name]), partial(reporter.damaged, name)) is None
