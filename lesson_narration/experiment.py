@@ -237,9 +237,9 @@ def _verdict(figs: ClipFigures, names: Sequence[str], threshold: str, compact: b
     if figs.winner is None and len(runs) == 1:
         run = runs[0]
         if run.diverged_step is not None:
-            return f"It never gets below {threshold}."
+            return f"It diverges at step {run.diverged_step}, before it gets below {threshold}."
         if not run.lowest_loss < float(run.run.losses[0]):
-            return "It never gets below the loss it started from."
+            return f"In {_steps(steps)} it gets no lower than the loss it started from."
         return f"Its lowest loss is {_lowest_said(run.lowest_loss, figs.threshold)}."
     if figs.winner is None:
         if all(run.diverged_step is not None for run in runs):
@@ -249,7 +249,7 @@ def _verdict(figs: ClipFigures, names: Sequence[str], threshold: str, compact: b
         if not runs[lowest].lowest_loss < start_loss:
             return (
                 f"None of them gets below {threshold} within {_steps(steps)}, and none gets "
-                "below the loss it started from."
+                "lower than the loss it started from."
             )
         return (
             f"None of them gets below {threshold} within {_steps(steps)}; the lowest loss "

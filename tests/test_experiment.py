@@ -707,3 +707,16 @@ def test_a_diverged_runs_final_loss_is_its_last_finite_step_and_the_json_is_stri
         assert shown["final_step"] == run.diverged_step - 1  # the last step it stayed finite
         assert shown["final_loss"] == float(run.run.losses[-1])
         assert len(run.run.losses) == run.diverged_step
+
+
+def test_a_single_run_that_diverges_or_stalls_is_said_so_with_its_step():
+    diverging = _experiment(
+        surface={"formula": "x**2+y**2"}, start=[1.0, 1.0], runs=[{"optimizer": "gd", "lr": 5}]
+    )
+    figs = figures(parse(diverging, "d.toml", "d"))
+    verdict = script(figs).verdict
+    assert f"diverges at step {figs.runs[0].diverged_step}" in verdict and "never" not in verdict
+    stalled = _experiment(surface="booth", start=[1.0, 3.0], threshold=-1.0)  # at the minimum
+    figs = figures(parse(stalled, "s.toml", "s"))
+    assert not figs.runs[0].lowest_loss < figs.runs[0].run.losses[0]
+    assert script(figs).verdict == "In 50 steps it gets no lower than the loss it started from."
