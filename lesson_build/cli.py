@@ -146,6 +146,7 @@ def _preview_parser(commands: Any) -> None:
 
 
 def _preview(args: argparse.Namespace) -> int:
+    from lesson_build.config import ConfigError
     from lesson_build.preview import run_preview
 
     if not 0 <= args.port <= 65535:
@@ -165,6 +166,9 @@ def _preview(args: argparse.Namespace) -> int:
             out=args.out,
             cache=args.cache,
         )
+    except ConfigError as error:  # an --out or --cache the build refuses, before any work
+        print(f"momentum-lesson: {error}", file=sys.stderr)
+        return 2
     except OSError as error:  # the port is taken, the address is not this machine's
         print(
             f"momentum-lesson: preview: cannot serve {args.host}:{args.port}: {error}",

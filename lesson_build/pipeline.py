@@ -567,9 +567,15 @@ def _build(
         json.dumps([quality, voice, keys], sort_keys=True).encode()
     ).hexdigest()
     reporter.begin(names, quality, "voice" if voice else "silent")
-    tex_store = texcache.store_folder(cache)  # compiled LaTeX, shared by every render
-    tex_store.mkdir(parents=True, exist_ok=True)
-
+    rendered = [
+        name
+        for name in names
+        if load_facts(entry_path(cache, name, keys[name]), partial(reporter.damaged, name)) is None
+    ]
+    tex_store = None
+    if rendered:  # compiled LaTeX, shared by every render (its tools asked only when needed)
+        tex_store = texcache.store_folder(cache)
+        tex_store.mkdir(parents=True, exist_ok=True)
     specs = [
         ChapterSpec(
             name,
@@ -581,12 +587,10 @@ def _build(
             voice_cache,
             render["encoder"],
             render["manim_cache"],
-            tex_store=str(tex_store),
+            tex_store=str(tex_store) if tex_store else None,
         )
-        for name in names
-        if load_facts(entry_path(cache, name, keys[name]), partial(reporter.damaged, name)) is None
+        for name in rendered
     ]
-    rendered = [spec.name for spec in specs]
     for name in names:
         if name not in rendered:
             reporter.reused(name)

@@ -288,6 +288,14 @@ def _saved(changes: Iterable[tuple[Any, str]]) -> list[str]:
     )
 
 
+def _listed(paths: Iterable[Path], project: Path) -> str:
+    """Paths as the terminal shows them: relative to the project where they are inside it."""
+    return ", ".join(
+        str(path.relative_to(project)) if path.is_relative_to(project) else str(path)
+        for path in paths
+    )
+
+
 def run_preview(
     project: Path,
     port: int = 8000,
@@ -303,11 +311,14 @@ def run_preview(
     """Serve, build and watch until ``stop`` is set (or Ctrl-C); returns the exit status."""
     import watchfiles
 
+    from lesson_build.pipeline import _check_folders
+
     project = project.resolve()
     out = (project / out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    _check_folders(out, (project / (cache or Path("media/build-cache"))).resolve())  # before all
     preview = Preview(project, out, quality, voice, config, cache)
     server = LessonServer((host, port), range_handler(out, preview.state))
+    out.mkdir(parents=True, exist_ok=True)  # once the port is ours
     url = f"http://{host}:{server.server_address[1]}/"
     thread = threading.Thread(target=server.serve_forever, name="preview-http", daemon=True)
     thread.start()
@@ -317,11 +328,7 @@ def run_preview(
         if ready is not None:
             ready(url)
         watched = preview.watched()
-        names = ", ".join(
-            str(path.relative_to(project)) if path.is_relative_to(project) else str(path)
-            for path in watched
-        )
-        preview.echo(f"preview: watching {names}; Ctrl-C stops")
+        preview.echo(f"preview: watching {_listed(watched, project)}; Ctrl-C stops")
         preview.rebuild("starting")
         for changes in watchfiles.watch(
             *watched, stop_event=stop, debounce=200, step=50, raise_interrupt=False
@@ -329,12 +336,8 @@ def run_preview(
             saved = _saved(changes)
             if not saved:
                 continue
-            shown = ", ".join(
-                str(Path(path).relative_to(project)) if Path(path).is_relative_to(project) else path
-                for path in saved[:3]
-            )
             more = f" and {len(saved) - 3} more" if len(saved) > 3 else ""
-            preview.rebuild(f"saved {shown}{more}")
+            preview.rebuild(f"saved {_listed([Path(path) for path in saved[:3]], project)}{more}")
     finally:
         server.shutdown()
         server.server_close()

@@ -173,16 +173,16 @@ def _check_video(
         return [CheckFailure(name, "has no video stream")], None
     except (av.error.FFmpegError, OSError) as error:
         return [CheckFailure(name, f"does not decode: {error}")], None
-    packets, frames, bad, first_bad = found.packets, found.frames, found.bad, found.first_bad
+    packets, frames = found.packets, found.frames
     duration = packets / manifest.fps
     if not packets:
         failures.append(CheckFailure(name, "has no video frames"))
-    elif bad or frames != packets:
-        where = f", the first at {first_bad:.2f} s" if first_bad is not None else ""
+    elif found.bad or frames != packets:
+        where = f", the first at {found.first_bad:.2f} s" if found.first_bad is not None else ""
         failures.append(
             CheckFailure(
                 name,
-                f"does not decode: {bad} packets fail{where}; {frames} of {packets} "
+                f"does not decode: {found.bad} packets fail{where}; {frames} of {packets} "
                 "video frames decode",
             )
         )
@@ -329,8 +329,7 @@ def check_lesson(folder: Path, *, decode: bool | Literal["flagship"] = True) -> 
     flagship: list[bytes] | None = None
     offset = 0
     for entry in manifest.videos:
-        if entry.video in broken:
-            flagship = None if entry is manifest.flagship else flagship
+        if entry.video in broken:  # a broken flagship leaves ``flagship`` None: all decoded
             continue
         if decode != "flagship":
             failures += _check_video(folder, entry, manifest, broken, bool(decode))[0]

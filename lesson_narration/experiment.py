@@ -30,14 +30,8 @@ MAX_SPEECH_S = 44.0
 _LEADERS = 3
 
 
-def said(value: float) -> str:
-    """A hyper-parameter, threshold or loss as the narration says it (see
-    :func:`lessonkit.formatting.said_number`).
-
-    >>> said(0.001), said(1e-8), said(0.0215)
-    ('0.001', '10 to the −8', '0.0215')
-    """
-    return said_number(value)
+#: A hyper-parameter, threshold or loss as the narration says it (exactly as written).
+said = said_number
 
 
 def spoken_name(run: RunFigures) -> str:

@@ -332,6 +332,18 @@ def _settings_of(run: Run) -> dict[str, Any]:
     return {"lr": run.optimizer.lr, **run.optimizer.hyperparameters}
 
 
+def _clash(named: Sequence[Run], index: int) -> int | None:
+    """The first other run whose name on screen or in speech is run ``index``'s too."""
+    run = named[index]
+    for other, candidate in enumerate(named):
+        if other != index and (
+            candidate.label.casefold() == run.label.casefold()
+            or candidate.spoken.casefold() == run.spoken.casefold()
+        ):
+            return other
+    return None
+
+
 def _labels(runs: list[Run]) -> list[Run]:
     """Name every run: the file's label, else its optimizer's, with the settings that tell
     equal names apart (the learning rate first, then the others in torch's order), then
@@ -388,19 +400,10 @@ def _labels(runs: list[Run]) -> list[Run]:
                 )
             given[key] = index
 
-    def clashes(index: int) -> bool:  # its name on screen or in speech is another run's too
-        run = named[index]
-        return any(
-            other is not run
-            and (
-                other.label.casefold() == run.label.casefold()
-                or other.spoken.casefold() == run.spoken.casefold()
-            )
-            for other in named
-        )
-
     alike = [
-        index for index in range(len(named)) if clashes(index) and not named[index].given_label
+        index
+        for index in range(len(named))
+        if _clash(named, index) is not None and not named[index].given_label
     ]
     for index in alike:  # alike in everything (or named as a label is): their number in the file
         run = named[index]
@@ -408,21 +411,12 @@ def _labels(runs: list[Run]) -> list[Run]:
             run, label=f"{run.label} (run {index + 1})", spoken=f"{run.spoken} number {index + 1}"
         )
     for index, run in enumerate(named):
-        if clashes(index):
-            other = next(
-                i
-                for i, o in enumerate(named)
-                if i != index
-                and (
-                    o.label.casefold() == run.label.casefold()
-                    or o.spoken.casefold() == run.spoken.casefold()
-                )
-            )
-            given_index = index if run.given_label else other
+        other = _clash(named, index)
+        if other is not None:  # a file's label that is another run's name, numbered or not
+            mine, theirs = (index, other) if run.given_label else (other, index)
             raise ConfigError(
-                f"runs[{given_index}].label = {named[given_index].label!r}: it is also the "
-                f"name of runs[{other if given_index == index else index}] "
-                f"({named[other if given_index == index else index].label!r}); choose another"
+                f"runs[{mine}].label = {named[mine].label!r}: it is also the name of "
+                f"runs[{theirs}] ({named[theirs].label!r}); choose another"
             )
     return named
 

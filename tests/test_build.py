@@ -550,6 +550,9 @@ def test_preview_reloads_the_page_at_the_changed_chapter_and_keeps_the_last_good
                 timeout=20_000,
             )
             assert "rebuilt zigzag" in page.inner_text("#preview-note")
+            page.wait_for_function(  # the note then gets out of the title's way
+                "document.getElementById('preview-note').hidden", timeout=15_000
+            )
 
             # A save that breaks the chapter: the error in the page, the last lesson still plays.
             narration.write_text(original + "\ndef broken(:\n", encoding="utf-8")

@@ -170,7 +170,7 @@ def test_a_save_in_a_watched_folder_rebuilds_and_other_files_do_not(tmp_path, mo
         while not (builds.exists() and builds.read_text() == "x") and time.monotonic() < deadline:
             time.sleep(0.05)
         assert builds.read_text() == "x"  # the first build
-        time.sleep(0.5)  # the watcher is running
+        time.sleep(1.0)  # the watcher is running
         (tmp_path / "media" / "ignored.py").write_text("x = 1\n")  # not a watched folder
         (tmp_path / "lesson_narration" / "notes.bin").write_bytes(b"\0")  # not a source suffix
         time.sleep(1.0)
@@ -180,8 +180,14 @@ def test_a_save_in_a_watched_folder_rebuilds_and_other_files_do_not(tmp_path, mo
         while builds.read_text() != "xx" and time.monotonic() < deadline:
             time.sleep(0.05)
         assert builds.read_text() == "xx"
-        state = json.loads(urllib.request.urlopen(urls[0] + "__preview/state", timeout=5).read())
-        assert state["generation"] == 2 and state["status"] == "ok"
+
+        def state() -> dict:
+            return json.loads(urllib.request.urlopen(urls[0] + "__preview/state", timeout=5).read())
+
+        deadline = time.monotonic() + 20  # the state is set once the build process has ended
+        while state()["generation"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert state()["generation"] == 2 and state()["status"] == "ok"
     finally:
         stop.set()
         thread.join(timeout=20)
@@ -196,6 +202,11 @@ def test_a_save_in_a_watched_folder_rebuilds_and_other_files_do_not(tmp_path, mo
     ],
 )
 def test_bad_preview_options_are_refused_before_anything_starts(tmp_path, args, message):
+    _refused(tmp_path, args, message)
+    assert not (tmp_path / "media").exists()
+
+
+def _refused(tmp_path: Path, args: list[str], message: str, status: int = 2) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "lesson_build", "preview", *args],
         cwd=tmp_path,
@@ -203,5 +214,27 @@ def test_bad_preview_options_are_refused_before_anything_starts(tmp_path, args, 
         text=True,
         timeout=60,
     )
-    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert result.returncode == status and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_out_folder_the_build_must_not_write_is_refused_before_serving(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    _refused(tmp_path, ["--port", "0", "--out", "notes.txt"], "--out")
+    foreign = tmp_path / "photos"
+    foreign.mkdir()
+    (foreign / "holiday.jpg").write_bytes(b"\xff\xd8")
+    _refused(tmp_path, ["--port", "0", "--out", "photos"], "a build did not make")
+    assert [path.name for path in foreign.iterdir()] == ["holiday.jpg"]
+    _refused(tmp_path, ["--port", "0", "--out", "media/x", "--cache", "media/x/cache"], "apart")
+
+
+def test_a_port_already_taken_is_said_so(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        _refused(tmp_path, ["--port", str(port)], f"cannot serve 127.0.0.1:{port}", status=1)
     assert not (tmp_path / "media").exists()

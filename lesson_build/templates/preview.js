@@ -18,20 +18,26 @@
   box.append(text, error);
   document.body.append(box);
   let seen = null;
+  let shown = null;
 
+  let fading = null;
   function show(state) {
-    if (state.status === "building") {
-      text.textContent = "Preview: rebuilding after a save\u2026";
-    } else if (state.status === "failed") {
+    clearTimeout(fading);
+    box.hidden = false;
+    if (state.status === "failed") {
       text.textContent = "Preview: the last save broke the build (below); " +
         "the lesson on this page is the last good one.";
       error.textContent = state.error;
       error.hidden = false;
-      return;
-    } else {
-      text.textContent = state.note || "Preview: up to date.";
+      return;  // stays until a build succeeds
     }
     error.hidden = true;
+    if (state.status === "building") {
+      text.textContent = "Preview: rebuilding after a save\u2026";
+      return;
+    }
+    text.textContent = state.note || "Preview: up to date.";
+    fading = setTimeout(() => { box.hidden = true; }, 8000);  // out of the title's way
   }
 
   async function seekToChanged(state) {
@@ -68,8 +74,14 @@
       } else if (state.generation !== seen) {
         seen = state.generation;
       }
-      show(state);
+      if (state.status + state.generation !== shown) {
+        shown = state.status + state.generation;
+        show(state);
+      }
     } catch (failure) {
+      clearTimeout(fading);
+      box.hidden = false;
+      shown = null;  // shown again in full once it answers
       text.textContent = "Preview: the preview server is not answering.";
     }
     setTimeout(poll, 400);
