@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -36,13 +36,23 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from lesson_build.manifest import Manifest
+from lessonkit import palette
 
 __all__ = ["BACKGROUND", "TEXT", "format_time", "render_page"]
 
-BACKGROUND = "#10131a"
+BACKGROUND = palette.BACKGROUND
 """The lesson's background colour (the page matches the video)."""
-TEXT = "#e8eaf0"
+TEXT = palette.TEXT
 """The lesson's text colour."""
+
+
+#: The update rules the playground offers, as its menu writes them (momentum_math.rules).
+CONVENTION_RULES: tuple[tuple[str, str], ...] = (
+    ("pytorch", "v ← βv + ∇L, θ ← θ − αv"),
+    ("lesson", "v ← βv + α∇L, θ ← θ − v"),
+    ("ema", "v ← βv + (1 − β)∇L, θ ← θ − αv"),
+    ("classical", "v ← μv − α∇L, θ ← θ + v (μ is β)"),
+)
 
 
 def _url(name: str) -> str:
@@ -127,7 +137,24 @@ def _asset(name: str) -> Markup:
     return Markup(source)
 
 
-def render_page(manifest: Manifest) -> str:
+def _script_json(data: Any) -> Markup:
+    """JSON for a ``<script type="application/json">``: compact, with ``<``, ``>`` and ``&``
+    escaped so no text in it can close the script element.
+
+    >>> print(_script_json({"a": "</script>"}))
+    {"a":"\\u003c/script\\u003e"}
+    """
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def render_page(
+    manifest: Manifest,
+    explore: Mapping[str, Any] | None = None,
+    transcript: Sequence[Mapping[str, Any]] = (),
+    quiz: Sequence[Mapping[str, Any]] = (),
+) -> str:
     """The complete, self-contained ``index.html`` for a lesson folder described by ``manifest``.
 
     A video's missing poster or captions, the flagship's missing chapters track and a
@@ -140,8 +167,17 @@ def render_page(manifest: Manifest) -> str:
     rebuilt from the chapters track's cues once it loads, then ``data-source="track"``; the
     current one has ``aria-current="true"``) and ``#clip-list`` (one ``li.clip`` per chapter
     clip).
+
+    With ``explore`` (:func:`lesson_build.explore.explore_data`), the page also has the
+    playground ``section#explore`` (its data in ``script#explore-data``), the (α, β) map
+    ``canvas#pg-heat`` and "Try it" buttons (``button.try[data-try]``) in the chapter list;
+    ``transcript`` (:func:`lesson_build.explore.transcript`) adds ``section#transcript`` (one
+    ``button.cue[data-start]`` a caption) and ``quiz`` (:func:`lesson_build.explore.quiz`)
+    ``section#quiz``.
     """
     template = _environment().get_template("index.html")
+    if explore:  # "Try it" goes beside each chapter of the list, in the manifest's order
+        explore = {**explore, "chapters": [chapter.name for chapter in manifest.chapters]}
     return template.render(
         manifest=manifest,
         summary=_summary(manifest),
@@ -149,4 +185,14 @@ def render_page(manifest: Manifest) -> str:
         text=TEXT,
         css=_asset("lesson.css"),
         js=_asset("lesson.js"),
+        explore=explore,
+        explore_json=_script_json(explore) if explore else "",
+        explore_js=_asset("explore.js") if explore else "",
+        surfaces=list(explore["surfaces"].items()) if explore else [],
+        colors=explore["colors"] if explore else {},
+        heatmap=explore["heatmap"] if explore else {},
+        too_much_beta=explore.get("too_much_beta") if explore else None,
+        conventions=CONVENTION_RULES,
+        transcript=list(transcript),
+        quiz=list(quiz),
     )

@@ -204,11 +204,13 @@ def _assemble(
     quality: str,
     voice: bool,
     build_key: str,
+    explore: dict[str, Any] | None = None,
 ) -> Manifest:
     """Write every output into ``folder`` (a staging folder) and return the manifest.
 
     ``chapters`` holds each chapter's name, cache entry and facts; ``figures``
-    each chapter's figures as JSON data."""
+    each chapter's figures as JSON data; ``explore`` the page's playground data
+    (:func:`lesson_build.explore.explore_data`)."""
     spec = QUALITIES[quality]
     clips = []
     entries = []
@@ -265,13 +267,25 @@ def _assemble(
         chapters=tuple(entries),
         tools=_tool_versions(),
     )
-    from lesson_build.page import render_page
+    from lesson_build.explore import lesson_page
 
-    (folder / "index.html").write_text(render_page(page_manifest), encoding="utf-8")
+    page = lesson_page(page_manifest, folder, explore)
+    (folder / "index.html").write_text(page, encoding="utf-8")
     files = {path.name: file_entry(path) for path in sorted(folder.iterdir()) if path.is_file()}
     manifest = dataclasses.replace(page_manifest, files=files)
     manifest.dump(folder / MANIFEST)
     return manifest
+
+
+def _page_sources() -> str:
+    """A digest of what the page is made from (its modules and templates): a changed page is
+    a changed build, re-assembled even when no chapter changed."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([here / "page.py", here / "explore.py", *(here / "templates").iterdir()]):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _resolve_voice(voice: bool | None) -> bool:
@@ -318,6 +332,7 @@ def _assemble_and_publish(
     quality: str,
     voice: bool,
     build_key: str,
+    explore: dict[str, Any] | None = None,
 ) -> Manifest:
     """Assemble the lesson from the cached clips beside ``out``, check it, swap it into place."""
     staging = staging_folder(out)
@@ -331,7 +346,7 @@ def _assemble_and_publish(
                 why = damage[0] if damage else "has gone"
                 raise BuildFailed(f"chapter {name!r}: its cached clip {entry}: {why}")
             chapters.append((name, entry, facts))
-        manifest = _assemble(staging, chapters, figures, quality, voice, build_key)
+        manifest = _assemble(staging, chapters, figures, quality, voice, build_key, explore)
         checkpoint("build-assembly")  # a test hook: the new lesson is written, not yet published
         failures = check_lesson(staging, decode="flagship")
         if failures:
@@ -562,9 +577,20 @@ def _build(
         figures = chapter_figures(names, config_file)
     except ChapterFailed as error:
         raise BuildFailed(f"{error}\n{out} was left as it was.") from error
+    from lesson_build.explore import explore_data
+
+    # The page's playground data (every number from momentum_math), computed before rendering.
+    try:
+        explore = explore_data(figures, config_file)
+    except Exception as error:  # a bug of the page's data, named before anything renders
+        raise BuildFailed(
+            f"the lesson page's playground data could not be computed "
+            f"(lesson_build.explore.explore_data): {type(error).__name__}: {error}\n"
+            f"{out} was left as it was."
+        ) from error
     keys = {name: chapter_key(project, name, quality, voice, overrides, render) for name in names}
     build_key = hashlib.sha256(
-        json.dumps([quality, voice, keys], sort_keys=True).encode()
+        json.dumps([quality, voice, keys, explore, _page_sources()], sort_keys=True).encode()
     ).hexdigest()
     reporter.begin(names, quality, "voice" if voice else "silent")
     rendered = [
@@ -608,7 +634,9 @@ def _build(
     manifest = None if rendered else _published_unchanged(out, build_key)
     if manifest is None:
         reporter.assembling()
-        manifest = _assemble_and_publish(out, cache, keys, figures, quality, voice, build_key)
+        manifest = _assemble_and_publish(
+            out, cache, keys, figures, quality, voice, build_key, explore
+        )
     reporter.finish(manifest.to_json(), out, rendered)
     return {
         "rendered": rendered,

@@ -106,6 +106,7 @@ def figures() -> ChoosingBetaFigures:
         convention="pytorch",
         record="path",
     )
+    assert sweep.losses is not None  # record="path"
     steps = settled_steps(sweep.losses, threshold)
     steps = np.where(sweep.diverged, -1, steps)
     ok = steps >= 0
@@ -136,6 +137,7 @@ def figures() -> ChoosingBetaFigures:
         convention="pytorch",
         record="path",
     )
+    assert gd.losses is not None  # record="path"
     gd_steps = int(settled_steps(gd.losses, threshold)[0])
     needs.require(
         not bool(np.any(gd.diverged)) and 0 <= gd_steps <= STEPS_AXIS_MAX,

@@ -192,3 +192,78 @@ def script(figs: RecapFigures) -> RecapScript:
         ),
         goodbye="That's momentum. Thanks for watching!",
     )
+
+
+@dataclass(frozen=True)
+class QuizQuestion:
+    """One question of the page's quiz: its choices (one right), and why the right one is."""
+
+    question: str
+    choices: tuple[str, ...]
+    answer: int
+    explanation: str
+
+    def as_data(self) -> dict[str, object]:
+        """The question as JSON data."""
+        return {
+            "question": self.question,
+            "choices": list(self.choices),
+            "answer": self.answer,
+            "explanation": self.explanation,
+        }
+
+
+def quiz(figs: RecapFigures) -> tuple[QuizQuestion, QuizQuestion, QuizQuestion]:
+    """The recap's three questions as the lesson page asks them, with choices built from the
+    figures (the wrong ones are the mistakes a learner makes: β taken for the step size, the
+    step taken to stay α, momentum raised to cure an overshoot)."""
+    n = screen_number
+    lr, beta = figs.thumb_lr, figs.thumb_beta
+    kept = round(100 * figs.momentum_beta)
+    return (
+        QuizQuestion(
+            question="What does β control?",
+            choices=(
+                "The size of each step along the gradient",
+                "How much of the previous velocity each step keeps",
+                "The loss a run has to get below to finish",
+            ),
+            answer=1,
+            explanation=(
+                f"β multiplies the old velocity in v ← βv + α∇L: with β = {n(figs.momentum_beta)} "
+                f"each step keeps {kept} % of the velocity before it, and β = 0 is plain "
+                "descent. The step size is α; the finish line is the threshold."
+            ),
+        ),
+        QuizQuestion(
+            question=(
+                f"α = {n(lr)} and β = {n(beta)}, and the gradient stays at 1. "
+                "Where does the step size settle?"
+            ),
+            choices=(
+                f"α = {n(lr)}: momentum does not change the step",
+                f"α / (1 − β) = {n(figs.steady_step)}",
+                f"α × β = {n(lr * beta)}",
+            ),
+            answer=1,
+            explanation=(
+                f"Each step adds α to a velocity that keeps β of itself, so it grows to "
+                f"α / (1 − β) = {n(lr)} / {n(figs.one_minus_beta)} = {n(figs.steady_step)}: "
+                f"{n(figs.step_ratio)} times α."
+            ),
+        ),
+        QuizQuestion(
+            question=(
+                f"With β = {n(figs.overshoot_beta)} the run keeps swinging past the minimum. "
+                "Raise β, or lower it?"
+            ),
+            choices=("Raise it", "Lower it"),
+            answer=1,
+            explanation=(
+                f"Lower it: a shorter memory turns sooner. In the race, β = "
+                f"{n(figs.overshoot_beta)} was not below {n(figs.threshold)} within "
+                f"{figs.race_steps} steps; β = {n(figs.momentum_beta)} got there in "
+                f"{figs.momentum_steps}."
+            ),
+        ),
+    )

@@ -26,7 +26,7 @@ from manim import (
 )
 from numpy.typing import ArrayLike, NDArray
 
-from lessonkit import style
+from lessonkit import levels, style
 from momentum_math import Surface
 
 FloatArray = NDArray[np.float64]
@@ -82,60 +82,19 @@ class MapFrame:
 
 
 def contour_levels(surface: Surface, frame: MapFrame, count: int = 10) -> FloatArray:
-    """``count`` loss levels, log-spaced, whose contours fall inside the window.
-
-    The spacing is geometric (each level a constant factor above the last) so
-    the rings crowd where the loss is small, as in the published figures.
-    """
-    if count < 1:
-        raise ValueError(f"count must be >= 1, got {count!r}")
-    if _ellipses_fit(surface, frame):
-        half_widths = _half_widths(surface, frame)
-        # The ellipse L = c reaches sqrt(2c (H^-1)_ii) along axis i.
-        inverse = np.linalg.inv(surface.hessian)
-        fits = [
-            (half_width**2) / (2.0 * inverse[axis, axis])
-            for axis, half_width in enumerate(half_widths)
-        ]
-        highest = 0.92 * min(fits) + surface.min_value
-        offset = surface.min_value
-    else:
-        # A quadratic whose minimum is on the window's edge or off it is traced as any other.
-        values = _grid(surface, frame, 120)[2]
-        highest = float(np.quantile(values, 0.8))
-        offset = min(surface.min_value, float(values.min()))
-    if not highest > offset:
-        raise ValueError(
-            f"the loss is flat on the map (x in {frame.x_range}, y in {frame.y_range}): "
-            "no contour levels"
-        )
-    lowest = offset + (highest - offset) * 1e-3
-    return offset + np.geomspace(lowest - offset, highest - offset, count)
-
-
-def _half_widths(surface: Surface, frame: MapFrame) -> tuple[float, float]:
-    """How far the window reaches from the surface's (first) minimum towards its nearest
-    edge, along x and y (≤ 0 when the minimum is on the edge or outside)."""
-    centre = np.asarray(surface.minima, dtype=float).reshape(-1, 2)[0]
-    return (
-        float(min(centre[0] - frame.x_range[0], frame.x_range[1] - centre[0])),
-        float(min(centre[1] - frame.y_range[0], frame.y_range[1] - centre[1])),
-    )
+    """``count`` loss levels, log-spaced, whose contours fall inside ``frame``'s window
+    (:func:`lessonkit.levels.contour_levels`: the page's playground draws the same)."""
+    return levels.contour_levels(surface, frame.x_range, frame.y_range, count)
 
 
 def _ellipses_fit(surface: Surface, frame: MapFrame) -> bool:
-    """Whether the contours are exact ellipses inside the window (a quadratic whose minimum
-    is inside it)."""
-    return surface.is_quadratic and min(_half_widths(surface, frame)) > 0
+    return levels.ellipses_fit(surface, frame.x_range, frame.y_range)
 
 
 def _grid(
     surface: Surface, frame: MapFrame, resolution: int
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Grid coordinates over the window and the loss on the grid: ``(xs, ys, values)``."""
-    xs = np.linspace(*frame.x_range, resolution)
-    ys = np.linspace(*frame.y_range, resolution)
-    return xs, ys, surface.value(np.stack(np.meshgrid(xs, ys), axis=-1))
+    return levels.grid(surface, frame.x_range, frame.y_range, resolution)
 
 
 class ContourMap(VGroup):

@@ -8,28 +8,30 @@ from __future__ import annotations
 
 from manim import ManimColor
 
-# --- colours, by meaning ------------------------------------------------------
-BACKGROUND_COLOR = ManimColor("#10131a")
-TEXT_COLOR = ManimColor("#e8eaf0")
-MUTED_TEXT_COLOR = ManimColor("#9aa3b5")
-PANEL_COLOR = ManimColor("#1b2030")
-PANEL_BORDER_COLOR = ManimColor("#39425a")
-AXIS_COLOR = ManimColor("#5b6478")
-#: Contour lines run from the low (inner) colour to the high (outer) one.
-CONTOUR_LOW_COLOR = ManimColor("#2d6a8f")
-CONTOUR_HIGH_COLOR = ManimColor("#9bb7d4")
-MINIMUM_COLOR = ManimColor("#f5f5f5")
+from lessonkit import palette
 
-GD_COLOR = ManimColor("#ff9f43")  # plain gradient descent
-MOMENTUM_COLOR = ManimColor("#36d6b0")  # momentum, the method that works
-OVERSHOOT_COLOR = ManimColor("#ff5d8f")  # too much momentum
-GRADIENT_COLOR = ManimColor("#ffd166")  # the downhill step -α∇L
-VELOCITY_COLOR = ManimColor("#7aa2ff")  # accumulated velocity
-HIGHLIGHT_COLOR = ManimColor("#ffd166")
-ADAGRAD_COLOR = ManimColor("#c792ea")  # AdaGrad, in your own experiment's clip
-RMSPROP_COLOR = ManimColor("#f26b6b")  # RMSprop
-ADAM_COLOR = ManimColor("#9be15d")  # Adam
-ADAMW_COLOR = ManimColor("#5ec8f2")  # AdamW
+# --- colours, by meaning (the hex values live in lessonkit.palette) ------------
+BACKGROUND_COLOR = ManimColor(palette.BACKGROUND)
+TEXT_COLOR = ManimColor(palette.TEXT)
+MUTED_TEXT_COLOR = ManimColor(palette.MUTED_TEXT)
+PANEL_COLOR = ManimColor(palette.PANEL)
+PANEL_BORDER_COLOR = ManimColor(palette.PANEL_BORDER)
+AXIS_COLOR = ManimColor(palette.AXIS)
+#: Contour lines run from the low (inner) colour to the high (outer) one.
+CONTOUR_LOW_COLOR = ManimColor(palette.CONTOUR_LOW)
+CONTOUR_HIGH_COLOR = ManimColor(palette.CONTOUR_HIGH)
+MINIMUM_COLOR = ManimColor(palette.MINIMUM)
+
+GD_COLOR = ManimColor(palette.GD)  # plain gradient descent
+MOMENTUM_COLOR = ManimColor(palette.MOMENTUM)  # momentum, the method that works
+OVERSHOOT_COLOR = ManimColor(palette.OVERSHOOT)  # too much momentum
+GRADIENT_COLOR = ManimColor(palette.GRADIENT)  # the downhill step -α∇L
+VELOCITY_COLOR = ManimColor(palette.VELOCITY)  # accumulated velocity
+HIGHLIGHT_COLOR = ManimColor(palette.HIGHLIGHT)
+ADAGRAD_COLOR = ManimColor(palette.ADAGRAD)  # AdaGrad, in your own experiment's clip
+RMSPROP_COLOR = ManimColor(palette.RMSPROP)  # RMSprop
+ADAM_COLOR = ManimColor(palette.ADAM)  # Adam
+ADAMW_COLOR = ManimColor(palette.ADAMW)  # AdamW
 #: Each optimizer's colour in an experiment clip (plain GD and momentum as in the lesson).
 OPTIMIZER_COLORS = {
     "gd": GD_COLOR,

@@ -86,3 +86,19 @@ def test_the_verdicts_follow_the_targets(build_wall, one_line_wall, expected):
     assert both == expected
     assert checks["flagship -qh: over the encode floor"]  # +20 %
     assert checks["build (empty cache): over the encode floor"] == (build_wall <= 375.0)
+
+
+@pytest.mark.browser
+def test_the_redraw_benchmark_measures_input_to_redraw():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "explore_benchmark",
+        ROOT / "benchmarks" / "explore_benchmark.py",
+    )
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    figures = bench.measure(events=30, steps=120)
+    assert figures["events"] == 30 and figures["runs"] == 2 and figures["steps"] == 120
+    assert 0 <= figures["median_ms"] <= figures["p95_ms"] <= figures["worst_ms"]

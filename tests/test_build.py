@@ -200,6 +200,18 @@ def test_the_lesson_page_works_in_a_real_browser(project, first_build):
     pagekit.check_page_in_browser(project / "media" / "lesson")
 
 
+@pytest.mark.browser
+def test_the_explorable_page_works_on_the_built_lesson(project, first_build, tmp_path):
+    """The playground, "Try it" for every chapter (its figures in the manifest), the (α, β)
+    map, the lesson.toml round trip, the transcript, the quiz, axe, two screen sizes and the
+    page's weight, on the lesson the build wrote (tests/explorekit.py)."""
+    import explorekit
+
+    facts = explorekit.check_explorable(project / "media" / "lesson", tmp_path)
+    assert facts["try_it"]["chapters"] == LESSON.names
+    assert facts["parity"]["cases"] >= 500
+
+
 def test_check_names_each_corrupted_or_missing_file(project, first_build, tmp_path):
     copy = tmp_path / "lesson"
     shutil.copytree(project / "media" / "lesson", copy)

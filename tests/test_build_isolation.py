@@ -30,7 +30,8 @@ BUILD_SCRIPT = textwrap.dedent(
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             if not info.name.endswith(".__main__"):  # that one runs the command
                 importlib.import_module(info.name)
-    for name in ("config", "captions", "formatting", "files", "faults", "voice_model", "loudness"):
+    for name in ("config", "captions", "formatting", "files", "faults", "voice_model", "loudness",
+                 "levels", "palette"):
         importlib.import_module("lessonkit." + name)
 
     from lesson_build import cli, jobs
@@ -39,6 +40,8 @@ BUILD_SCRIPT = textwrap.dedent(
 
     project = Path(sys.argv[1])
     figures = jobs.chapter_figures(LESSON.names)
+    from lesson_build.explore import explore_data
+    explore_data(figures)  # the page's playground data: momentum_math, never manim
     keys = [jobs.chapter_key(project, name, "low", False, {}) for name in LESSON.names]
     with tempfile.TemporaryDirectory() as empty:
         status = cli.main(["build", "--check", "--out", empty])
