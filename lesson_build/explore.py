@@ -560,7 +560,12 @@ def quiz(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
 
     if "recap" not in figures:
         return []
-    return [question.as_data() for question in recap.quiz(recap.figures())]
+    import dataclasses
+
+    data = figures["recap"]
+    names = [field.name for field in dataclasses.fields(recap.RecapFigures)]
+    figs = recap.RecapFigures(**{name: data[name] for name in names})  # the build's own figures
+    return [question.as_data() for question in recap.quiz(figs)]
 
 
 # --- all of it ------------------------------------------------------------------------------

@@ -172,7 +172,7 @@ def render_page(
     playground ``section#explore`` (its data in ``script#explore-data``), the (α, β) map
     ``canvas#pg-heat`` and "Try it" buttons (``button.try[data-try]``) in the chapter list;
     ``transcript`` (:func:`lesson_build.explore.transcript`) adds ``section#transcript`` (one
-    ``button.cue[data-start]`` a caption) and ``quiz`` (:func:`lesson_build.explore.quiz`)
+    ``button.cue[data-at]`` a caption) and ``quiz`` (:func:`lesson_build.explore.quiz`)
     ``section#quiz``.
     """
     template = _environment().get_template("index.html")

@@ -631,6 +631,8 @@ def check_layout(site: pagekit.LessonSite, shots: Path) -> dict[str, Any]:
                      explore: [p.left, p.top + scrollY, p.width, p.height]}; }"""
             )
             assert facts["scroll"] <= facts["inner"], f"{width}×{height}: scrolls sideways {facts}"
+            problems = _axe(page, f"{width}×{height}, playground open")
+            assert not problems, "\n".join(problems)
             vx, vy, vw, vh = facts["video"]
             px, py, pw, ph = facts["explore"]
             overlap = not (px >= vx + vw or px + pw <= vx or py >= vy + vh or py + ph <= vy)

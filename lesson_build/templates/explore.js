@@ -424,7 +424,7 @@
     els.formula.textContent = formulaText(surfaces[state.surface]);
     els.tomlButton.disabled = !tomlPreset();
     els.tomlNote.textContent = tomlPreset() ? "Renders the lesson's " + tomlPreset() +
-      " chapters with this surface, start, run A's α, rule and β, and run B's β." :
+      " chapters with this surface, start and run A's α, rule and β (the chapters check them)." :
       "This surface is not one a lesson.toml can set.";
   }
 
@@ -643,7 +643,7 @@
     if (!name) { return null; }
     var preset = DATA.presets[name], keys = preset.keys, a = state.runs[0], b = state.runs[1];
     var betas = preset.betas.slice();
-    if (betas.length >= 2) { betas[0] = b.on ? b.beta : 0; betas[1] = a.beta; }
+    if (betas.length >= 2) { betas[1] = a.beta; }  // plain descent stays first, at 0
     var values = {
       surface: surfaces[state.surface].config, start: state.start.slice(), lr: a.lr,
       betas: betas, steps: state.steps, convention: a.convention, threshold: state.threshold
@@ -784,7 +784,7 @@
   function bindTranscript() {
     var lines = Array.prototype.slice.call(document.querySelectorAll("#transcript .cue"));
     if (!lines.length || !video) { return; }
-    var starts = lines.map(function (b) { return parseFloat(b.getAttribute("data-start")); });
+    var starts = lines.map(function (b) { return parseFloat(b.getAttribute("data-at")); });
     var current = -1, box = $("transcript-lines");
     function follow() {
       var t = video.currentTime, lo = 0, hi = starts.length - 1, found = -1;
@@ -809,7 +809,7 @@
     box.addEventListener("click", function (event) {
       var b = event.target.closest ? event.target.closest("button.cue") : null;
       if (!b) { return; }
-      video.currentTime = parseFloat(b.getAttribute("data-start")) + 0.001;
+      video.currentTime = parseFloat(b.getAttribute("data-at")) + 0.001;
       follow();
     });
     follow();
