@@ -195,7 +195,6 @@ class _Run:
     beta: float
     convention: str
     nesterov: bool = False
-    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -209,13 +208,12 @@ class _Try:
     note: str = ""
 
 
-def _trajectory_run(data: Mapping[str, Any], label: str = "") -> _Run:
+def _trajectory_run(data: Mapping[str, Any]) -> _Run:
     return _Run(
         float(data["lr"]),
         float(data["beta"]),
         str(data["convention"]),
         bool(data.get("nesterov", False)),
-        label,
     )
 
 
@@ -439,6 +437,8 @@ def tries(figures: Mapping[str, Any]) -> dict[str, Any]:
             key = f"s{len(surface_keys)}"
             surface_keys[identity] = key
             surface_table[key] = _surface_data(surface)
+        if surface_table[surface_keys[identity]]["kind"] is None:
+            continue  # a surface the page cannot compute bit for bit: no "Try it"
         chapters[name] = {
             "chapter": name,
             "title": LESSON.chapter(name).title,
@@ -453,7 +453,11 @@ def tries(figures: Mapping[str, Any]) -> dict[str, Any]:
                 for r in attempt.runs
             ],
         }
-    return {"surfaces": surface_table, "tries": chapters}
+    used = {entry["surface"] for entry in chapters.values()}
+    return {
+        "surfaces": {key: data for key, data in surface_table.items() if key in used},
+        "tries": chapters,
+    }
 
 
 # --- the (α, β) map -------------------------------------------------------------------------
@@ -462,9 +466,9 @@ def tries(figures: Mapping[str, Any]) -> dict[str, Any]:
 def heatmap(experiment: Experiment, momentum_beta: float | None = None) -> dict[str, Any]:
     """Steps to the threshold over α × β for ``experiment`` (the race), from ``simulate_batch``.
 
-    α runs log-spaced over three decades around the largest stable step of plain descent in
-    the experiment's convention (2/λ_max, divided by 1 − β for ema, so the map shows where
-    momentum widens it); β over :data:`HEATMAP_BETAS`. ``steps`` is −1 where a run does not
+    α runs log-spaced from 1/30 to 30 times plain descent's largest stable step 2/λ_max
+    (about three decades, so the map shows where momentum moves the edge); β over
+    :data:`HEATMAP_BETAS`. ``steps`` is −1 where a run does not
     get below the threshold within the experiment's steps, ``diverged`` the step a run blew
     up at (−1 where it did not).
     """
@@ -590,13 +594,22 @@ def explore_data(figures: Mapping[str, Any], config_path: str | None = None) -> 
             "presets": {
                 name: {
                     "keys": list(keys),
-                    "betas": [float(b) for b in _experiment(name).betas],
+                    "values": _preset_values(_experiment(name)),
                 }
                 for name, keys in PRESET_KEYS.items()
             },
         }
     _check_finite(data, "explore data")
     return data
+
+
+def _preset_values(item: Experiment) -> dict[str, Any]:
+    """A preset's values as the page compares them (a lesson.toml writes only the changes)."""
+    from lessonkit.config import as_data
+
+    values = as_data(item)
+    del values["preset"]
+    return values
 
 
 def _check_finite(value: Any, where: str) -> None:

@@ -176,8 +176,14 @@ def render_page(
     ``section#quiz``.
     """
     template = _environment().get_template("index.html")
-    if explore:  # "Try it" goes beside each chapter of the list, in the manifest's order
-        explore = {**explore, "chapters": [chapter.name for chapter in manifest.chapters]}
+    if explore:  # "Try it" goes beside the chapter of the list that starts where it does
+        explore = {
+            **explore,
+            "chapters": [
+                {"name": chapter.name, "start": float(chapter.start)}
+                for chapter in manifest.chapters
+            ],
+        }
     return template.render(
         manifest=manifest,
         summary=_summary(manifest),

@@ -36,14 +36,21 @@ def _data(page: Any) -> dict[str, Any]:
 
 
 def _python_surface(entry: dict[str, Any]) -> Any:
-    """The momentum_math surface a page surface stands for (by its hessian or its name)."""
-    if entry["kind"] == "qfsp":
-        return surfaces.qfsp()
-    if entry["name"] in {"ravine", "stretched_bowl", "paraboloid"}:
-        return surfaces.get(entry["name"])
-    hessian = np.array(entry["hessian"], dtype=float).reshape(2, 2)
-    surface = surfaces.quadratic(np.linalg.eigvalsh(hessian))
-    assert np.array_equal(np.asarray(surface.hessian), hessian), entry["name"]
+    """The momentum_math surface a page surface stands for: rebuilt from its configuration
+    (a name or a formula table, as a lesson.toml writes it), else from its Hessian."""
+    from lessonkit.config import apply
+    from momentum_math.presets import get
+
+    config = entry["config"]
+    if isinstance(config, dict) or config in surfaces.NAMES:
+        surface = apply(get("ravine_zigzag"), {"surface": config}, "page").surface
+    else:
+        hessian = np.array(entry["hessian"], dtype=float).reshape(2, 2)
+        assert hessian[0, 1] == 0 == hessian[1, 0], f"{entry['name']}: no configuration"
+        surface = surfaces.quadratic(np.diag(hessian))
+    if entry["kind"] == "quadratic":
+        got = np.asarray(surface.hessian, dtype=float)
+        assert np.array_equal(got.ravel(), np.array(entry["hessian"])), entry["name"]
     return surface
 
 
@@ -101,6 +108,7 @@ def check_parity(site: pagekit.LessonSite, count: int = PARITY_CASES) -> dict[st
         page.context.close()
     diverged = 0
     exact = 0
+    compared = 0
     kinds = set()
     for case, result in zip(cases, results, strict=True):
         surface = _python_surface(data["surfaces"][case["surface"]])
@@ -116,12 +124,24 @@ def check_parity(site: pagekit.LessonSite, count: int = PARITY_CASES) -> dict[st
         _close(result["positions"], run.positions, f"{label}: positions")
         _close(result["velocities"], run.velocities, f"{label}: velocities")
         _close(result["losses"], run.losses, f"{label}: losses")
-        exact += int(np.array_equal(np.asarray(result["positions"]).reshape(-1, 2), run.positions))
+        _close(result["gradients"], run.gradients, f"{label}: gradients")
+        same = np.array_equal(np.asarray(result["positions"]).reshape(-1, 2), run.positions)
+        kind = data["surfaces"][case["surface"]]["kind"]
+        # a quadratic is the same few multiplications and additions in both: bit for bit
+        assert same or kind != "quadratic", f"{label}: a quadratic's positions not bit for bit"
+        exact += int(same)
+        compared += 1
         diverged += int(run.diverged)
         kinds.add((case["convention"], case["nesterov"], data["surfaces"][case["surface"]]["name"]))
     assert diverged >= count // 20, f"only {diverged} of {count} cases diverge: widen the α range"
     assert len(kinds) >= 8 * (len({c["surface"] for c in cases})), kinds
-    return {"cases": count, "diverged": diverged, "bit_exact": exact}
+    return {
+        "cases": count,
+        "compared": compared,
+        "diverged": diverged,
+        "bit_exact": exact,
+        "surfaces": sorted({data["surfaces"][c["surface"]]["name"] for c in cases}),
+    }
 
 
 def check_heatmap(site: pagekit.LessonSite) -> dict[str, Any]:
@@ -239,16 +259,37 @@ def check_controls(site: pagekit.LessonSite) -> dict[str, Any]:
         assert _state(page)["runs"][0]["beta"] != 1.5
         page.fill("#pg-run0-beta", "0.9")
         assert page.inner_text("#pg-error") == ""
+        steps_before = _state(page)["steps"]
+        page.fill("#pg-steps", "12.5")
+        assert "steps must be a whole number" in page.inner_text("#pg-error")
+        assert _state(page)["steps"] == steps_before
+        # loading an experiment clears what the last bad value left
+        page.evaluate("() => window.lessonExplore.load('race')")
+        assert page.inner_text("#pg-error") == ""
+        assert page.locator("#explore [aria-invalid=true]").count() == 0
+        # the gradient arrow is the step the run takes: α(1 − β)∇L under the ema rule
+        rule = data["tries"]["race"]["runs"][0]["convention"]
+        key = page.inner_text("#pg-gradient-key")
+        assert ("1−β" in key) == (rule == "ema"), (rule, key)
         # transport: reset to 0, step once, play to the end
         page.click("#pg-reset")
         assert _state(page)["current"] == 0
         page.click("#pg-step-once")
         assert _state(page)["current"] == 1 and _figure_text(page, 0, "step") == "1"
+        page.evaluate(
+            """() => { window.summaryWrites = 0; new MutationObserver(() => window.summaryWrites++)
+                 .observe(document.getElementById('pg-summary'),
+                          {childList: true, characterData: true, subtree: true}); }"""
+        )
         page.click("#pg-play")
         page.wait_for_function(
             "() => window.lessonExplore.state.current === window.lessonExplore.state.steps",
             timeout=20000,
         )
+        page.wait_for_timeout(100)
+        # the live summary is written once Play stops, not at each of its frames
+        writes = page.evaluate("() => window.summaryWrites")
+        assert writes == 1, f"the live summary was written {writes} times during Play"
         # dragging on the map moves the start
         box = page.locator("#pg-map").bounding_box()
         assert box is not None
@@ -396,6 +437,18 @@ def check_try_it(site: pagekit.LessonSite) -> dict[str, Any]:
             assert abs(resumed - stopped_at) < 1.0, (name, stopped_at, resumed)
             page.evaluate("() => document.getElementById('lesson-video').pause()")
             loaded.append({"chapter": name, "seeked": at, "state": state["runs"]})
+        # from a paused video, two "Try it" in a row: back goes to where the viewer left, paused
+        left_at = pagekit._seek(page, min(3.0, float(site.manifest["flagship"]["duration"]) / 2))
+        page.locator(f"#chapter-list button.try[data-try='{names[0]}']").click()
+        page.locator(f"#chapter-list button.try[data-try='{names[-1]}']").click()
+        page.click("#pg-back")
+        page.wait_for_timeout(300)
+        video = page.evaluate(
+            "() => { const v = document.getElementById('lesson-video');"
+            " return {paused: v.paused, time: v.currentTime}; }"
+        )
+        assert video["paused"], "Back to the video played a video the viewer had paused"
+        assert abs(video["time"] - left_at) < 0.05, (left_at, video)
         # chapters not in this lesson's list still load through the page's API
         for name in data["tries"]:
             if name in chapters:
@@ -470,6 +523,74 @@ def check_toml_download(site: pagekit.LessonSite, folder: Path) -> dict[str, Any
     assert figures["overshoot"]["start"] == [-3.5, 1.25]
     return {"toml": text, "race": {k: race[k] for k in ("lr", "momentum_beta", "gd_steps",
                                                         "momentum_steps")}}  # fmt: skip
+
+
+_JS_TOML = """() => ({ text: window.lessonExplore.toml(),
+  disabled: document.getElementById('pg-toml-button').disabled,
+  note: document.getElementById('pg-toml-note').textContent })"""
+
+
+def _toml_round_trip(text: str, target: Path) -> dict[str, Any]:
+    """``text`` through the build's configuration check: every chapter's figures under it."""
+    from lesson_build.jobs import chapter_figures
+    from lesson_narration.registry import LESSON, PRESET_KEYS
+    from lessonkit.config import load
+
+    target.write_text(text, encoding="utf-8")
+    overrides = load(target)
+    for name, changes in overrides.items():
+        assert set(changes) <= set(PRESET_KEYS[name]), (name, changes)
+    return chapter_figures(LESSON.names, str(target))
+
+
+def check_toml_from_every_try(site: pagekit.LessonSite, folder: Path) -> dict[str, Any]:
+    """From every chapter's "Try it", and after slider moves that give α and β more digits
+    than the chapters say, "Download lesson.toml" either writes a file the build's check
+    accepts or is disabled with the reason; a β the chapters cannot race is refused."""
+    page = site.open()
+    written: dict[str, str] = {}
+    refused: dict[str, str] = {}
+    try:
+        names = page.evaluate("() => Object.keys(window.lessonExplore.data.tries)")
+        for name in names:
+            page.evaluate("(n) => window.lessonExplore.load(n)", name)
+            got = page.evaluate(_JS_TOML)
+            if got["text"] is None:
+                assert got["disabled"] and got["note"].strip(), (name, got)
+                refused[name] = got["note"]
+                continue
+            assert not got["disabled"], (name, got)
+            figures = _toml_round_trip(got["text"], folder / f"{name}.toml")
+            assert figures, name
+            written[name] = got["text"]
+        # slider positions give α and β three digits: the file rounds them to the chapters' two
+        page.evaluate("() => window.lessonExplore.load('race')")
+        _set_range(page, "#pg-run0-beta-range", 873)
+        _set_range(page, "#pg-run0-lr-range", 600)
+        lr = page.evaluate("() => window.lessonExplore.state.runs[0].lr")
+        got = page.evaluate(_JS_TOML)
+        assert got["text"] and "0.87" in got["text"] and "2 significant digits" in got["note"], got
+        rounded = float(f"{lr:.2g}")
+        assert rounded != lr, f"the slider's α {lr} already has two digits: move it elsewhere"
+        race = _toml_round_trip(got["text"], folder / "sliders.toml")["race"]
+        assert race["lr"] == rounded and race["momentum_beta"] == 0.87, race
+        # β = 0 and β at or past too much momentum cannot be the race's momentum
+        for beta in ("0", "0.995"):
+            page.fill("#pg-run0-beta", beta)
+            got = page.evaluate(_JS_TOML)
+            assert got["text"] is None and got["disabled"] and "β" in got["note"], (beta, got)
+    finally:
+        page.context.close()
+    assert written, "no chapter's experiment could be written as a lesson.toml"
+    return {"written": sorted(written), "refused": refused}
+
+
+def _set_range(page: Any, selector: str, value: int) -> None:
+    page.eval_on_selector(
+        selector,
+        "(el, v) => { el.value = String(v); el.dispatchEvent(new Event('input')); }",
+        value,
+    )
 
 
 def check_transcript(site: pagekit.LessonSite) -> dict[str, Any]:

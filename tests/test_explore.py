@@ -89,6 +89,11 @@ def test_try_it_follows_the_configuration(tmp_path):
     assert race["runs"][0]["beta"] == 0.8 and race["runs"][1]["beta"] == 0.0
     assert data["tries"]["opening"]["start"] == [-3.0, 0.3]
     assert data["heatmap"]["start"] == [-3.0, 1.0] and data["heatmap"]["race"]["lr"] == 0.15
+    # the quiz explains with the configured lesson's own figures
+    questions = explore.quiz(figures)
+    assert "β = 0.8 each step keeps 80 %" in questions[0]["explanation"], questions[0]
+    assert questions == explore.quiz(chapter_figures(["recap"], str(config)))
+    assert questions != explore.quiz(chapter_figures(["recap"]))
 
 
 def test_the_heatmap_is_simulate_batch_with_the_theorys_optimum_in_the_races_rule(data):
@@ -154,7 +159,9 @@ def test_the_page_embeds_the_data_so_no_text_can_close_its_script(data):
     assert match
     parsed = json.loads(match.group(1))
     assert parsed["tries"]["race"]["note"] == "</script><script>alert(1)"
-    assert parsed["chapters"] == [chapter.name for chapter in manifest.chapters]
+    assert parsed["chapters"] == [
+        {"name": chapter.name, "start": chapter.start} for chapter in manifest.chapters
+    ]
     assert len(page.encode()) < explorekit.PAGE_BUDGET_BYTES
 
 
@@ -176,6 +183,10 @@ def _manifest_of_lesson() -> Manifest:
 # The page in headless chromium
 
 
+#: A quadratic with turned axes (its Hessian [[1, 0.8], [0.8, 8]] has off-diagonal terms).
+ROTATED = "0.5*x**2 + 0.8*x*y + 4*y**2"
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, data, figures):
     """A small lesson (synthetic videos) whose page carries the real lesson's playground."""
@@ -184,9 +195,11 @@ def site(tmp_path_factory, data, figures):
     groups = explore.transcript(
         folder / "ravine.vtt", [(c.name, c.title, c.start) for c in manifest.chapters]
     )
+    # and one surface no chapter uses: a quadratic whose axes are turned (a formula)
+    rotated = explore._surface_data(formula_surface(ROTATED, (-4.0, 4.0), (-2.0, 2.0)))
     page = render_page(
         manifest,
-        explore=data,
+        explore={**data, "surfaces": {**data["surfaces"], "rotated": rotated}},
         transcript=[{**g, "lines": [vars(line) for line in g["lines"]]} for g in groups],
         quiz=explore.quiz(figures),
     )
@@ -198,7 +211,8 @@ def site(tmp_path_factory, data, figures):
 
 def test_the_pages_runs_equal_momentum_maths_on_random_cases(site):
     facts = explorekit.check_parity(site)
-    assert facts["cases"] >= 500
+    assert facts["compared"] == explorekit.PARITY_CASES >= 500
+    assert {"ravine", "stretched_bowl", "qfsp", "formula"} <= set(facts["surfaces"]), facts
 
 
 def test_the_heatmap_cells_are_simulate_batchs(site):
@@ -215,6 +229,17 @@ def test_a_heatmap_cell_loads_into_the_playground(site):
 
 def test_the_downloaded_lesson_toml_renders_the_playgrounds_parameters(site, tmp_path):
     explorekit.check_toml_download(site, tmp_path)
+
+
+def test_lesson_toml_from_every_try_passes_the_builds_check_or_says_why_not(site, tmp_path):
+    facts = explorekit.check_toml_from_every_try(site, tmp_path)
+    refused = facts["refused"]
+    # the refresher's round bowl is no preset's surface; choosing β races momentum at the
+    # theory's α*, where plain descent (which every chapter also draws at that α) diverges
+    assert set(refused) == {"refresher", "choosing_beta"}, refused
+    assert "not one a lesson.toml can set" in refused["refresher"]
+    assert "β = 0 diverges at step" in refused["choosing_beta"], refused
+    assert set(facts["written"]) == set(LESSON.names) - set(refused)
 
 
 def test_the_transcript_follows_playback_and_seeks(site):

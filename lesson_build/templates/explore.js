@@ -84,6 +84,7 @@
       positions: Array.prototype.slice.call(run.positions),
       velocities: Array.prototype.slice.call(run.velocities),
       losses: Array.prototype.slice.call(run.losses),
+      gradients: Array.prototype.slice.call(run.gradients),
       divergedStep: run.divergedStep, stepsTo: run.stepsTo
     };
   }
@@ -119,7 +120,7 @@
       { lr: 0.1, beta: 0.9, convention: "pytorch", nesterov: false, on: true },
       { lr: 0.1, beta: 0, convention: "pytorch", nesterov: false, on: true }
     ],
-    results: [null, null], playing: false, tryName: null
+    results: [null, null], playing: false, betaSlot: 1
   };
   var els = {};
   var resume = null;
@@ -278,6 +279,8 @@
     var sx = g.toX(state.start[0]), sy = g.toY(state.start[1]);
     ctx.strokeStyle = COLORS.text; ctx.lineWidth = 2 * ratio;
     ctx.beginPath(); ctx.arc(sx, sy, 7 * ratio, 0, 2 * Math.PI); ctx.stroke();
+    var a = state.runs[0];
+    els.gradientKey.textContent = a.convention === "ema" ? "−α(1−β)∇L (run A's gradient step)" : "−α∇L";
     els.arrowNote.textContent = scale > 1 ? "Arrows drawn ×" + scale + " their length." : "Arrows at their true length.";
   }
 
@@ -382,14 +385,15 @@
     var s = surfaces[state.surface];
     els.map.setAttribute("aria-label", "Map of the " + s.title + " with the runs' paths from (" +
       fmt(state.start[0]) + ", " + fmt(state.start[1]) + "). " + rows.join("; ") + ".");
-    els.summary.textContent = rows.join(" · ");
+    // a live region: spoken once a run stands still, not at every frame of Play
+    if (!state.playing) { els.summary.textContent = rows.join(" · "); }
   }
 
   function redraw() {
     drawMap(); drawPlot(); writeFigures(); drawHeatmapMarks();
   }
 
-  function update() { compute(); redraw(); }
+  function update() { compute(); redraw(); writeTomlNote(); }
 
   // ---- controls --------------------------------------------------------------------------
 
@@ -422,10 +426,6 @@
       c.box.style.borderColor = COLORS[role(run)];
     });
     els.formula.textContent = formulaText(surfaces[state.surface]);
-    els.tomlButton.disabled = !tomlPreset();
-    els.tomlNote.textContent = tomlPreset() ? "Renders the lesson's " + tomlPreset() +
-      " chapters with this surface, start and run A's α, rule and β (the chapters check them)." :
-      "This surface is not one a lesson.toml can set.";
   }
 
   function formulaText(s) {
@@ -447,9 +447,9 @@
   function bind() {
     els.surface.addEventListener("change", function () {
       var s = surfaces[els.surface.value];
-      state.surface = els.surface.value; state.preset = null; state.tryName = null;
+      state.surface = els.surface.value; state.preset = null; state.betaSlot = 1;
       state.start = [Number((s.x_range[0] * 0.8).toPrecision(3)), Number((s.y_range[1] * 0.5).toPrecision(3))];
-      state.current = state.steps; syncControls(); update();
+      state.current = state.steps; clearErrors(); syncControls(); layout(); update();
     });
     [["startX", 0], ["startY", 1]].forEach(function (pair) {
       els[pair[0]].addEventListener("input", function () {
@@ -460,7 +460,13 @@
     });
     els.steps.addEventListener("input", function () {
       var v = numberFrom(els.steps, 1, 5000, "steps");
-      if (v === null || v !== Math.floor(v)) { return; }
+      if (v !== null && v !== Math.floor(v)) {
+        els.steps.setAttribute("aria-invalid", "true");
+        els.error.textContent = "steps must be a whole number from 1 to 5000, got " +
+          JSON.stringify(els.steps.value) + ".";
+        return;
+      }
+      if (v === null) { return; }
       state.steps = v; state.current = v; update();
     });
     els.threshold.addEventListener("input", function () {
@@ -551,17 +557,32 @@
     timer = requestAnimationFrame(tick);
   }
   function pause() {
+    var was = state.playing;
     state.playing = false; if (timer) { cancelAnimationFrame(timer); timer = null; }
     els.play.textContent = "Play"; els.play.setAttribute("aria-pressed", "false");
+    if (was) { writeFigures(); }
   }
 
   // ---- chapters: Try it, and back ---------------------------------------------------------
 
+  function clearErrors() {
+    Array.prototype.forEach.call(els.section.querySelectorAll("[aria-invalid]"), function (input) {
+      input.setAttribute("aria-invalid", "false");
+    });
+    els.error.textContent = "";
+  }
+
+  function loadable(spec) {
+    return !!(spec && surfaces[spec.surface] && evaluator(surfaces[spec.surface]) && spec.runs.length);
+  }
+
   function load(spec) {
-    pause();
+    if (!loadable(spec)) { throw new Error("not an experiment the playground can run: " + JSON.stringify(spec)); }
+    pause(); clearErrors();
     state.surface = spec.surface; state.start = spec.start.slice(); state.steps = spec.steps;
     state.threshold = spec.threshold; state.preset = spec.preset || null;
-    state.tryName = spec.chapter || null;
+    var presetBetas = state.preset && DATA.presets[state.preset] ? DATA.presets[state.preset].values.betas : [];
+    state.betaSlot = Math.max(1, presetBetas.indexOf(spec.runs[0].beta));
     for (var i = 0; i < 2; i++) {
       var r = spec.runs[i];
       if (r) {
@@ -571,17 +592,18 @@
       }
     }
     state.current = state.steps;
-    syncControls(); compute(); redraw();
+    syncControls(); layout(); update();
     els.source.textContent = spec.chapter ? "Loaded from the chapter “" + spec.title + "”" +
       (spec.note ? " (" + spec.note + ")." : ".") : (spec.label || "");
     els.back.hidden = !resume;
   }
 
   function tryChapter(name) {
-    if (video) {
+    // a second "Try it" while the video waits keeps the place it left
+    if (video && (!resume || !video.paused)) {
       resume = { time: video.currentTime, playing: !video.paused };
-      video.pause();
     }
+    if (video) { video.pause(); }
     load(tries[name]);
     els.section.scrollIntoView({ block: "start" });
     els.heading.focus({ preventScroll: true });
@@ -589,23 +611,28 @@
 
   function backToVideo() {
     if (!video) { return; }
-    var at = resume || { time: video.currentTime, playing: true };
+    var at = resume || { time: video.currentTime, playing: false };
     els.back.hidden = true;
     video.scrollIntoView({ block: "center" });
     if (Math.abs(video.currentTime - at.time) > 0.01) { video.currentTime = at.time; }
     video.focus({ preventScroll: true });
-    var p = video.play();
-    if (p && p.catch) { p.catch(function () {}); }
+    if (at.playing) {
+      var p = video.play();
+      if (p && p.catch) { p.catch(function () {}); }
+    }
     resume = null;
   }
 
   function decorateChapterList() {
     var list = document.getElementById("chapter-list");
     if (!list) { return; }
-    var items = list.querySelectorAll("li"), names = DATA.chapters || [];
-    for (var i = 0; i < items.length && i < names.length; i++) {
-      var name = names[i];
-      if (!tries[name] || items[i].querySelector("button.try")) { continue; }
+    // the list is the manifest's or, once it loads, the chapters track's: match by start time
+    var items = list.querySelectorAll("li"), chapters = DATA.chapters || [];
+    for (var i = 0; i < items.length; i++) {
+      var button = items[i].querySelector("button.chapter");
+      var at = button ? parseFloat(button.getAttribute("data-start")) : NaN, name = null;
+      chapters.forEach(function (c) { if (Math.abs(c.start - at) < 0.01) { name = c.name; } });
+      if (!name || !tries[name] || items[i].querySelector("button.try")) { continue; }
       var b = document.createElement("button");
       b.type = "button"; b.className = "try"; b.setAttribute("data-try", name);
       b.textContent = "Try it";
@@ -638,23 +665,110 @@
     return "{ " + parts.join(", ") + " }";
   }
 
-  function tomlText() {
+  function significant(v, digits) { return Number(Number(v).toPrecision(digits)); }
+  function sameValue(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+
+  // What "Download lesson.toml" writes: { preset, lines, notes } or { problem }. It writes the
+  // playground's surface, start, run A's α and β (the βs of plain descent and of too much
+  // momentum stay the preset's), and steps, rule and threshold where they differ from the
+  // preset's; α and β with the 2 significant digits the chapters say them with, the
+  // threshold with 1. The build checks the rest (what each chapter can show) before it renders.
+  function tomlPlan() {
     var name = tomlPreset();
-    if (!name) { return null; }
-    var preset = DATA.presets[name], keys = preset.keys, a = state.runs[0], b = state.runs[1];
-    var betas = preset.betas.slice();
-    if (betas.length >= 2) { betas[1] = a.beta; }  // plain descent stays first, at 0
-    var values = {
-      surface: surfaces[state.surface].config, start: state.start.slice(), lr: a.lr,
-      betas: betas, steps: state.steps, convention: a.convention, threshold: state.threshold
-    };
+    if (!name) {
+      return { problem: "This surface is not one a lesson.toml can set: the lesson's " +
+        "chapters draw the ravine, the stretched bowl and the bumpy bowl." };
+    }
+    var preset = DATA.presets[name], base = preset.values, a = state.runs[0], b = state.runs[1];
+    var notes = [];
+    if (a.nesterov) {
+      return { problem: "A lesson.toml cannot ask for Nesterov's look-ahead: the chapters " +
+        "run heavy-ball momentum. Untick it on run A to write one." };
+    }
+    if (b.on && (b.lr !== a.lr || b.convention !== a.convention)) {
+      notes.push("run B's α and rule are not written: the chapters run every β at run A's");
+    }
+    var lr = significant(a.lr, 2);
+    if (lr !== a.lr) { notes.push("α " + a.lr + " is written as " + lr + " (2 significant digits)"); }
+    var values = { surface: surfaces[state.surface].config, start: state.start.slice(), lr: lr,
+      steps: state.steps, convention: a.convention };
+    var keys = ["surface", "start", "lr"];
+    if (preset.keys.indexOf("betas") >= 0) {
+      var beta = significant(a.beta, 2), betas = base.betas.slice();
+      var slot = state.betaSlot > 0 && state.betaSlot < betas.length ? state.betaSlot : 1;
+      var replaced = betas[slot];
+      betas[slot] = beta;
+      var rising = betas[0] === 0 && betas.every(function (v, k) { return !k || betas[k - 1] < v; });
+      if (!rising) {
+        return { problem: "Run A's β (" + beta + ") takes the place of the lesson's β = " + replaced +
+          ", and the chapters need their βs to rise from 0 (plain descent): [" +
+          betas.join(", ") + "] does not. Choose a β between " + (slot ? betas[slot - 1] : 0) +
+          " and " + (slot + 1 < betas.length ? betas[slot + 1] : 1) + "." };
+      }
+      if (slot !== 1) { notes.push("run A's β takes the place of the lesson's β = " + replaced); }
+      if (beta !== a.beta) { notes.push("β " + a.beta + " is written as " + beta + " (2 significant digits)"); }
+      values.betas = betas; keys.push("betas");
+    } else if (a.beta !== base.betas[base.betas.length - 1]) {
+      notes.push("the βs stay the chapter's own (" + base.betas.slice(1).join(" and ") + ")");
+    }
+    if (preset.keys.indexOf("threshold") >= 0) {
+      values.threshold = significant(state.threshold, 1);
+      if (values.threshold !== state.threshold) {
+        notes.push("the threshold " + state.threshold + " is written as " + values.threshold);
+      }
+      if (!sameValue(values.threshold, base.threshold)) { keys.push("threshold"); }
+    }
+    var off = offTheMap(values, values.betas || base.betas, preset.keys.indexOf("threshold") >= 0 ?
+      values.threshold : state.threshold);
+    if (off) { return { problem: off }; }
+    if (values.steps !== base.steps) { keys.push("steps"); }
+    if (values.convention !== base.convention) { keys.push("convention"); }
     var lines = ["# Written by the lesson page's playground: render the lesson with it by",
       "#   momentum-lesson build --config lesson.toml", "", "[presets." + name + "]"];
-    keys.forEach(function (key) {
-      if (key === "steps") { lines.push("steps = " + String(values.steps)); return; }
-      lines.push(key + " = " + tomlValue(values[key]));
+    preset.keys.forEach(function (key) {
+      if (keys.indexOf(key) < 0) { return; }
+      lines.push(key + " = " + (key === "steps" ? String(values.steps) : tomlValue(values[key])));
     });
-    return lines.join("\n") + "\n";
+    return { preset: name, lines: lines, notes: notes };
+  }
+
+  // The chapters draw each of the file's βs at its α on their maps: a run that diverges or
+  // leaves the surface's window is one they refuse (the build names any other need).
+  function offTheMap(values, betas, threshold) {
+    var s = surfaces[state.surface], found = null;
+    betas.forEach(function (beta) {
+      if (found) { return; }
+      var r = simulate(s, values.start, values.lr, beta, values.steps, values.convention, false, threshold);
+      var inside = r.divergedStep < 0;
+      for (var k = 0; inside && k <= r.count; k++) {
+        var x = r.positions[2 * k], y = r.positions[2 * k + 1];
+        inside = x >= s.x_range[0] && x <= s.x_range[1] && y >= s.y_range[0] && y <= s.y_range[1];
+      }
+      if (!inside) {
+        found = "With α = " + values.lr + " (" + values.convention + "), the run with β = " + beta +
+          (r.divergedStep >= 0 ? " diverges at step " + r.divergedStep : " leaves the map") +
+          ": the chapters draw every β of the lesson at run A's α, so they would refuse this file.";
+      }
+    });
+    return found;
+  }
+
+  function tomlText() {
+    var plan = tomlPlan();
+    return plan.problem ? null : plan.lines.join("\n") + "\n";
+  }
+
+  function writeTomlNote() {
+    var plan = tomlPlan();
+    els.tomlButton.disabled = !!plan.problem;
+    if (plan.problem) {
+      els.tomlButton.setAttribute("aria-describedby", "pg-toml-note");
+      els.tomlNote.textContent = plan.problem;
+      return;
+    }
+    els.tomlNote.textContent = "Renders the lesson's " + plan.preset + " chapters with this " +
+      "surface, start and run A's α and β" + (plan.notes.length ? "; " + plan.notes.join("; ") : "") +
+      ". The build checks what each chapter can show before it renders.";
   }
 
   function downloadToml() {
@@ -735,13 +849,21 @@
     if (heat.optimum) { mark(ctx, g.col(heat.optimum.lr), g.row(heat.optimum.beta), COLORS.minimum, "α*, β*", true, g); }
     mark(ctx, g.col(heat.race.lr), g.row(heat.race.beta), COLORS.text, "race", false, g);
     var a = state.runs[0];
-    if (surfaces[state.surface] && state.surface === heatSurface() && a.convention === heat.convention) {
+    if (heatHolds(a)) {
       mark(ctx, g.col(a.lr), g.row(a.beta), COLORS[role(a)], "A", true, g);
     }
     if (selected) {
       ctx.strokeStyle = COLORS.text; ctx.lineWidth = 2 * g.ratio;
       ctx.strokeRect(g.left + selected[0] * g.cw, g.top + (g.ny - 1 - selected[1]) * g.ch, g.cw, g.ch);
     }
+  }
+  // run A is a cell of the map only on its surface, start, steps, threshold and rule, in its α range
+  function heatHolds(a) {
+    var n = heat.lrs.length;
+    return !!surfaces[state.surface] && state.surface === heatSurface() && a.convention === heat.convention &&
+      !a.nesterov && sameValue(state.start, heat.start) && state.steps === heat.steps &&
+      state.threshold === heat.threshold && a.lr >= heat.lrs[0] && a.lr <= heat.lrs[n - 1] &&
+      a.beta >= heat.betas[0] && a.beta <= heat.betas[heat.betas.length - 1];
   }
   function heatSurface() { return tries.race ? tries.race.surface : state.surface; }
   function cellText(i, j) {
@@ -789,7 +911,7 @@
     function follow() {
       var t = video.currentTime, lo = 0, hi = starts.length - 1, found = -1;
       while (lo <= hi) { var mid = (lo + hi) >> 1; if (starts[mid] <= t + 0.01) { found = mid; lo = mid + 1; } else { hi = mid - 1; } }
-      if (found >= 0 && t > parseFloat(lines[found].getAttribute("data-end")) + 0.25) { found = found; }
+      // in a pause between lines the line just spoken stays lit
       if (found === current) { return; }
       if (current >= 0) { lines[current].classList.remove("current"); lines[current].removeAttribute("aria-current"); }
       current = found;
@@ -857,7 +979,7 @@
     els.section = $("explore"); els.heading = $("explore-heading");
     if (!els.section) { return; }
     ["map", "plot", "heat", "surface", "formula", "error", "summary", "source", "back",
-      "play", "reset", "arrowNote", "plotAxis", "heatOut", "tomlButton", "tomlNote",
+      "play", "reset", "arrowNote", "gradientKey", "plotAxis", "heatOut", "tomlButton", "tomlNote",
       "stepRange", "stepOut", "startX", "startY", "steps", "threshold"].forEach(function (k) {
       els[k] = $("pg-" + k.replace(/[A-Z]/g, function (c) { return "-" + c.toLowerCase(); }));
     });
