@@ -314,7 +314,7 @@ def _expected_try(name: str, parameters: dict[str, Any], data: dict[str, Any]) -
         return {"lr": t["lr"], "beta": t["beta"], "convention": t["convention"]}
 
     p = parameters
-    zig = data["presets"]["ravine_zigzag"]["betas"]
+    zig = data["presets"]["ravine_zigzag"]["values"]["betas"]
     if name in {"zigzag"}:
         return {"start": p["run"]["start"], "steps": p["run"]["steps"],
                 "runs": [{**run(p["run"]), "beta": zig[1]}, run(p["run"])]}  # fmt: skip
