@@ -73,9 +73,9 @@ THEORY_COLORS = (
 #: The sweep plot's size and height (it sits at the right edge).
 SWEEP_PLOT_SIZE = {"width": 6.2, "height": 3.2}
 SWEEP_PLOT_Y = 1.1
-#: Where the plot's labels go, in its data: "blows up" at this share of the step axis;
+#: Where the plot's labels go, in its data: "grows" at this share of the step axis;
 #: the fastest run's label (its lower-left corner) right of β* by this much, at this share.
-UNSTABLE_LABEL_HEIGHT = 0.4
+UNSTABLE_LABEL_HEIGHT = 0.33
 FASTEST_LABEL_OFFSET = 0.01
 FASTEST_LABEL_HEIGHT = 0.375
 
@@ -147,7 +147,8 @@ def theory(figs: ChoosingBetaFigures) -> Theory:
         rf" = {theory_number(figs.best_beta)}",
         rf"\alpha^* = \frac{{4}}{{(\sqrt L + \sqrt\mu)^2}} = {theory_number(figs.best_lr)}",
         rf"\text{{rate }} \sqrt{{\beta^*}} = {theory_number(figs.best_rate)}",
-        rf"\text{{plain GD: }} \frac{{\kappa - 1}}{{\kappa + 1}} = {tex(figs.gd_rate)}",
+        rf"\text{{plain GD: }} \frac{{\kappa - 1}}{{\kappa + 1}} = {tex(figs.gd_rate)}"
+        rf"\text{{ at }} \alpha = \frac{{2}}{{\mu + L}} = {theory_number(figs.gd_lr)}",
     )
     lines = VGroup(*[math_label(line, size=style.LABEL_SIZE) for line in latex])
     lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
@@ -167,7 +168,7 @@ def theory(figs: ChoosingBetaFigures) -> Theory:
 
 @dataclass(frozen=True, eq=False)
 class Sweep:
-    """Steps until the loss settles, against β: the simulated line, where runs blow up,
+    """Steps until the loss settles, against β: the simulated line, where runs grow past the cap,
     β* and the fastest run marked, and the best plain GD's count as a threshold."""
 
     plot: LinePlot
@@ -179,7 +180,7 @@ class Sweep:
 
     @property
     def parts(self) -> list[VMobject]:
-        """What is left on screen at the end (the "blows up" region fades with the chapter)."""
+        """What is left on screen at the end (the "grows" region fades with the chapter)."""
         plot = self.plot
         return [
             plot.axes,
@@ -211,13 +212,17 @@ def _fastest_mark(figs: ChoosingBetaFigures, plot: LinePlot) -> VGroup:
 
 
 def _unstable_region(figs: ChoosingBetaFigures, plot: LinePlot) -> VGroup:
-    """The βs whose runs blow up or never settle, shaded, and labelled."""
+    """The βs whose runs grow (past the cap 2(1 + β)/L) or never settle, shaded, labelled."""
     low_beta = float(figs.sweep_betas[0])
     low = plot.c2p(low_beta, 0.0)
     high = plot.c2p(figs.last_failed_beta, float(STEPS_AXIS_MAX))
     region = Polygon(low, [high[0], low[1], 0], high, [low[0], high[1], 0])
-    region.set_fill(style.OVERSHOOT_COLOR, 0.18).set_stroke(width=0)
-    label = text_label("blows up", style.OVERSHOOT_COLOR)
+    region.set_fill(style.MUTED_TEXT_COLOR, 0.16).set_stroke(width=0)
+    label = VGroup(
+        text_label("grows", style.TEXT_COLOR),
+        text_label("α* above", style.TEXT_COLOR, style.SMALL_SIZE),
+        text_label("2(1 + β)/L", style.TEXT_COLOR, style.SMALL_SIZE),
+    ).arrange(DOWN, buff=0.1)
     label.move_to(
         plot.c2p(0.5 * (low_beta + figs.last_failed_beta), UNSTABLE_LABEL_HEIGHT * STEPS_AXIS_MAX)
     )
@@ -232,7 +237,7 @@ def sweep(figs: ChoosingBetaFigures) -> Sweep:
         (float(betas[0]), 1.0),
         (0.0, float(STEPS_AXIS_MAX)),
         x_label=math_label(r"\beta", style.MUTED_TEXT_COLOR),
-        y_label=f"steps until the loss stays below {spoken_number(figs.threshold)}",
+        y_label=(f"steps at α* until the loss stays below {spoken_number(figs.threshold)}"),
         x_step=0.1,
         y_step=100,
         **SWEEP_PLOT_SIZE,
@@ -338,7 +343,7 @@ class ChoosingBetaChapter(Chapter):
 
     @staticmethod
     def _beat_sweep(scene: LessonScene, lines: ChoosingBetaScript, result: Sweep) -> None:
-        """The simulated sweep drawn, where it blows up, then β* and the fastest run, then GD."""
+        """The simulated sweep drawn, where it grows, then β* and the fastest run, then GD."""
         plot = result.plot
         with scene.voiceover(text=lines.sweep) as tracker:
             scene.play(FadeIn(plot.axes), FadeIn(plot.static), run_time=0.8)

@@ -109,6 +109,7 @@ class InCodeChapter(Chapter):
         comparison.next_to(panel, DOWN, aligned_edge=LEFT, buff=0.35).shift(RIGHT * 0.2)
         _, row_pytorch, row_lesson = comparison
         factor = math_label(
+            rf"\text{{both: }} \beta = {format_number(figs.compare_beta, 1)},\quad"
             rf"\times\,\alpha = {format_number(figs.velocity_ratio, 1)}",
             style.HIGHLIGHT_COLOR,
             style.BODY_SIZE + 2,

@@ -3,7 +3,8 @@
 The same map as the race (left lane, same frame and style): β = 0.99 sails
 past the minimum and keeps swinging for all 300 steps. Then the loss against
 step on a log scale for β = 0, 0.9 and 0.99 with the 0.001 finish line: the
-first two cross it (185 and 159 steps), β = 0.99 never does.
+first two cross it (185 and 159 steps), β = 0.99 does not within 300 (it crosses at
+step 408, off the plot, which the label says).
 
 Render: ``manim render scenes/overshoot.py`` (add ``-ql`` for a quick 480p preview).
 """
@@ -69,7 +70,7 @@ class OvershootBoard:
 
 
 class OvershootChapter(Chapter):
-    """β = 0.99 overshoots on the stretched bowl and never reaches the finish in 300 steps."""
+    """β = 0.99 overshoots on the stretched bowl and does not reach the finish within 300 steps."""
 
     name = "overshoot"
     #: Seconds the chapter holds still on its question, then on its result.
@@ -154,7 +155,7 @@ class OvershootChapter(Chapter):
     def _beat_verdict(
         self, scene: LessonScene, board: OvershootBoard, verdict: str, figs: OvershootFigures
     ) -> None:
-        """The two crossings marked, then β = 0.99 never crosses: its last loss. Pause on it."""
+        """The two crossings marked, then β = 0.99 not within its steps: its last loss. Pause."""
         crossings = crossing_markers(board.plot, figs)
         never = never_label(board.plot, figs)
         with scene.voiceover(text=verdict) as tracker:
@@ -163,7 +164,7 @@ class OvershootChapter(Chapter):
                 FadeIn(board.names),
                 run_time=0.8,
             )
-            scene.wait_until_bookmark("never")
+            scene.wait_until_bookmark("last_loss")
             scene.play(
                 FadeIn(never, shift=0.2 * DOWN),
                 run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3),
@@ -240,8 +241,10 @@ def crossing_markers(plot: LinePlot, figs: OvershootFigures) -> list[VGroup]:
 def never_label(plot: LinePlot, figs: OvershootFigures) -> Text:
     """β = 0.99's last loss, above the swinging curve: half a decade under the top of the plot,
     right-aligned with the curve's end."""
+    late = "" if figs.late_crossing is None else f"\n(it crosses at step {figs.late_crossing})"
     never = text_label(
-        f"never: {format_loss(figs.final_loss)} at step {figs.steps}", run_color(figs, figs.beta)
+        f"not within {figs.steps}: {format_loss(figs.final_loss)} at step {figs.steps}{late}",
+        run_color(figs, figs.beta),
     )
     end = plot.c2p(figs.steps, figs.final_loss)
     never.move_to(plot.c2p(figs.steps, plot.y_range[1] / 10.0**0.5), aligned_edge=RIGHT)

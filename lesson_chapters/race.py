@@ -3,7 +3,11 @@
 The explainer figure's experiment (stretched bowl, start (−4, 1.5), α = 0.18,
 ema convention): two maps of the same bowl, one run on each, live step and
 loss counters, one shared clock; each run stops where its loss first drops
-below 0.001 (185 and 159 steps), the other keeps going.
+below 0.001 (185 and 159 steps), the other keeps going. The rule both runs follow
+is written under the maps. Then a table shows what the verdict owes to the rule and
+to the finish line: under the lesson's rule momentum takes 69 steps; with the
+finish at 0.1 plain descent wins under the moving average (58 to 60) and loses
+under the lesson's rule (13 to 58).
 
 Render: ``manim render scenes/race.py`` (add ``-ql`` for a quick 480p preview).
 """
@@ -12,22 +16,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import DOWN, LEFT, RIGHT, UL, UR, Indicate, LaggedStart, Text, VGroup
+from manim import DOWN, LEFT, RIGHT, UL, UR, Indicate, LaggedStart, Mobject, Text, VGroup
 
-from lesson_narration.race import RaceFigures, figures, script
+from lesson_narration.race import RULE_NAMES, RaceFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_number
 from lessonkit.narration import LessonScene
-from lessonkit.panels import text_label, title_text
+from lessonkit.panels import math_label, text_label, title_text
 from lessonkit.race import MapRace, lane_frames, run_label
+from lessonkit.table import GridTable
+from momentum_math import rules
 
 #: Gap between the maps and the line of conditions under them.
 CONDITIONS_BUFF = 0.25
 #: How far the finish line sits below the top-right corner's margin, and the question's gap to it.
 FINISH_DROP = 0.05 * DOWN
 QUESTION_GAP = 0.6
+#: The verdicts table: its columns' anchors (rule, finish, plain GD, momentum), rows.
+VERDICT_COLUMNS_X = (-6.6, 0.0, 1.7, 4.1, 5.8)
+VERDICT_FINISH_Y = 2.2
+VERDICT_HEADER_Y = 1.6
+VERDICT_FIRST_ROW_Y = 0.6
+VERDICT_ROW_STEP = 1.3
+
+
+def rule_tex(convention: str) -> str:
+    """Both update lines of ``convention``, as one formula (∇L without its argument)."""
+    rule = rules.rule(convention)
+    velocity = rule.velocity_latex.replace(r"\nabla L(\theta)", r"\nabla L")
+    return rf"{velocity},\quad {rule.position_latex}"
+
+
+def step_cell(steps: int | None, within: int, winner: bool, color: object) -> Text:
+    """Steps to the finish (or "not within N"), in the run's colour when it wins the row."""
+    text = str(steps) if steps is not None else f"not within {within}"
+    return text_label(text, color if winner else style.MUTED_TEXT_COLOR, style.BODY_SIZE)  # type: ignore[arg-type]
+
+
+def _wins(mine: int | None, theirs: int | None) -> bool:
+    return mine is not None and (theirs is None or mine < theirs)
 
 
 @dataclass(frozen=True)
@@ -40,6 +69,7 @@ class RaceBoard:
     finish: Text
     question: Text
     result: Text
+    verdicts: VerdictsTable
 
 
 class RaceChapter(Chapter):
@@ -67,7 +97,8 @@ class RaceChapter(Chapter):
         self._beat_early(scene, board, lines.early)
         self._beat_late(scene, board, lines.late, self.slow_down_step(figs))
         self._beat_verdict(scene, board, lines.verdict)
-        scene.say(lines.caveat)  # an honest note, and what comes next
+        self._beat_rules(scene, board, lines.rule, lines.finish_choice)
+        scene.say(lines.teaser)
 
     def slow_down_step(self, figs: RaceFigures) -> int:
         """The step from which the clock slows down again, a little before the first finish."""
@@ -81,14 +112,14 @@ class RaceChapter(Chapter):
             runs,
             lane_frames(figs.gd_run.surface),
             colors=[style.GD_COLOR, style.MOMENTUM_COLOR],
-            labels=[run_label(run.beta) for run in runs],
+            labels=[run_label(run.beta, figs.lr) for run in runs],
             stop_steps=[figs.gd_steps, figs.momentum_steps],
         )
         title = title_text(self.title).to_corner(UL, buff=style.MARGIN)
-        start = f"({format_number(figs.start[0], 2)}, {format_number(figs.start[1], 2)})"
-        conditions = text_label(
-            f"same start {start}   ·   same α = {figs.lr:g}", style.MUTED_TEXT_COLOR
-        )
+        conditions = VGroup(
+            text_label(f"both runs, {RULE_NAMES[figs.convention]}:", style.MUTED_TEXT_COLOR),
+            math_label(rule_tex(figs.convention), style.TEXT_COLOR, style.BODY_SIZE + 4),
+        ).arrange(RIGHT, buff=0.25)
         maps = VGroup(*[lane.border for lane in race.lanes])
         conditions.next_to(maps, DOWN, buff=CONDITIONS_BUFF)
         finish = text_label(
@@ -101,7 +132,7 @@ class RaceChapter(Chapter):
         question.next_to(finish, LEFT, buff=QUESTION_GAP)
         result = text_label(f"{figs.margin} steps sooner", style.MOMENTUM_COLOR, style.BODY_SIZE)
         result.move_to(question, aligned_edge=RIGHT)
-        return RaceBoard(title, race, conditions, finish, question, result)
+        return RaceBoard(title, race, conditions, finish, question, result, verdicts_table(figs))
 
     @staticmethod
     def _beat_setup(scene: LessonScene, board: RaceBoard, setup: str) -> None:
@@ -152,6 +183,42 @@ class RaceChapter(Chapter):
                 race.run_to(race.finish_step, run_time=max(tracker.get_remaining_duration(), 0.5))
             )
 
+    def _beat_rules(
+        self, scene: LessonScene, board: RaceBoard, rule_line: str, finish_line: str
+    ) -> None:
+        """The maps give way to the verdicts table: the race as run, then under the other
+        rule (at its bookmark), then both rules with the other finish line. Pause on it."""
+        verdicts = board.verdicts
+        header = verdicts.table.header_row
+        with scene.voiceover(text=rule_line):
+            scene.play(
+                FadeOut(board.race),
+                FadeOut(board.conditions),
+                FadeOut(board.result),
+                FadeOut(board.finish),
+                run_time=0.6,
+            )
+            scene.play(
+                FadeIn(verdicts.finishes[0]),
+                FadeIn(VGroup(*header[:3])),
+                FadeIn(verdicts.first_finish(0)),
+                run_time=0.8,
+            )
+            scene.wait_until_bookmark("other_rule")
+            scene.play(FadeIn(verdicts.first_finish(1), shift=0.2 * DOWN), run_time=0.6)
+            scene.hold(verdicts.finishes[0], *header[:3], verdicts.first_finish(0))
+            scene.hold(verdicts.first_finish(1))
+        scene.pause(self.result_pause_s)
+        with scene.voiceover(text=finish_line):
+            scene.wait_until_bookmark("other_finish")
+            scene.play(
+                FadeIn(verdicts.finishes[1]),
+                FadeIn(VGroup(*header[3:])),
+                FadeIn(verdicts.other_finish(), shift=0.2 * DOWN),
+            )
+            scene.hold(verdicts.finishes[1], *header[3:], verdicts.other_finish())
+        scene.pause(self.result_pause_s)
+
     def _beat_verdict(self, scene: LessonScene, board: RaceBoard, verdict: str) -> None:
         """The verdict, read off the counters (momentum's first); pause on it."""
         gd_lane, momentum_lane = board.race.lanes
@@ -171,3 +238,79 @@ class RaceChapter(Chapter):
             )
             scene.hold(momentum_lane.readout, gd_lane.readout, board.result)
         scene.pause(self.result_pause_s)
+
+
+@dataclass(frozen=True)
+class VerdictsTable:
+    """Steps to the finish by rule (rows) and finish line (column pairs): ``table`` (its
+    header names the runs), ``finishes`` the two finish lines above their column pairs."""
+
+    table: GridTable
+    finishes: VGroup
+
+    def first_finish(self, row: int) -> VGroup:
+        """Row ``row``'s rule and its two counts at the race's finish line."""
+        return VGroup(*self.table.body[row][:3])
+
+    def other_finish(self) -> VGroup:
+        """Both rows' counts at the other finish line."""
+        return VGroup(*[cell for row in self.table.body for cell in row[3:]])
+
+
+def verdicts_table(figs: RaceFigures) -> VerdictsTable:
+    """Steps to the finish for plain descent and momentum: the race's rule and the other one
+    (rows), the race's finish line and the other one (column pairs); the winner of each
+    race in its run's colour."""
+    steps = figs.gd_run.num_steps
+    counts = {
+        figs.convention: (
+            (figs.gd_steps, figs.momentum_steps),
+            (figs.other_finish_gd_steps, figs.other_finish_momentum_steps),
+        ),
+        figs.other_convention: (
+            (figs.gd_steps, figs.other_momentum_steps),
+            (figs.other_finish_gd_steps, figs.other_finish_other_steps),
+        ),
+    }
+    rows: list[list[Mobject]] = []
+    for convention in (figs.convention, figs.other_convention):
+        name = RULE_NAMES[convention].removeprefix("the ")
+        if convention == "ema":  # the step momentum really takes under the moving average
+            name += f": step α(1 − β) = {format_number(figs.averaged_step, 2)}"
+        row: list[Mobject] = [
+            VGroup(
+                text_label(name, size=style.LABEL_SIZE),
+                math_label(rule_tex(convention), style.MUTED_TEXT_COLOR, style.BODY_SIZE + 2),
+            ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        ]
+        for gd, momentum in counts[convention]:
+            row.append(step_cell(gd, steps, _wins(gd, momentum), style.GD_COLOR))
+            row.append(step_cell(momentum, steps, _wins(momentum, gd), style.MOMENTUM_COLOR))
+        rows.append(row)
+    names = [
+        text_label("plain GD", style.GD_COLOR, style.LABEL_SIZE),
+        text_label(f"β = {figs.momentum_beta:g}", style.MOMENTUM_COLOR, style.LABEL_SIZE),
+    ]
+    header: list[Mobject] = [
+        text_label("rule", style.MUTED_TEXT_COLOR, style.LABEL_SIZE),
+        *names,
+        *[name.copy() for name in names],
+    ]
+    table = GridTable(
+        rows,
+        VERDICT_COLUMNS_X,
+        VERDICT_FIRST_ROW_Y,
+        VERDICT_ROW_STEP,
+        header=header,
+        header_y=VERDICT_HEADER_Y,
+        left_aligned=[0],
+    )
+    finishes = VGroup()
+    for pair, finish in ((1, figs.threshold), (3, figs.other_threshold)):
+        label = text_label(
+            f"finish: loss < {format_number(finish, 1)}", style.HIGHLIGHT_COLOR, style.LABEL_SIZE
+        )
+        middle = (VERDICT_COLUMNS_X[pair] + VERDICT_COLUMNS_X[pair + 1]) / 2
+        label.move_to([middle, VERDICT_FINISH_Y, 0])
+        finishes.add(label)
+    return VerdictsTable(table, finishes)

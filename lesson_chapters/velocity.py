@@ -213,7 +213,9 @@ def convention_rows(figs: VelocityFigures) -> ConventionRows:
     )
     lesson_box = highlight_box(table.body[0], buff=0.15, color=style.MOMENTUM_COLOR)
     footnote = text_label(
-        "One idea: only the scale of v changes.", style.MUTED_TEXT_COLOR, style.LABEL_SIZE
+        "One idea, v scaled differently; the moving average also steps α(1 − β).",
+        style.MUTED_TEXT_COLOR,
+        style.LABEL_SIZE,
     )
     footnote.next_to(table.body, DOWN, buff=0.55)
     return ConventionRows(table, lesson_box, footnote)
@@ -402,7 +404,7 @@ def velocity_plots(figs: VelocityFigures) -> VelocityPlots:
 
 
 class VelocityChapter(Chapter):
-    """Velocity: why remembered steps build up along a ravine and cancel across it."""
+    """Velocity: why remembered steps build up along a ravine and stay bounded across it."""
 
     name = "velocity"
     #: Silence after the sum reaches α/(1 − β), and after the two velocity plots (seconds).
@@ -443,7 +445,7 @@ class VelocityChapter(Chapter):
 
     @staticmethod
     def _beat_ball(scene: LessonScene, lines: VelocityScript, ball: RollingBall) -> None:
-        """A ball rolls along a valley floor; the walls' nudges alternate and cancel."""
+        """A ball rolls along a valley floor; where the floor keeps its slope, its speed builds."""
         with scene.voiceover(text=lines.ball) as tracker:
             scene.play(
                 FadeIn(ball.walls),

@@ -142,7 +142,7 @@ class WorkedExampleChapter(Chapter):
                     )
 
     def _beat_question(self, scene: LessonScene, board: WorkedExampleBoard, question: str) -> None:
-        """The alternating column cancels; the constant one grows: where to? Ask, then pause."""
+        """The alternating column flips and never builds; the constant one grows: where to?"""
         # Made now: the tints start from the cells as they are once revealed.
         v2_box, v2_highlight = board.table.highlight_column(V2_COLUMN, style.HIGHLIGHT_COLOR)
         _, v1_highlight = board.table.highlight_column(V1_COLUMN, style.VELOCITY_COLOR)

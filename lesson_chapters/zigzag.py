@@ -30,7 +30,7 @@ from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.maps import MapLayers, ravine_map_frame
 from lessonkit.motion import StepArrows, TrajectoryTrail
 from lessonkit.narration import LessonScene
-from lessonkit.panels import Readout, equation_panel, math_label, title_text
+from lessonkit.panels import Readout, equation_panel, math_label, text_label, title_text
 
 #: Gaps (scene units): the surface's formula under the title; the update rule right of the
 #: formula, raised a little above its top.
@@ -50,6 +50,9 @@ class ZigzagView:
     update_rule: VGroup
     readout: Readout
     arrows: StepArrows
+    cap: MathTex
+    over_trail: TrajectoryTrail
+    over_label: Text
 
     def loss_box(self) -> VMobject:
         """A box around the readout's loss line, as it reads now."""
@@ -84,7 +87,22 @@ def zigzag_view(figs: narration.ZigzagFigures, title: str) -> ZigzagView:
         color=style.GRADIENT_COLOR,
         label=r"-\alpha\nabla L",
     )
-    return ZigzagView(heading, layers, formula, trail, update_rule, readout, arrows)
+    cap = math_label(
+        rf"\alpha < 2/\lambda_{{\max}} = 2/{figs.steepest:g} "
+        rf"\approx {figs.cap_said:g}",
+        size=style.BODY_SIZE,
+    )
+    cap.next_to(formula, RIGHT, buff=RULE_GAP).align_to(formula, UP).shift(UP * RULE_RAISE)
+    over_trail = TrajectoryTrail(figs.over_run, frame, color=style.GD_COLOR)
+    over_label = text_label(
+        f"plain GD, α = {figs.over_lr:g}: each bounce ×{figs.over_rate:.4g}",
+        style.GD_COLOR,
+        style.LABEL_SIZE,
+    )
+    over_label.to_corner(UR, buff=style.MARGIN)
+    return ZigzagView(
+        heading, layers, formula, trail, update_rule, readout, arrows, cap, over_trail, over_label
+    )
 
 
 class ZigzagChapter(Chapter):
@@ -114,7 +132,8 @@ class ZigzagChapter(Chapter):
         self._beat_verdict(scene, lines, view, loss_box)
         scene.hold(view.readout)
         scene.pause(self.verdict_pause_s)
-        self._beat_teaser(scene, lines, loss_box)
+        self._beat_cap(scene, lines, view, loss_box, figs)
+        self._beat_teaser(scene, lines, view)
 
     @staticmethod
     def _beat_ravine(scene: LessonScene, lines: narration.ZigzagScript, view: ZigzagView) -> None:
@@ -168,8 +187,38 @@ class ZigzagChapter(Chapter):
         with scene.voiceover(text=lines.verdict):
             scene.play(FadeOut(view.arrows), Create(loss_box))
 
+    def _beat_cap(
+        self,
+        scene: LessonScene,
+        lines: narration.ZigzagScript,
+        view: ZigzagView,
+        loss_box: VMobject,
+        figs: narration.ZigzagFigures,
+    ) -> None:
+        """Why it crawls: the wall's cap on the step, and a run just above it that grows."""
+        with scene.voiceover(text=lines.cap):
+            scene.play(FadeOut(loss_box), FadeOut(view.update_rule), run_time=0.5)
+            scene.play(FadeIn(view.cap), run_time=0.8)
+            scene.hold(view.cap)
+        last = figs.over_run.num_steps if figs.over_leaves_at is None else figs.over_leaves_at - 1
+        with scene.voiceover(text=lines.over) as tracker:
+            scene.wait_until_bookmark("over")
+            scene.play(
+                FadeOut(view.trail),
+                FadeOut(view.readout),
+                FadeIn(view.over_label),
+                FadeIn(view.over_trail),
+                run_time=0.6,
+            )
+            scene.play(
+                view.over_trail.walk(last, run_time=max(tracker.get_remaining_duration(), 1.0))
+            )
+            scene.hold(view.cap, view.over_label)
+        with scene.voiceover(text=lines.crawl_why):
+            scene.play(FadeOut(view.over_trail), FadeOut(view.over_label), run_time=0.8)
+
     @staticmethod
-    def _beat_teaser(scene: LessonScene, lines: narration.ZigzagScript, loss_box: VMobject) -> None:
+    def _beat_teaser(scene: LessonScene, lines: narration.ZigzagScript, view: ZigzagView) -> None:
         """What comes next."""
         with scene.voiceover(text=lines.teaser):
-            scene.play(FadeOut(loss_box), run_time=0.5)
+            scene.play(FadeOut(view.cap), run_time=0.5)

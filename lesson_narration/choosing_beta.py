@@ -116,7 +116,7 @@ def figures() -> ChoosingBetaFigures:
         sweep_keys,
         f"a sweep over β in which some runs settle below the threshold within "
         f"{SWEEP_MAX_STEPS} steps and the smallest βs do not (it marks the fastest run and "
-        f"where runs blow up); {int(ok.sum())} of {len(ok)} settle",
+        f"where runs grow); {int(ok.sum())} of {len(ok)} settle",
     )
     fastest = int(np.flatnonzero(ok)[np.argmin(steps[ok])])
     needs.require(
@@ -218,17 +218,23 @@ def script(figs: ChoosingBetaFigures) -> ChoosingBetaScript:
         ),
         theory=(
             "Theory, for a quadratic bowl with condition number "
-            f"{spoken_number(figs.condition_number)}: best beta {theory_number(figs.best_beta)}, "
+            f"{spoken_number(figs.condition_number)}: best beta {theory_number(figs.best_beta)} "
+            f"with alpha {theory_number(figs.best_lr)}, "
             f"shrinking the error {theory_number(figs.best_rate)} a step, "
             f"against {spoken_number(figs.gd_rate)} for plain descent."
         ),
         sweep=(
-            "Test it: one run per beta, until the loss stays below "
+            f"Test it at that alpha: one run per beta, until the loss stays below "
             f"{spoken_number(figs.threshold)}. "
-            '<bookmark mark="diverge"/>On the left, runs blow up. '
+            '<bookmark mark="diverge"/>On the left, the runs grow instead of settling: '
+            "the steep wall again. "
+            f"Alpha {theory_number(figs.best_lr)} is past plain descent's cap, "
+            f"2 over {spoken_number(figs.largest)}, and momentum lifts the cap only to "
+            f"2 times one plus beta over {spoken_number(figs.largest)}. "
             f'<bookmark mark="fastest"/>Fastest: {figs.fastest_steps} steps at '
             f"{spoken_number(figs.fastest_beta)}, by the prediction; "
-            f"plain descent needs {figs.gd_steps}."
+            f"plain descent at its best alpha, {theory_number(figs.gd_lr)}, "
+            f"needs {figs.gd_steps}."
         ),
         advice=f"Real losses are messier, so start at {spoken_number(usual)} and tune.",
     )

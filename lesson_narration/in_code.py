@@ -47,8 +47,8 @@ class InCodeFigures:
         The snippet, with those two numbers in it.
     pytorch, lesson : Trajectory
         The ravine preset at β = ``COMPARE_BETA``, in the pytorch and the lesson convention.
-    compare_lr : float
-        α of those runs: the factor between their velocities.
+    compare_lr, compare_beta : float
+        α and β of those runs (α is the factor between their velocities).
     step : int
         The step whose position and velocities are shown.
     position : (2,) array
@@ -67,6 +67,7 @@ class InCodeFigures:
     pytorch: Trajectory
     lesson: Trajectory
     compare_lr: float
+    compare_beta: float
     step: int
     position: np.ndarray
     pytorch_velocity: np.ndarray
@@ -113,6 +114,7 @@ def figures(step: int = COMPARE_STEP, beta: float = COMPARE_BETA) -> InCodeFigur
         pytorch=pytorch,
         lesson=lesson,
         compare_lr=pytorch.lr,
+        compare_beta=float(pytorch.beta),
         step=step,
         position=pytorch.positions[step].copy(),
         pytorch_velocity=pytorch_velocity,
@@ -147,6 +149,8 @@ def script(figs: InCodeFigures) -> InCodeScript:
             "We put alpha inside the velocity."
         ),
         same_path=(
+            f"Not the snippet's numbers now: the ravine, alpha {spoken_number(figs.compare_lr)} "
+            f"and beta {spoken_number(figs.compare_beta)}, in both forms. "
             f"Same path: after {figs.step} steps, both runs stand at the same point. "
             f"Our velocity is PyTorch's times alpha, {spoken_number(figs.velocity_ratio)}."
         ),

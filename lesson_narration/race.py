@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from lessonkit.config import Needs
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import spoken_number
-from momentum_math import Trajectory
+from momentum_math import Trajectory, rules
 
 #: The most steps the race can draw: the clock runs them all within three lines.
 MAX_STEPS = 1000
+#: The other finish line the chapter tries: this many times the race's threshold.
+OTHER_FINISH_FACTOR = 100
+#: How the narration and the screen name each update rule.
+RULE_NAMES = {
+    "ema": "the moving-average rule",
+    "lesson": "the lesson's rule",
+    "pytorch": "PyTorch's rule",
+    "classical": "the classical rule",
+}
+
+
+def other_rule(convention: str) -> str:
+    """The rule the race is compared with: the lesson's, or (for a race already on the
+    lesson's scale of step) the moving average."""
+    return "lesson" if convention == "ema" else "ema"
 
 
 @dataclass(frozen=True)
@@ -20,6 +36,17 @@ class RaceFigures:
     ``gd_steps`` and ``momentum_steps`` are the first steps whose loss is
     below ``threshold``; ``margin`` is how many steps sooner momentum gets
     there. The runs themselves are kept for drawing (not compared).
+
+    The rule: ``convention`` is the race's (the explainer figure's moving average);
+    ``averaged_step`` is momentum's real step under the moving average in PyTorch's terms
+    (θ ← θ − step·v with v the sum of gradients): α(1 − β), against α under the lesson's.
+    ``other_convention`` is the rule it is compared with (:func:`other_rule`),
+    ``other_momentum_steps`` momentum's steps to the threshold under it, same α, β, start
+    (plain descent is the same run under every rule). The finish line: at
+    ``other_threshold`` (:data:`OTHER_FINISH_FACTOR` times ``threshold``) plain descent
+    takes ``other_finish_gd_steps`` and momentum ``other_finish_momentum_steps`` under the
+    race's rule, ``other_finish_other_steps`` under the other one (``None``: not within the
+    steps).
     """
 
     start: tuple[float, float]
@@ -31,8 +58,17 @@ class RaceFigures:
     margin: int
     gd_loss_at_finish: float
     momentum_loss_at_finish: float
+    convention: str
+    averaged_step: float
+    other_convention: str
+    other_momentum_steps: int | None
+    other_threshold: float
+    other_finish_gd_steps: int | None
+    other_finish_momentum_steps: int | None
+    other_finish_other_steps: int | None
     gd_run: Trajectory = field(repr=False, compare=False)
     momentum_run: Trajectory = field(repr=False, compare=False)
+    other_run: Trajectory = field(repr=False, compare=False)
 
 
 def figures() -> RaceFigures:
@@ -63,6 +99,16 @@ def figures() -> RaceFigures:
         f"momentum (β = {momentum_beta:g}) to finish before plain descent (it says how many "
         f"steps sooner); it takes {momentum_steps} steps, plain descent {gd_steps}",
     )
+    other = other_rule(experiment.convention)
+    other_run = dataclasses.replace(experiment, convention=other).run(momentum_beta)
+    other_gd = dataclasses.replace(experiment, convention=other).run(gd_beta)
+    needs.require(
+        gd_beta == 0.0 and bool((other_gd.positions == gd_run.positions).all()),
+        ("betas",),
+        "plain descent (β = 0) first: the same run under every rule (it compares rules)",
+    )
+    other_threshold = threshold * OTHER_FINISH_FACTOR
+    needs.said_as_given("threshold", other_threshold, 1, "it tries a finish line 100 times higher")
     return RaceFigures(
         start=(float(experiment.start[0]), float(experiment.start[1])),
         lr=float(experiment.lr),
@@ -73,8 +119,17 @@ def figures() -> RaceFigures:
         margin=gd_steps - momentum_steps,
         gd_loss_at_finish=float(gd_run.losses[gd_steps]),
         momentum_loss_at_finish=float(momentum_run.losses[momentum_steps]),
+        convention=experiment.convention,
+        averaged_step=float(rules.pytorch_step_size(experiment.lr, momentum_beta, "ema")),
+        other_convention=other,
+        other_momentum_steps=other_run.steps_to_converge(threshold),
+        other_threshold=other_threshold,
+        other_finish_gd_steps=gd_run.steps_to_converge(other_threshold),
+        other_finish_momentum_steps=momentum_run.steps_to_converge(other_threshold),
+        other_finish_other_steps=other_run.steps_to_converge(other_threshold),
         gd_run=gd_run,
         momentum_run=momentum_run,
+        other_run=other_run,
     )
 
 
@@ -83,7 +138,8 @@ class RaceScript:
     """The chapter's spoken lines, in the order they are played.
 
     Bookmarks: ``close`` in ``late`` (the race slows down before the finish),
-    ``margin`` in ``verdict``.
+    ``margin`` in ``verdict``, ``other_rule`` in ``rule`` (the other rule's row of the
+    table), ``other_finish`` in ``finish_choice`` (the other finish line's rows).
     """
 
     setup: str
@@ -91,20 +147,67 @@ class RaceScript:
     early: str
     late: str
     verdict: str
-    caveat: str
+    rule: str
+    finish_choice: str
+    teaser: str
 
     def lines(self) -> list[str]:
         """Every line, in order."""
-        return [self.setup, self.finish_line, self.early, self.late, self.verdict, self.caveat]
+        return [
+            self.setup,
+            self.finish_line,
+            self.early,
+            self.late,
+            self.verdict,
+            self.rule,
+            self.finish_choice,
+            self.teaser,
+        ]
+
+
+def outcome(gd_steps: int | None, momentum_steps: int | None, steps: int) -> str:
+    """Who wins a race between plain descent and momentum, and by what counts, in words."""
+    if gd_steps is None and momentum_steps is None:
+        return f"neither gets there within {steps} steps"
+    if momentum_steps is None:
+        return f"plain descent wins, {gd_steps} steps; momentum is not there within {steps}"
+    if gd_steps is None:
+        return f"momentum wins, {momentum_steps} steps; plain descent is not there within {steps}"
+    if gd_steps == momentum_steps:
+        return f"a tie, {gd_steps} steps each"
+    if gd_steps < momentum_steps:
+        return f"plain descent wins, {gd_steps} steps to {momentum_steps}"
+    return f"momentum wins, {momentum_steps} steps to {gd_steps}"
+
+
+def _steps_words(steps: int | None, within: int) -> str:
+    return f"finishes in {steps} steps" if steps is not None else f"is not there within {within}"
 
 
 def script(figs: RaceFigures) -> RaceScript:
     """The race narration for ``figs``."""
+    steps = figs.gd_run.num_steps
+    rule, other = RULE_NAMES[figs.convention], RULE_NAMES[figs.other_convention]
+    averaged = (
+        "averages the gradients instead of adding them up, so momentum's real step is "
+        f"alpha times one minus beta, {spoken_number(figs.averaged_step, 2)}"
+    )
+    if figs.convention == "ema":
+        why = (
+            f"Why so close? This rule {averaged}. "
+            f'<bookmark mark="other_rule"/>Under {other}, same alpha and beta, momentum '
+            f"{_steps_words(figs.other_momentum_steps, steps)}."
+        )
+    else:
+        why = (
+            f'<bookmark mark="other_rule"/>Under {other}, which {averaged}, momentum '
+            f"{_steps_words(figs.other_momentum_steps, steps)}."
+        )
     return RaceScript(
         setup=(
-            "A race on a stretched bowl: plain descent left, "
+            f"A race on a stretched bowl, both runs on {rule}: plain descent left, "
             f"beta {spoken_number(figs.momentum_beta)} right, "
-            f"same start, same learning rate {spoken_number(figs.lr)}."
+            f"same start, same alpha {spoken_number(figs.lr)}."
         ),
         finish_line=(
             f"A run finishes when its loss drops below {spoken_number(figs.threshold)}. "
@@ -122,5 +225,13 @@ def script(figs: RaceFigures) -> RaceScript:
             f"Momentum finishes in {figs.momentum_steps} steps, plain descent in "
             f'{figs.gd_steps}: <bookmark mark="margin"/> {figs.margin} steps sooner.'
         ),
-        caveat="A real win, if not a landslide. So why not more beta?",
+        rule=why,
+        finish_choice=(
+            "And the finish line is a choice. "
+            f'<bookmark mark="other_finish"/>At {spoken_number(figs.other_threshold)}: '
+            f"{outcome(figs.other_finish_gd_steps, figs.other_finish_momentum_steps, steps)} "
+            f"under {rule}; under {other}, "
+            f"{outcome(figs.other_finish_gd_steps, figs.other_finish_other_steps, steps)}."
+        ),
+        teaser="So why not more beta?",
     )

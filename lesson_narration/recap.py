@@ -29,7 +29,7 @@ class RecapFigures:
     gd_steps, momentum_steps : int
         Steps to converge for plain GD (185) and for β = ``momentum_beta`` (159).
     overshoot_steps : int or None
-        Steps to converge for β = ``overshoot_beta``: None, it never does.
+        Steps to converge for β = ``overshoot_beta``: None, not within ``race_steps``.
     thumb_lr, thumb_beta : float
         α and β of the steady-step question.
     one_minus_beta : float
@@ -109,7 +109,7 @@ def screen(figs: RecapFigures) -> RecapScreen:
     return RecapScreen(
         takeaways=(
             "Plain GD zigzags across a ravine\nand crawls along its floor.",
-            "Momentum keeps a velocity v ← βv + α∇L:\nacross they cancel, along they add up.",
+            "Momentum keeps a velocity v ← βv + α∇L:\nacross it never builds up, along it adds up.",
             f"Race: {figs.gd_steps} steps plain, "
             f"{figs.momentum_steps} with β = {n(figs.momentum_beta)};"
             f"\nβ = {n(figs.overshoot_beta)} does not get there in {figs.race_steps}.",
@@ -167,11 +167,11 @@ def script(figs: RecapFigures) -> RecapScript:
     n = screen_number
     return RecapScript(
         zigzag="Recap: in a ravine, plain descent zigzags and crawls.",
-        velocity="Momentum's velocity remembers: across, gradients cancel; along, they add up.",
+        velocity=("Momentum's velocity remembers: across, it never builds up; along, it adds up."),
         race=(
             f"The race: {figs.gd_steps} steps plain, "
             f"{figs.momentum_steps} with {n(figs.momentum_beta)}; "
-            f"{n(figs.overshoot_beta)} never got there in {figs.race_steps}."
+            f"{n(figs.overshoot_beta)} did not get there within {figs.race_steps}."
         ),
         question_1="Quiz. Question one: what does beta control?",
         answer_1="How much of the previous velocity each step keeps.",

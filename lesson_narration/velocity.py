@@ -58,7 +58,11 @@ class VelocityFigures:
 
     Plots: ``plot_runs`` one run per β in ``plot_betas``; ``plot_velocities`` their
     lesson-scale velocities; ``vx_peaks`` / ``vy_peaks`` the x / y velocity of
-    largest size in each (signed); ``vy_first`` the y velocity after step 1.
+    largest size in each (signed); ``vy_first`` the y velocity after step 1;
+    ``across_rates`` each run's per-step contraction across the walls (the spectral radius
+    along the steep eigen-direction, :func:`momentum_math.theory.spectral_radius`): plain
+    descent's |1 − αλ|, momentum's √β once its roots are complex, so a larger rate is a
+    wobble that lasts longer.
     """
 
     lr: float
@@ -84,6 +88,13 @@ class VelocityFigures:
     vx_peaks: tuple[float, ...]
     vy_peaks: tuple[float, ...]
     vy_first: float
+    across_rates: tuple[float, ...]
+
+    @property
+    def momentum_wobbles_longer(self) -> bool:
+        """Whether the momentum run on the map wobbles across longer than plain descent."""
+        rates = dict(zip(self.plot_betas, self.across_rates, strict=True))
+        return rates[self.beta] > rates[self.plot_betas[0]]
 
 
 def lesson_velocities(run: Trajectory) -> NDArray[np.float64]:
@@ -133,6 +144,19 @@ def figures() -> VelocityFigures:
     plot_runs = tuple(runs[beta] for beta in experiment.betas)
     plot_velocities = tuple(lesson_velocities(each) for each in plot_runs)
     _check_plots(needs, plot_runs, plot_velocities)
+    for each_run, each in zip(plot_runs, plot_velocities, strict=True):
+        across = np.abs(each[1:, 1])
+        needs.require(
+            bool(np.all(across <= across[0])),
+            ("lr", "betas", "start", "convention"),
+            f"the velocity across (β = {each_run.beta:g}) never to grow past its first push "
+            f"(it says so); it reaches {float(across.max()):.3g} after {float(across[0]):.3g}",
+        )
+    steep = float(experiment.surface.hessian[1, 1])
+    across_rates = tuple(
+        float(theory.spectral_radius(steep, experiment.lr, beta, experiment.convention))
+        for beta in plot_betas
+    )
     needs.spoken(velocities[1, 0], 2, "the first velocity along the floor")
     needs.spoken(velocities[peak_step, 0], READOUT_DIGITS, "the peak velocity along the floor")
     return VelocityFigures(
@@ -159,6 +183,7 @@ def figures() -> VelocityFigures:
         vx_peaks=tuple(_signed_peak(each[:, 0]) for each in plot_velocities),
         vy_peaks=tuple(_signed_peak(each[:, 1]) for each in plot_velocities),
         vy_first=float(plot_velocities[0][1, 1]),
+        across_rates=across_rates,
     )
 
 
@@ -239,8 +264,8 @@ def script(figs: VelocityFigures) -> VelocityScript:
     return VelocityScript(
         ball=(
             "What if descent remembered? Picture a heavy ball "
-            '<bookmark mark="roll"/>rolling down a valley: the walls\' nudges cancel, '
-            "its speed builds."
+            '<bookmark mark="roll"/>rolling down a valley: where the floor keeps '
+            "sloping the same way, its speed builds."
         ),
         arrows=(
             f"Give descent that memory, beta {spoken_beta(figs.beta)}. "
@@ -248,7 +273,7 @@ def script(figs: VelocityFigures) -> VelocityScript:
             f"drawn {spoken_number(figs.arrow_scale)} times larger."
         ),
         build_up=(
-            "Across, each swing shrinks; along the floor, the arrow grows: "
+            "Across, the swings die down; along the floor, the arrow grows: "
             f'<bookmark mark="peak"/>from {spoken_number(figs.vx_first)} '
             f"to {spoken_number(figs.vx_peak, READOUT_DIGITS)} by step {figs.vx_peak_step}, "
             '<bookmark mark="glide"/>carrying the path home.'
@@ -259,7 +284,7 @@ def script(figs: VelocityFigures) -> VelocityScript:
             '<bookmark mark="step"/>then step against it.'
         ),
         conventions=(
-            "PyTorch, the moving average and the classical form only scale v differently."
+            "PyTorch and the classical form only scale v; the moving average also shrinks the step."
         ),
         unroll=(
             "Unrolled, velocity weighs past gradients: "
@@ -276,6 +301,13 @@ def script(figs: VelocityFigures) -> VelocityScript:
             f"{spoken_beta(working)} and {spoken_beta(too_much)}: along the floor, and across."
         ),
         plots_x="Along the floor the gradient keeps its sign, so momentum builds up.",
-        plots_y="Across, it keeps flipping sign: the pushes cancel.",
-        teaser="Build up along, cancel across. Next, by hand.",
+        plots_y=(
+            "Across, it flips sign and never grows past its first push; "
+            + (
+                "there momentum even wobbles longer than plain descent."
+                if figs.momentum_wobbles_longer
+                else "there its wobble dies out sooner than plain descent's."
+            )
+        ),
+        teaser="Building along, bounded across. Next, by hand.",
     )

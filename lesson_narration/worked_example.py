@@ -101,7 +101,7 @@ def script(figs: WorkedExampleFigures) -> WorkedExampleScript:
         ),
         more_rows='<bookmark mark="row3"/> Two more, <bookmark mark="row4"/> and a pattern.',
         question=(
-            "The second column cancels out and stays small. "
+            "The second column flips sign every step and never gets past its first value. "
             '<bookmark mark="first"/> The first keeps growing. Where does it stop?'
         ),
         limit=(

@@ -132,13 +132,15 @@ def lane_frames(surface: Surface, count: int = 2) -> list[MapFrame]:
     )
 
 
-def run_label(beta: float) -> str:
-    """The name a run goes by on its map: ``plain GD`` for β = 0, else ``momentum, β = …``.
+def run_label(beta: float, lr: float | None = None) -> str:
+    """The name a run goes by on its map: ``plain GD`` for β = 0, else ``momentum, β = …``;
+    with its step size ``α = …`` when ``lr`` is given.
 
-    >>> run_label(0.0), run_label(0.9)
-    ('plain GD', 'momentum, β = 0.9')
+    >>> run_label(0.0), run_label(0.9), run_label(0.9, 0.18)
+    ('plain GD', 'momentum, β = 0.9', 'momentum, β = 0.9, α = 0.18')
     """
-    return "plain GD" if beta == 0 else f"momentum, β = {beta:g}"
+    name = "plain GD" if beta == 0 else f"momentum, β = {beta:g}"
+    return name if lr is None else f"{name}, α = {lr:g}"
 
 
 @dataclass

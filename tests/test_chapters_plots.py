@@ -246,6 +246,8 @@ def test_choosing_beta_script_speaks_only_the_chapters_numbers(beta_figs):
         figs.fastest_steps,
         figs.fastest_beta,
         figs.gd_steps,
+        figs.gd_lr,
+        figs.largest,
     ]
     allowed = allowed_numbers(values)
     spoken = spoken_numbers(lines)
@@ -253,8 +255,10 @@ def test_choosing_beta_script_speaks_only_the_chapters_numbers(beta_figs):
     for expected in ("2", "10", "100", "0.02", "1", "0.669", "0.818", "0.98", "235"):
         assert expected in spoken, expected
     assert str(figs.fastest_steps) in spoken
-    # α* is shown with the theory, not read out (few spoken decimals).
-    assert choosing_beta.theory_number(figs.best_lr) not in spoken
+    # α* and plain descent's best α are on screen with the theory, and said (the sweep runs
+    # at α*, past plain descent's cap)
+    assert choosing_beta.theory_number(figs.best_lr) in spoken
+    assert choosing_beta.theory_number(figs.gd_lr) in spoken
 
 
 # --- lengths and the lesson configuration ----------------------------------------------
@@ -263,14 +267,14 @@ def test_choosing_beta_script_speaks_only_the_chapters_numbers(beta_figs):
 @pytest.mark.parametrize(
     ("module_name", "chapter_name", "narration", "pause_names", "low", "high"),
     [
-        ("velocity", "VelocityChapter", velocity, ("sum_pause_s", "plots_pause_s"), 62.0, 68.0),
+        ("velocity", "VelocityChapter", velocity, ("sum_pause_s", "plots_pause_s"), 69.0, 75.0),
         (
             "choosing_beta",
             "ChoosingBetaChapter",
             choosing_beta,
             ("theory_pause_s", "sweep_pause_s"),
-            40.0,
-            44.0,
+            56.0,
+            61.0,
         ),
     ],
 )

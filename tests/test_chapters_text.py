@@ -135,8 +135,11 @@ def test_in_code_speaks_the_numbers_it_shows():
     assert f"momentum equals {spoken_number(figs.momentum)}" in lines.beta
     assert f"after {figs.step} steps" in lines.same_path
     assert f"alpha, {spoken_number(figs.velocity_ratio)}" in lines.same_path
-    # The compared run's β is not on screen, so it is not spoken either.
-    assert spoken_number(figs.pytorch.beta) not in lines.same_path
+    # The compared runs' α and β differ from the snippet's: both are said, and on screen
+    # (β under the table, α as the factor between the velocities)
+    assert f"alpha {spoken_number(figs.compare_lr)}" in lines.same_path
+    assert f"beta {spoken_number(figs.compare_beta)}" in lines.same_path
+    assert figs.compare_beta == figs.pytorch.beta != figs.momentum
     # The table's rows are the two runs' own numbers.
     assert format_point(figs.pytorch.positions[figs.step]) == format_point(
         figs.lesson.positions[figs.step]
@@ -202,7 +205,7 @@ def test_recap_text_lines_fit_without_wrapping():
 
 
 @pytest.mark.parametrize(
-    ("module", "pauses", "low", "high"), [(in_code, 0.0, 28, 31), (recap, 3 * 3.0, 45, 50)]
+    ("module", "pauses", "low", "high"), [(in_code, 0.0, 32, 36), (recap, 3 * 3.0, 45, 50)]
 )
 def test_narration_fits_the_chapter_length(module, pauses, low, high):
     from lessonkit.modes import SILENT_WORDS_PER_MINUTE as voice_pace

@@ -243,4 +243,6 @@ def test_silent_lines_last_as_long_as_the_voice_reads_them(tmp_path):
         silent += reading_duration(line, SILENT_WORDS_PER_MINUTE, LessonScene.minimum_line_s)
     print(f"narration: voiced {voiced:.1f} s, silent {silent:.1f} s over {len(lines)} lines")
     assert abs(silent / voiced - 1.0) < 0.10
-    assert 5.5 * 60 <= voiced <= 7.5 * 60, f"the narration alone lasts {voiced / 60:.1f} minutes"
+    # the second cut (the wall's cap, the rules and finish lines of the race) adds about a
+    # minute to the first cut's 6.7
+    assert 5.5 * 60 <= voiced <= 9 * 60, f"the narration alone lasts {voiced / 60:.1f} minutes"

@@ -130,7 +130,7 @@ def test_zigzag_renders_a_valid_silent_mp4_of_the_expected_length(zigzag_render)
     assert audio == []
     lines = script(figures()).lines()
     spoken = sum(reading_duration(line, SILENT_WORDS_PER_MINUTE) for line in lines)
-    assert 45 <= duration <= 50
+    assert 64 <= duration <= 70
     # the beats last as long as their lines, plus the pause after the verdict
     # and the closing fade (under a second)
     pause = 1.5
