@@ -23,6 +23,7 @@ from lessonkit import style
 from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
 from lessonkit.formatting import format_number
+from lessonkit.maps import MapFrame
 from lessonkit.narration import LessonScene
 from lessonkit.panels import math_label, text_label, title_text
 from lessonkit.race import MapRace, lane_frames, run_label
@@ -34,6 +35,10 @@ CONDITIONS_BUFF = 0.25
 #: How far the finish line sits below the top-right corner's margin, and the question's gap to it.
 FINISH_DROP = 0.05 * DOWN
 QUESTION_GAP = 0.6
+#: The warm-up on the ravine: two maps one above the other (centres, width, height).
+RAVINE_LANE_CENTERS_Y = (1.25, -0.45)
+RAVINE_LANE_WIDTH = 12.6
+RAVINE_LANE_HEIGHT = 1.2
 #: The verdicts table: its columns' anchors (rule, finish, plain GD, momentum), rows.
 VERDICT_COLUMNS_X = (-6.6, 0.0, 1.7, 4.1, 5.8)
 VERDICT_FINISH_Y = 2.2
@@ -70,6 +75,10 @@ class RaceBoard:
     question: Text
     result: Text
     verdicts: VerdictsTable
+    ravine: MapRace
+    ravine_rule: VGroup
+    ravine_finish: Text
+    ravine_result: Text
 
 
 class RaceChapter(Chapter):
@@ -92,6 +101,7 @@ class RaceChapter(Chapter):
         figs = self.figures()
         lines = script(figs)
         board = self._layout(figs)
+        self._beat_ravine(scene, board, lines.ravine, lines.ravine_verdict)
         self._beat_setup(scene, board, lines.setup)
         self._beat_finish_line(scene, board, lines.finish_line)
         self._beat_early(scene, board, lines.early)
@@ -132,14 +142,55 @@ class RaceChapter(Chapter):
         question.next_to(finish, LEFT, buff=QUESTION_GAP)
         result = text_label(f"{figs.margin} steps sooner", style.MOMENTUM_COLOR, style.BODY_SIZE)
         result.move_to(question, aligned_edge=RIGHT)
-        return RaceBoard(title, race, conditions, finish, question, result, verdicts_table(figs))
+        ravine, ravine_rule, ravine_finish, ravine_result = ravine_board(figs)
+        return RaceBoard(
+            title,
+            race,
+            conditions,
+            finish,
+            question,
+            result,
+            verdicts_table(figs),
+            ravine,
+            ravine_rule,
+            ravine_finish,
+            ravine_result,
+        )
+
+    def _beat_ravine(
+        self, scene: LessonScene, board: RaceBoard, ravine_line: str, verdict: str
+    ) -> None:
+        """The warm-up: the ravine from the zigzag, plain descent above momentum, raced to the
+        finish; the counters stop at their steps. Pause on the result, then clear the maps."""
+        race = board.ravine
+        with scene.voiceover(text=ravine_line) as tracker:
+            scene.play(FadeIn(board.title), run_time=0.6)
+            scene.play(
+                FadeIn(race.backdrop),
+                FadeIn(board.ravine_rule),
+                FadeIn(board.ravine_finish),
+                run_time=1.0,
+            )
+            scene.play(FadeIn(race.movers), run_time=max(tracker.get_remaining_duration(), 0.4))
+        with scene.voiceover(text=verdict) as tracker:
+            scene.play(
+                race.run_to(race.finish_step, run_time=max(tracker.get_remaining_duration(), 1.0))
+            )
+            scene.play(FadeIn(board.ravine_result, shift=0.2 * DOWN), run_time=0.5)
+            scene.hold(board.ravine_result, *[lane.readout for lane in race.lanes])
+        scene.pause(self.result_pause_s)
+        scene.play(
+            FadeOut(race),
+            FadeOut(board.ravine_rule),
+            FadeOut(board.ravine_finish),
+            FadeOut(board.ravine_result),
+        )
 
     @staticmethod
     def _beat_setup(scene: LessonScene, board: RaceBoard, setup: str) -> None:
         """The two maps, the runners at the start."""
         lanes = board.race.lanes
         with scene.voiceover(text=setup) as tracker:
-            scene.play(FadeIn(board.title), run_time=0.6)
             scene.play(
                 LaggedStart(
                     *[LaggedStart(*lane.entrance(), lag_ratio=0.2) for lane in lanes],
@@ -314,3 +365,41 @@ def verdicts_table(figs: RaceFigures) -> VerdictsTable:
         label.move_to([middle, VERDICT_FINISH_Y, 0])
         finishes.add(label)
     return VerdictsTable(table, finishes)
+
+
+def ravine_board(figs: RaceFigures) -> tuple[MapRace, VGroup, Text, Text]:
+    """The warm-up race on the ravine: plain descent's map above momentum's, the rule both
+    follow under them, the finish line top right and the result left of it."""
+    surface = figs.ravine_gd_run.surface
+    frames = [
+        MapFrame(
+            surface.x_range,
+            surface.y_range,
+            center=(0.0, y),
+            width=RAVINE_LANE_WIDTH,
+            height=RAVINE_LANE_HEIGHT,
+        )
+        for y in RAVINE_LANE_CENTERS_Y
+    ]
+    runs = [figs.ravine_gd_run, figs.ravine_momentum_run]
+    race = MapRace(
+        runs,
+        frames,
+        colors=[style.GD_COLOR, style.MOMENTUM_COLOR],
+        labels=[run_label(run.beta, figs.ravine_lr) for run in runs],
+        stop_steps=[figs.ravine_gd_steps, figs.ravine_momentum_steps],
+    )
+    shown = "lesson" if figs.ravine_convention == "pytorch" else figs.ravine_convention
+    rule = VGroup(
+        text_label(f"both runs, {RULE_NAMES[shown]}:", style.MUTED_TEXT_COLOR),
+        math_label(rule_tex(shown), style.TEXT_COLOR, style.BODY_SIZE + 4),
+    ).arrange(RIGHT, buff=0.25)
+    rule.next_to(race.lanes[-1].border, DOWN, buff=CONDITIONS_BUFF)
+    margin = figs.ravine_gd_steps - figs.ravine_momentum_steps
+    finish = text_label(
+        f"finish: loss < {format_number(figs.threshold, 1)}", style.HIGHLIGHT_COLOR, style.BODY_SIZE
+    )
+    finish.to_corner(UR, buff=style.MARGIN).shift(FINISH_DROP)
+    result = text_label(f"{margin} steps sooner", style.MOMENTUM_COLOR, style.BODY_SIZE)
+    result.next_to(finish, LEFT, buff=QUESTION_GAP)
+    return race, rule, finish, result

@@ -12,6 +12,8 @@ from momentum_math import Trajectory, rules
 
 #: The most steps the race can draw: the clock runs them all within three lines.
 MAX_STEPS = 1000
+#: The warm-up race on the ravine the learner knows runs at most this many steps.
+RAVINE_MAX_STEPS = 1000
 #: The other finish line the chapter tries: this many times the race's threshold.
 OTHER_FINISH_FACTOR = 100
 #: How the narration and the screen name each update rule.
@@ -47,6 +49,10 @@ class RaceFigures:
     takes ``other_finish_gd_steps`` and momentum ``other_finish_momentum_steps`` under the
     race's rule, ``other_finish_other_steps`` under the other one (``None``: not within the
     steps).
+
+    The warm-up on the ravine (the ``ravine_zigzag`` preset the learner has watched, its
+    α, its momentum β = ``ravine_beta`` and its rule, to the same ``threshold``):
+    ``ravine_gd_steps`` and ``ravine_momentum_steps``, with the runs kept for drawing.
     """
 
     start: tuple[float, float]
@@ -66,9 +72,16 @@ class RaceFigures:
     other_finish_gd_steps: int | None
     other_finish_momentum_steps: int | None
     other_finish_other_steps: int | None
+    ravine_lr: float
+    ravine_beta: float
+    ravine_convention: str
+    ravine_gd_steps: int
+    ravine_momentum_steps: int
     gd_run: Trajectory = field(repr=False, compare=False)
     momentum_run: Trajectory = field(repr=False, compare=False)
     other_run: Trajectory = field(repr=False, compare=False)
+    ravine_gd_run: Trajectory = field(repr=False, compare=False)
+    ravine_momentum_run: Trajectory = field(repr=False, compare=False)
 
 
 def figures() -> RaceFigures:
@@ -107,6 +120,7 @@ def figures() -> RaceFigures:
         ("betas",),
         "plain descent (β = 0) first: the same run under every rule (it compares rules)",
     )
+    ravine = ravine_race(threshold)
     other_threshold = threshold * OTHER_FINISH_FACTOR
     needs.said_as_given("threshold", other_threshold, 1, "it tries a finish line 100 times higher")
     return RaceFigures(
@@ -127,9 +141,53 @@ def figures() -> RaceFigures:
         other_finish_gd_steps=gd_run.steps_to_converge(other_threshold),
         other_finish_momentum_steps=momentum_run.steps_to_converge(other_threshold),
         other_finish_other_steps=other_run.steps_to_converge(other_threshold),
+        ravine_lr=float(ravine.lr),
+        ravine_beta=float(ravine.betas[1]),
+        ravine_convention=ravine.convention,
+        ravine_gd_steps=ravine.gd_steps,
+        ravine_momentum_steps=ravine.momentum_steps,
         gd_run=gd_run,
         momentum_run=momentum_run,
         other_run=other_run,
+        ravine_gd_run=ravine.gd_run,
+        ravine_momentum_run=ravine.momentum_run,
+    )
+
+
+@dataclass(frozen=True)
+class _RavineRace:
+    lr: float
+    betas: tuple[float, ...]
+    convention: str
+    gd_steps: int
+    momentum_steps: int
+    gd_run: Trajectory
+    momentum_run: Trajectory
+
+
+def ravine_race(threshold: float) -> _RavineRace:
+    """Plain descent against the ravine preset's momentum β, each to ``threshold``."""
+    preset = lesson_experiment("ravine_zigzag")
+    needs = Needs("race", preset)
+    needs.stretched_quadratic("the ravine it races on first")
+    needs.betas(2, "plain descent, then the momentum that races it", exact=False)
+    needs.said_as_given("lr", preset.lr, 2, "it says the ravine's learning rate with 2")
+    needs.said_as_given("betas", preset.betas[1], 2, "it says the racing β with 2")
+    runs = [preset.run(beta, steps=RAVINE_MAX_STEPS) for beta in preset.betas[:2]]
+    window = (preset.surface.x_range, preset.surface.y_range)
+    gd_steps = needs.finishes(runs[0], threshold, "plain descent", "its warm-up race stops there")
+    momentum_steps = needs.finishes(
+        runs[1], threshold, f"β = {preset.betas[1]:g}", "its warm-up race stops there"
+    )
+    needs.inside(runs, window, "a runner's path on the ravine")
+    return _RavineRace(
+        float(preset.lr),
+        tuple(float(b) for b in preset.betas),
+        preset.convention,
+        gd_steps,
+        momentum_steps,
+        runs[0],
+        runs[1],
     )
 
 
@@ -142,6 +200,8 @@ class RaceScript:
     table), ``other_finish`` in ``finish_choice`` (the other finish line's rows).
     """
 
+    ravine: str
+    ravine_verdict: str
     setup: str
     finish_line: str
     early: str
@@ -154,6 +214,8 @@ class RaceScript:
     def lines(self) -> list[str]:
         """Every line, in order."""
         return [
+            self.ravine,
+            self.ravine_verdict,
             self.setup,
             self.finish_line,
             self.early,
@@ -203,9 +265,22 @@ def script(figs: RaceFigures) -> RaceScript:
             f'<bookmark mark="other_rule"/>Under {other}, which {averaged}, momentum '
             f"{_steps_words(figs.other_momentum_steps, steps)}."
         )
+    ravine_rule = RULE_NAMES[
+        "lesson" if figs.ravine_convention == "pytorch" else figs.ravine_convention
+    ]
     return RaceScript(
+        ravine=(
+            "First, a race on the ravine you know, from the zigzag's start: plain descent above, "
+            f"beta {spoken_number(figs.ravine_beta)} below, both at alpha "
+            f"{spoken_number(figs.ravine_lr)} on {ravine_rule}, "
+            f"to a loss below {spoken_number(figs.threshold)}."
+        ),
+        ravine_verdict=(
+            f"Momentum is there in {figs.ravine_momentum_steps} steps; "
+            f"plain descent needs {figs.ravine_gd_steps}."
+        ),
         setup=(
-            f"A race on a stretched bowl, both runs on {rule}: plain descent left, "
+            f"Now a stretched bowl, both runs on {rule}: plain descent left, "
             f"beta {spoken_number(figs.momentum_beta)} right, "
             f"same start, same alpha {spoken_number(figs.lr)}."
         ),

@@ -9,7 +9,7 @@ library, so the build can plan a lesson without importing manim.
 >>> [chapter.name for chapter in LESSON.chapters][:3]
 ['opening', 'refresher', 'ravine_3d']
 >>> LESSON.chapter("race").presets
-('stretched_bowl_race',)
+('ravine_zigzag', 'stretched_bowl_race')
 """
 
 from __future__ import annotations
@@ -102,7 +102,9 @@ LESSON = Lesson(
         ChapterEntry(
             "worked_example", "The worked example", "WorkedExample", "WorkedExampleChapter"
         ),
-        ChapterEntry("race", "The race", "Race", "RaceChapter", _BOWL),
+        ChapterEntry(
+            "race", "The race", "Race", "RaceChapter", ("ravine_zigzag", "stretched_bowl_race")
+        ),
         ChapterEntry("overshoot", "Too much momentum", "Overshoot", "OvershootChapter", _BOWL),
         ChapterEntry("choosing_beta", "Choosing β", "ChoosingBeta", "ChoosingBetaChapter", _BOWL),
         ChapterEntry(

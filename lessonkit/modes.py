@@ -23,6 +23,7 @@ __all__ = [
     "SILENT_WORDS_PER_MINUTE",
     "NarrationConfigError",
     "NarrationMode",
+    "LessonTracker",
     "SilentTracker",
     "resolve_narration_mode",
 ]
@@ -59,7 +60,32 @@ def resolve_narration_mode(environ: Mapping[str, str] | None = None) -> tuple[Na
     return NarrationMode.SILENT, f"voice not available: {unavailable}"
 
 
-class SilentTracker(VoiceoverTracker):
+#: Waits computed from the scene clock are rounded to this many decimals of a second: the
+#: clock is a sum of whole frames from the chapter's start, so the same wait differs only by
+#: rounding noise between a chapter rendered alone and inside the whole lesson (where the
+#: clock is hundreds of seconds in), and that noise could tip a wait across a frame.
+CLOCK_DECIMALS = 9
+
+
+class LessonTracker(VoiceoverTracker):
+    """manim-voiceover's tracker with waits that do not depend on where the chapter starts.
+
+    :meth:`get_remaining_duration` and :meth:`time_until_bookmark` subtract the scene clock
+    from a line's absolute times; their results are rounded to :data:`CLOCK_DECIMALS`, so a
+    chapter gets the same frames alone and in the lesson (the build's assembly and a direct
+    render of ``scenes/ravine.py`` agree cue for cue).
+    """
+
+    def get_remaining_duration(self, buff: float = 0.0) -> float:
+        return round(super().get_remaining_duration(buff), CLOCK_DECIMALS)
+
+    def time_until_bookmark(
+        self, mark: str, buff: float = 0.0, limit: float | None = None
+    ) -> float:
+        return round(super().time_until_bookmark(mark, buff, limit), CLOCK_DECIMALS)
+
+
+class SilentTracker(LessonTracker):
     """A voiceover tracker with no audio: duration from reading speed.
 
     Word ``i`` of ``n`` is placed at ``duration * i / n``, so bookmarks land

@@ -54,7 +54,13 @@ from .captions import (
 from .clock import FrameClockRenderer
 from .files import remove_broken_svgs
 from .layout import layout_problems
-from .modes import SILENT_WORDS_PER_MINUTE, NarrationMode, SilentTracker, resolve_narration_mode
+from .modes import (
+    SILENT_WORDS_PER_MINUTE,
+    LessonTracker,
+    NarrationMode,
+    SilentTracker,
+    resolve_narration_mode,
+)
 from .publishing import AtomicSceneFileWriter
 from .rendering import apply_render_defaults
 
@@ -207,7 +213,7 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         if self.narration_mode is NarrationMode.VOICE:
             service = self.speech_service
             data = service.synthesize(text)
-            tracker = VoiceoverTracker(self, data, Path(service.cache_dir))
+            tracker = LessonTracker(self, data, Path(service.cache_dir))
             self.renderer.skip_animations = self.renderer._original_skipping_status
             self.add_sound(str(Path(service.cache_dir) / data["final_audio"]))
         else:

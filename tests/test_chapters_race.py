@@ -141,6 +141,10 @@ def test_race_script_speaks_its_figures(race_figs):
         race_figs.other_finish_gd_steps,
         race_figs.other_finish_momentum_steps,
         race_figs.other_finish_other_steps,
+        race_figs.ravine_lr,
+        race_figs.ravine_beta,
+        race_figs.ravine_gd_steps,
+        race_figs.ravine_momentum_steps,
     }
     assert_numbers_are_figures(lines, allowed)
     verdict = race_narration.script(race_figs).verdict
@@ -432,7 +436,7 @@ def test_race_and_overshoot_read_the_lesson_configuration(tmp_path, monkeypatch)
     ("module_name", "chapter_name", "narration", "low", "high"),
     [
         ("worked_example", "WorkedExampleChapter", worked_narration, 33.0, 37.0),
-        ("race", "RaceChapter", race_narration, 57.0, 62.0),
+        ("race", "RaceChapter", race_narration, 72.0, 78.0),
         ("overshoot", "OvershootChapter", overshoot_narration, 34.0, 38.0),
     ],
 )

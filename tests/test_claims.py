@@ -319,3 +319,37 @@ def test_the_sweeps_failures_grow_exactly_past_momentums_cap(lesson_config):
     # α* and plain descent's α are said with the digits the screen shows them
     assert choosing_beta.theory_number(figs.best_lr) in choosing_beta.script(figs).theory
     assert choosing_beta.theory_number(figs.gd_lr) in line
+
+
+def test_the_warm_up_race_on_the_ravine_is_the_runs_own(lesson_config):
+    figs = race.figures()
+    preset = experiment("ravine_zigzag")
+    threshold = float(experiment("stretched_bowl_race").threshold)
+    counts = []
+    for beta in preset.betas[:2]:
+        run = simulate(
+            preset.surface, np.array(preset.start), lr=preset.lr, beta=beta,
+            steps=race.RAVINE_MAX_STEPS, convention=preset.convention,
+        )  # fmt: skip
+        counts.append(run.steps_to_converge(threshold))
+        # it is called the lesson's rule: under it the path is the same, point for point
+        lesson = simulate(
+            preset.surface, np.array(preset.start), lr=preset.lr, beta=beta,
+            steps=race.RAVINE_MAX_STEPS, convention="lesson",
+        )  # fmt: skip
+        if preset.convention == "pytorch":
+            np.testing.assert_allclose(lesson.positions, run.positions, rtol=1e-12, atol=1e-15)
+    gd, momentum = counts
+    assert (figs.ravine_gd_steps, figs.ravine_momentum_steps) == (gd, momentum)
+    lines = race.script(figs)
+    assert (
+        f"Momentum is there in {momentum} steps; plain descent needs {gd}" in lines.ravine_verdict
+    )
+    assert f"alpha {preset.lr:g}" in lines.ravine and f"beta {preset.betas[1]:g}" in lines.ravine
+
+
+def test_the_published_ravine_race():
+    """The brief's ravine at α = 0.1: plain descent 234 steps to 0.001, β = 0.8 37."""
+    with configured(None):
+        figs = race.figures()
+    assert (figs.ravine_gd_steps, figs.ravine_momentum_steps) == (234, 37)
