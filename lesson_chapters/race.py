@@ -1,6 +1,9 @@
 """Chapter: the race, plain gradient descent against momentum (β = 0.9) side by side.
 
-The explainer figure's experiment (stretched bowl, start (−4, 1.5), α = 0.18,
+First a warm-up on the ravine the learner knows (the zigzag's start, α = 0.1, the
+lesson's rule): plain descent above, β = 0.8 below, 234 against 37 steps to 0.001.
+
+Then the explainer figure's experiment (stretched bowl, start (−4, 1.5), α = 0.18,
 ema convention): two maps of the same bowl, one run on each, live step and
 loss counters, one shared clock; each run stops where its loss first drops
 below 0.001 (185 and 159 steps), the other keeps going. The rule both runs follow
@@ -16,7 +19,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import DOWN, LEFT, RIGHT, UL, UR, Indicate, LaggedStart, Mobject, Text, VGroup
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UL,
+    UR,
+    Indicate,
+    LaggedStart,
+    ManimColor,
+    Mobject,
+    Text,
+    VGroup,
+)
 
 from lesson_narration.race import RULE_NAMES, RaceFigures, figures, script
 from lessonkit import style
@@ -39,7 +54,8 @@ QUESTION_GAP = 0.6
 RAVINE_LANE_CENTERS_Y = (1.25, -0.45)
 RAVINE_LANE_WIDTH = 12.6
 RAVINE_LANE_HEIGHT = 1.2
-#: The verdicts table: its columns' anchors (rule, finish, plain GD, momentum), rows.
+#: The verdicts table: its columns' anchors (the rule, then plain GD and momentum at the race's
+#: finish line and at the other one), the finish lines' height, the header's, the rows'.
 VERDICT_COLUMNS_X = (-6.6, 0.0, 1.7, 4.1, 5.8)
 VERDICT_FINISH_Y = 2.2
 VERDICT_HEADER_Y = 1.6
@@ -54,10 +70,10 @@ def rule_tex(convention: str) -> str:
     return rf"{velocity},\quad {rule.position_latex}"
 
 
-def step_cell(steps: int | None, within: int, winner: bool, color: object) -> Text:
-    """Steps to the finish (or "not within N"), in the run's colour when it wins the row."""
+def step_cell(steps: int | None, within: int, winner: bool, color: ManimColor) -> Text:
+    """Steps to the finish (or "not within N"), in the run's colour when it wins its race."""
     text = str(steps) if steps is not None else f"not within {within}"
-    return text_label(text, color if winner else style.MUTED_TEXT_COLOR, style.BODY_SIZE)  # type: ignore[arg-type]
+    return text_label(text, color if winner else style.MUTED_TEXT_COLOR, style.BODY_SIZE)
 
 
 def _wins(mine: int | None, theirs: int | None) -> bool:
