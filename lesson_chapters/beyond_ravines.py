@@ -50,7 +50,7 @@ def sweep_strip(figs: BeyondRavinesFigures) -> VGroup:
     return hit_strip(
         figs.sweep_reached,
         f"{figs.reached_count} of {len(figs.sweep_momenta)} reach the bottom in {figs.steps} steps",
-        f"μ = {spoken_number(figs.sweep_momenta[0])}",
+        f"β = {spoken_number(figs.sweep_momenta[0])}",
         spoken_number(figs.sweep_momenta[-1]),
     )
 
@@ -145,7 +145,7 @@ class BeyondRavinesChapter(Chapter):
             run.trajectory,
             path.progress,
             color=color,
-            title=f"{name}, μ = {spoken_number(run.beta)}",
+            title=f"{name}, β = {spoken_number(run.beta)}",
             rows=trajectory_rows(run.trajectory, position_label="(x, y)")[1:],  # loss, (x, y)
         )
         readout.next_to(below, DOWN, aligned_edge=LEFT, buff=self.readout_gap)

@@ -99,7 +99,7 @@ class OvershootChapter(Chapter):
             [figs.run],
             lane_frames(figs.run.surface)[:1],
             colors=[run_color(figs, figs.beta)],
-            labels=[run_label(figs.beta)],
+            labels=[run_label(figs.beta, figs.lr)],
         )
         title = title_text(self.title).to_corner(UL, buff=style.MARGIN)
         reveal = ValueTracker(0.0)
@@ -239,14 +239,14 @@ def crossing_markers(plot: LinePlot, figs: OvershootFigures) -> list[VGroup]:
 
 
 def never_label(plot: LinePlot, figs: OvershootFigures) -> Text:
-    """β = 0.99's last loss, above the swinging curve: half a decade under the top of the plot,
-    right-aligned with the curve's end."""
-    late = "" if figs.late_crossing is None else f"\n(it crosses at step {figs.late_crossing})"
+    """β = 0.99's last loss, "not within" its steps, and where it does cross (off the plot):
+    just above the top of the plot, right-aligned with the curve's end."""
+    late = "" if figs.late_crossing is None else f"\ncrosses at step {figs.late_crossing}"
     never = text_label(
-        f"not within {figs.steps}: {format_loss(figs.final_loss)} at step {figs.steps}{late}",
+        f"not within {figs.steps}: {format_loss(figs.final_loss)}{late}",
         run_color(figs, figs.beta),
     )
     end = plot.c2p(figs.steps, figs.final_loss)
-    never.move_to(plot.c2p(figs.steps, plot.y_range[1] / 10.0**0.5), aligned_edge=RIGHT)
-    never.set_x(end[0] - never.width / 2)
+    top = plot.c2p(figs.steps, plot.y_range[1])
+    never.move_to([end[0] - never.width / 2, top[1] + never.height / 2 + 0.05, 0])
     return never
