@@ -341,15 +341,19 @@ def verdicts_table(figs: RaceFigures) -> VerdictsTable:
     }
     rows: list[list[Mobject]] = []
     for convention in (figs.convention, figs.other_convention):
-        name = RULE_NAMES[convention].removeprefix("the ")
+        rule_cell = VGroup(
+            text_label(RULE_NAMES[convention].removeprefix("the "), size=style.LABEL_SIZE),
+            math_label(rule_tex(convention), style.MUTED_TEXT_COLOR, style.BODY_SIZE + 2),
+        )
         if convention == "ema":  # the step momentum really takes under the moving average
-            name += f": step α(1 − β) = {format_number(figs.averaged_step, 2)}"
-        row: list[Mobject] = [
-            VGroup(
-                text_label(name, size=style.LABEL_SIZE),
-                math_label(rule_tex(convention), style.MUTED_TEXT_COLOR, style.BODY_SIZE + 2),
-            ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
-        ]
+            rule_cell.add(
+                text_label(
+                    f"real step α(1 − β) = {format_number(figs.averaged_step, 2)}",
+                    style.MUTED_TEXT_COLOR,
+                    style.SMALL_SIZE,
+                )
+            )
+        row: list[Mobject] = [rule_cell.arrange(DOWN, aligned_edge=LEFT, buff=0.08)]
         for gd, momentum in counts[convention]:
             row.append(step_cell(gd, steps, _wins(gd, momentum), style.GD_COLOR))
             row.append(step_cell(momentum, steps, _wins(momentum, gd), style.MOMENTUM_COLOR))
