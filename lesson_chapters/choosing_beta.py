@@ -58,8 +58,8 @@ STEPS_AXIS_MAX = 400
 #: left edge; the header's height, the first row's and the step between rows.
 TABLE_COLUMNS_X = (-5.7, -3.5, -0.1, 2.3)
 TABLE_HEADER_Y = 2.0
-TABLE_FIRST_ROW_Y = 0.9
-TABLE_ROW_STEP = 1.05
+TABLE_FIRST_ROW_Y = 0.95
+TABLE_ROW_STEP = 1.0
 #: The theory's numbers hang this far below the top-left corner (under the title).
 THEORY_DROP = 0.85
 #: The colour of each line of the theory: κ, β*, α*, the rate, plain GD's rate.

@@ -50,7 +50,8 @@ CREATION_LINES = (1, 2)
 class InCodeBoard:
     """What the chapter shows across its beats, laid out before the first one: the code
     under the title, β right of it with the two conventions under β, and the comparison of
-    the two runs under the code."""
+    the two runs where the code was (it gives way to the comparison, then comes back as
+    ``code_again``: everything stays above the paused-caption line)."""
 
     title: Text
     panel: CodePanel
@@ -61,6 +62,7 @@ class InCodeBoard:
     comparison: VGroup
     factor: MathTex
     same: SurroundingRectangle
+    code_again: CodePanel
 
 
 class InCodeChapter(Chapter):
@@ -103,10 +105,10 @@ class InCodeChapter(Chapter):
         )
         conventions = VGroup(
             rule_block("PyTorch", "pytorch"), rule_block("this lesson", "lesson")
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
-        conventions.next_to(beta, DOWN, buff=0.4).align_to(beta, LEFT)
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        conventions.next_to(beta, DOWN, buff=0.3).align_to(beta, LEFT)
         comparison = comparison_table(figs)
-        comparison.next_to(panel, DOWN, aligned_edge=LEFT, buff=0.35).shift(RIGHT * 0.2)
+        comparison.move_to(panel, aligned_edge=UL).shift(RIGHT * 0.2 + DOWN * 0.3)
         _, row_pytorch, row_lesson = comparison
         factor = math_label(
             rf"\text{{both: }} \beta = {format_number(figs.compare_beta, 1)},\quad"
@@ -119,7 +121,16 @@ class InCodeChapter(Chapter):
             VGroup(row_pytorch[1], row_lesson[1]), color=style.MOMENTUM_COLOR, buff=0.08
         )
         return InCodeBoard(
-            title, panel, token_box, beta, pointer, conventions, comparison, factor, same
+            title,
+            panel,
+            token_box,
+            beta,
+            pointer,
+            conventions,
+            comparison,
+            factor,
+            same,
+            panel.copy(),
         )
 
     @staticmethod
@@ -151,6 +162,9 @@ class InCodeChapter(Chapter):
     def _beat_same_path(scene: LessonScene, board: InCodeBoard, same_path: str) -> None:
         """Same path, velocities a factor α apart (computed in both conventions)."""
         with scene.voiceover(text=same_path):
+            scene.play(
+                FadeOut(board.panel), FadeOut(board.token_box), FadeOut(board.pointer), run_time=0.5
+            )
             scene.play(*[FadeIn(row) for row in board.comparison], run_time=1.2)
             scene.play(Create(board.same), run_time=0.8)
             scene.play(FadeIn(board.factor, shift=LEFT * 0.2), run_time=0.8)
@@ -158,7 +172,7 @@ class InCodeChapter(Chapter):
     @staticmethod
     def _beat_buffer(scene: LessonScene, board: InCodeBoard, buffer: str) -> None:
         """Where the velocity lives: created with the optimizer, updated by each step, from 0."""
-        panel = board.panel
+        panel = board.code_again
         creation = panel.highlight_lines(*CREATION_LINES, color=style.VELOCITY_COLOR)
         stepping = panel.highlight_line(
             panel.find_line("optimizer.step()"), color=style.VELOCITY_COLOR
@@ -176,9 +190,10 @@ class InCodeChapter(Chapter):
         note.move_to(board.conventions, aligned_edge=UL)
         zero = text_label("starts at v = 0", style.HIGHLIGHT_COLOR, style.LABEL_SIZE + 2)
         zero.next_to(note, DOWN, aligned_edge=LEFT, buff=0.35)
-        leaving = (board.token_box, board.pointer, board.conventions, board.same)
+        leaving = (board.comparison, board.factor, board.conventions, board.same)
         with scene.voiceover(text=buffer):
             scene.play(*[FadeOut(part) for part in leaving], run_time=0.6)
+            scene.play(FadeIn(panel), run_time=0.6)
             scene.play(Create(creation), FadeIn(note), run_time=1.0)
             scene.wait_until_bookmark("step")
             scene.play(Create(stepping), run_time=0.6)

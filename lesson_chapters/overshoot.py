@@ -33,20 +33,20 @@ from lesson_narration.overshoot import OvershootFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
-from lessonkit.formatting import format_loss, format_number
+from lessonkit.formatting import RULE_NAMES, format_loss, format_number
 from lessonkit.narration import LessonScene
-from lessonkit.panels import text_label, title_text
+from lessonkit.panels import math_label, text_label, title_text
 from lessonkit.plots import LinePlot
-from lessonkit.race import Lane, MapRace, lane_frames, run_label
+from lessonkit.race import RULE_LINE_Y, Lane, MapRace, lane_frames, rule_tex, run_label, with_kappa
 
 #: Colour of each run by the part it plays (the lesson's colours by meaning): plain descent,
 #: the momentum that finishes, too much momentum (β = 0, 0.9 and 0.99 as published).
 ROLE_COLORS = (style.GD_COLOR, style.MOMENTUM_COLOR, style.OVERSHOOT_COLOR)
 #: The loss plot's axes box, and where its bottom-left corner goes: where the race's right
-#: map was, x from 1.05 to 5.45, its bottom above the paused-caption line.
+#: map was, x from 1.05 to 5.45, its tick labels above the paused-caption line.
 PLOT_WIDTH = 4.4
-PLOT_HEIGHT = 3.1
-PLOT_BOX_CORNER = np.array([1.05, -1.15, 0.0])
+PLOT_HEIGHT = 2.6
+PLOT_BOX_CORNER = np.array([1.05, -0.45, 0.0])
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class OvershootBoard:
 
     title: Text
     lane_race: MapRace
+    conditions: VGroup
     question: Text
     reveal: ValueTracker
     plot: LinePlot
@@ -86,8 +87,8 @@ class OvershootChapter(Chapter):
         lines = script(figs)
         board = self._layout(figs)
         self._beat_setup(scene, board, lines.setup)
-        self._beat_swing(scene, board, lines.swing, figs)
         self._beat_question(scene, board, lines.question)
+        self._beat_swing(scene, board, lines.swing, figs)
         self._beat_plot(scene, board, lines.plot, figs)
         self._beat_verdict(scene, board, lines.verdict, figs)
         scene.say(lines.teaser)  # what it means, what comes next
@@ -105,11 +106,19 @@ class OvershootChapter(Chapter):
         reveal = ValueTracker(0.0)
         plot = loss_plot(figs, reveal)
         question = text_label(
-            f"Below {format_number(figs.threshold, 1)}\nin {figs.steps} steps?",
+            f"Below {format_number(figs.threshold, 1)} in {figs.steps} steps?",
             size=style.BODY_SIZE,
         )
         question.to_corner(UR, buff=style.MARGIN)
-        return OvershootBoard(title, lane_race, question, reveal, plot, curve_names(plot, figs))
+        conditions = VGroup(
+            text_label(f"{RULE_NAMES[figs.convention]}:", style.MUTED_TEXT_COLOR),
+            math_label(rule_tex(figs.convention), style.TEXT_COLOR, style.BODY_SIZE + 2),
+        ).arrange(RIGHT, buff=0.25)
+        with_kappa(conditions, figs.run.surface).move_to([0.0, RULE_LINE_Y, 0.0])
+        conditions.align_to(lane_race.lanes[0].border, LEFT)
+        return OvershootBoard(
+            title, lane_race, conditions, question, reveal, plot, curve_names(plot, figs)
+        )
 
     @staticmethod
     def _beat_setup(scene: LessonScene, board: OvershootBoard, setup: str) -> None:
@@ -120,7 +129,7 @@ class OvershootChapter(Chapter):
                 *board.lane.entrance(),
                 run_time=max(min(2.0, tracker.get_remaining_duration() - 1.0), 0.5),
             )
-            scene.play(FadeIn(board.lane_race.movers), run_time=0.8)
+            scene.play(FadeIn(board.lane_race.movers), FadeIn(board.conditions), run_time=0.8)
 
     @staticmethod
     def _beat_swing(
@@ -131,7 +140,8 @@ class OvershootChapter(Chapter):
             scene.play(board.lane_race.run_to(figs.steps, run_time=tracker.duration))
 
     def _beat_question(self, scene: LessonScene, board: OvershootBoard, question: str) -> None:
-        """The question, beside an empty log-scale plot with the finish line. Pause."""
+        """The question, before the run: beside an empty log-scale plot with the finish line.
+        Pause."""
         plot = board.plot
         with scene.voiceover(text=question):
             # Static first, then the (still empty) curves: the plot is cached while they grow.

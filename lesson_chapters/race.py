@@ -7,7 +7,7 @@ Then the explainer figure's experiment (stretched bowl, start (−4, 1.5), α = 
 ema convention): two maps of the same bowl, one run on each, live step and
 loss counters, one shared clock; each run stops where its loss first drops
 below 0.001 (185 and 159 steps), the other keeps going. The rule both runs follow
-is written under the maps. Then a table shows what the verdict owes to the rule and
+is written above the maps. Then a table shows what the verdict owes to the rule and
 to the finish line: under the lesson's rule momentum takes 69 steps; with the
 finish at 0.1 plain descent wins under the moving average (58 to 60) and loses
 under the lesson's rule (13 to 58).
@@ -28,30 +28,29 @@ from manim import (
     Indicate,
     LaggedStart,
     ManimColor,
+    MathTex,
     Mobject,
     Text,
     VGroup,
 )
 
-from lesson_narration.race import RULE_NAMES, RaceFigures, figures, script
+from lesson_narration.race import RaceFigures, figures, script
 from lessonkit import style
 from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
-from lessonkit.formatting import format_number
+from lessonkit.formatting import RULE_NAMES, format_number, tex_number
 from lessonkit.maps import MapFrame
 from lessonkit.narration import LessonScene
 from lessonkit.panels import math_label, text_label, title_text
-from lessonkit.race import MapRace, lane_frames, run_label
+from lessonkit.race import RULE_LINE_Y, MapRace, lane_frames, rule_tex, run_label, with_kappa
 from lessonkit.table import GridTable
-from momentum_math import rules
+from momentum_math import Surface
 
-#: Gap between the maps and the line of conditions under them.
-CONDITIONS_BUFF = 0.25
 #: How far the finish line sits below the top-right corner's margin, and the question's gap to it.
 FINISH_DROP = 0.05 * DOWN
 QUESTION_GAP = 0.6
 #: The warm-up on the ravine: two maps one above the other (centres, width, height).
-RAVINE_LANE_CENTERS_Y = (1.25, -0.45)
+RAVINE_LANE_CENTERS_Y = (1.4, -0.3)
 RAVINE_LANE_WIDTH = 12.6
 RAVINE_LANE_HEIGHT = 1.2
 #: The verdicts table: its columns' anchors (the rule, then plain GD and momentum at the race's
@@ -61,13 +60,6 @@ VERDICT_FINISH_Y = 2.2
 VERDICT_HEADER_Y = 1.6
 VERDICT_FIRST_ROW_Y = 0.6
 VERDICT_ROW_STEP = 1.3
-
-
-def rule_tex(convention: str) -> str:
-    """Both update lines of ``convention``, as one formula (∇L without its argument)."""
-    rule = rules.rule(convention)
-    velocity = rule.velocity_latex.replace(r"\nabla L(\theta)", r"\nabla L")
-    return rf"{velocity},\quad {rule.position_latex}"
 
 
 def step_cell(steps: int | None, within: int, winner: bool, color: ManimColor) -> Text:
@@ -86,7 +78,8 @@ class RaceBoard:
 
     title: Text
     race: MapRace
-    conditions: Text
+    conditions: VGroup
+    bowl: MathTex
     finish: Text
     question: Text
     result: Text
@@ -131,7 +124,7 @@ class RaceChapter(Chapter):
         return max(figs.momentum_steps - self.close_steps, self.early_steps)
 
     def _layout(self, figs: RaceFigures) -> RaceBoard:
-        """The two maps under the title, the conditions under them, the finish line top right
+        """The two maps under the title, the conditions above them, the finish line top right
         with its question beside it, and the result where the question will have been."""
         runs = [figs.gd_run, figs.momentum_run]
         race = MapRace(
@@ -146,8 +139,7 @@ class RaceChapter(Chapter):
             text_label(f"both runs, {RULE_NAMES[figs.convention]}:", style.MUTED_TEXT_COLOR),
             math_label(rule_tex(figs.convention), style.TEXT_COLOR, style.BODY_SIZE + 4),
         ).arrange(RIGHT, buff=0.25)
-        maps = VGroup(*[lane.border for lane in race.lanes])
-        conditions.next_to(maps, DOWN, buff=CONDITIONS_BUFF)
+        with_kappa(conditions, figs.gd_run.surface).move_to([0.0, RULE_LINE_Y, 0.0])
         finish = text_label(
             f"finish: loss < {format_number(figs.threshold, 1)}",
             style.HIGHLIGHT_COLOR,
@@ -158,11 +150,14 @@ class RaceChapter(Chapter):
         question.next_to(finish, LEFT, buff=QUESTION_GAP)
         result = text_label(f"{figs.margin} steps sooner", style.MOMENTUM_COLOR, style.BODY_SIZE)
         result.move_to(question, aligned_edge=RIGHT)
+        bowl = bowl_label(figs.gd_run.surface)
+        bowl.move_to(question, aligned_edge=RIGHT)
         ravine, ravine_rule, ravine_finish, ravine_result = ravine_board(figs)
         return RaceBoard(
             title,
             race,
             conditions,
+            bowl,
             finish,
             question,
             result,
@@ -215,13 +210,19 @@ class RaceChapter(Chapter):
                 run_time=max(min(3.0, tracker.get_remaining_duration() - 1.2), 0.5),
             )
             # Static first, moving last: the maps are cached while the runners move.
-            scene.play(FadeIn(board.race.movers), FadeIn(board.conditions), run_time=0.8)
+            scene.play(
+                FadeIn(board.race.movers),
+                FadeIn(board.conditions),
+                FadeIn(board.bowl),
+                run_time=0.8,
+            )
 
     def _beat_finish_line(self, scene: LessonScene, board: RaceBoard, finish_line: str) -> None:
         """The finish line, and the question. Pause on it."""
         with scene.voiceover(text=finish_line) as tracker:
             scene.play(FadeIn(board.finish), run_time=0.8)
             scene.play(
+                FadeOut(board.bowl),
                 FadeIn(board.question),
                 run_time=max(min(1.0, tracker.get_remaining_duration()), 0.3),
             )
@@ -387,6 +388,12 @@ def verdicts_table(figs: RaceFigures) -> VerdictsTable:
     return VerdictsTable(table, finishes)
 
 
+def bowl_label(surface: Surface) -> MathTex:
+    """The race's surface as a formula, with its condition number κ (100 for the bowl)."""
+    kappa = tex_number(surface.condition_number, 3)
+    return math_label(rf"{surface.latex},\quad \kappa = {kappa}", style.MUTED_TEXT_COLOR)
+
+
 def ravine_board(figs: RaceFigures) -> tuple[MapRace, VGroup, Text, Text]:
     """The warm-up race on the ravine: plain descent's map above momentum's, the rule both
     follow under them, the finish line top right and the result left of it."""
@@ -414,7 +421,7 @@ def ravine_board(figs: RaceFigures) -> tuple[MapRace, VGroup, Text, Text]:
         text_label(f"both runs, {RULE_NAMES[shown]}:", style.MUTED_TEXT_COLOR),
         math_label(rule_tex(shown), style.TEXT_COLOR, style.BODY_SIZE + 4),
     ).arrange(RIGHT, buff=0.25)
-    rule.next_to(race.lanes[-1].border, DOWN, buff=CONDITIONS_BUFF)
+    rule.move_to([0.0, RULE_LINE_Y, 0.0])
     margin = figs.ravine_gd_steps - figs.ravine_momentum_steps
     finish = text_label(
         f"finish: loss < {format_number(figs.threshold, 1)}", style.HIGHLIGHT_COLOR, style.BODY_SIZE

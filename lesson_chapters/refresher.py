@@ -48,7 +48,7 @@ RESULT_SIZE = style.BODY_SIZE + 4
 #: Where the rule stands (top right, beside the title), where the curve's axes are centred
 #: (left half), and the left end of the first line of the values column (right half).
 RULE_CENTER = [3.7, 2.45, 0]
-AXES_CENTER = [-2.9, -0.15, 0]
+AXES_CENTER = [-2.9, 0.75, 0]
 VALUES_ANCHOR = [1.9, 1.3, 0]
 #: The θ range drawn, and where the curve's formula sits, in the curve's own coordinates.
 THETA_RANGE = (-0.4, 3.5)
@@ -112,7 +112,7 @@ class RefresherChapter(Chapter):
             x_range=[*THETA_RANGE, 1],
             y_range=[0, 4.2, 1],
             x_length=7.0,
-            y_length=4.4,
+            y_length=3.7,
             tips=False,
             axis_config={"color": style.AXIS_COLOR, "stroke_width": style.THIN_STROKE_WIDTH},
         ).move_to(AXES_CENTER)

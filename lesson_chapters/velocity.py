@@ -75,12 +75,12 @@ CONVENTION_COLUMNS_X = (-5.2, -1.2, 3.9)
 CONVENTION_FIRST_ROW_Y = 1.9
 CONVENTION_ROW_STEP = 1.0
 #: The weights' bar plot (its centre, size) and each bar's width in steps.
-WEIGHTS_PLOT_CENTER = (-2.6, 0.15, 0)
-WEIGHTS_PLOT_SIZE = {"width": 7.4, "height": 3.4}
+WEIGHTS_PLOT_CENTER = (-2.6, 1.0, 0)
+WEIGHTS_PLOT_SIZE = {"width": 7.4, "height": 2.8}
 BAR_WIDTH = 0.7
 #: The stack of weights: the middle of its floor, its height at α/(1 − β), its widths.
-STACK_BASE = (4.3, -2.2, 0.0)
-STACK_LIMIT_HEIGHT = 4.6
+STACK_BASE = (4.3, -1.1, 0.0)
+STACK_LIMIT_HEIGHT = 3.6
 STACK_COLUMN_WIDTH = 0.8
 STACK_FLOOR_HALF_WIDTH = 0.7
 #: Where the α, β settings of the sum are centred (x), under the top edge.

@@ -45,6 +45,16 @@ class OvershootFigures:
         """The β = 0.99 run."""
         return self.runs[self.beta]
 
+    @property
+    def convention(self) -> str:
+        """The update rule every run follows (the race's: the moving average)."""
+        return self.run.convention
+
+    @property
+    def kappa(self) -> float:
+        """The bowl's condition number λ_max/λ_min (100 for the race's bowl)."""
+        return self.run.surface.condition_number
+
 
 def figures() -> OvershootFigures:
     """The chapter's numbers, computed now from the explainer-figure experiment (with the lesson

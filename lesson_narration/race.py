@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from lessonkit.config import Needs
 from lessonkit.config import experiment as lesson_experiment
-from lessonkit.formatting import spoken_number
+from lessonkit.formatting import RULE_NAMES, spoken_number
 from momentum_math import Trajectory, rules
 
 #: The most steps the race can draw: the clock runs them all within three lines.
@@ -16,13 +16,6 @@ MAX_STEPS = 1000
 RAVINE_MAX_STEPS = 1000
 #: The other finish line the chapter tries: this many times the race's threshold.
 OTHER_FINISH_FACTOR = 100
-#: How the narration and the screen name each update rule.
-RULE_NAMES = {
-    "ema": "the moving-average rule",
-    "lesson": "the lesson's rule",
-    "pytorch": "PyTorch's rule",
-    "classical": "the classical rule",
-}
 
 
 def other_rule(convention: str) -> str:
@@ -53,6 +46,9 @@ class RaceFigures:
     The warm-up on the ravine (the ``ravine_zigzag`` preset the learner has watched, its
     α, its momentum β = ``ravine_beta`` and its rule, to the same ``threshold``):
     ``ravine_gd_steps`` and ``ravine_momentum_steps``, with the runs kept for drawing.
+
+    ``kappa``: the bowl's condition number λ_max/λ_min, how many times more sharply it
+    curves across than along (100 for the published bowl).
     """
 
     start: tuple[float, float]
@@ -77,6 +73,7 @@ class RaceFigures:
     ravine_convention: str
     ravine_gd_steps: int
     ravine_momentum_steps: int
+    kappa: float
     gd_run: Trajectory = field(repr=False, compare=False)
     momentum_run: Trajectory = field(repr=False, compare=False)
     other_run: Trajectory = field(repr=False, compare=False)
@@ -146,6 +143,7 @@ def figures() -> RaceFigures:
         ravine_convention=ravine.convention,
         ravine_gd_steps=ravine.gd_steps,
         ravine_momentum_steps=ravine.momentum_steps,
+        kappa=float(experiment.surface.condition_number),
         gd_run=gd_run,
         momentum_run=momentum_run,
         other_run=other_run,
@@ -280,7 +278,8 @@ def script(figs: RaceFigures) -> RaceScript:
             f"plain descent needs {figs.ravine_gd_steps}."
         ),
         setup=(
-            f"Now a stretched bowl, both runs on {rule}: plain descent left, "
+            f"Now a stretched bowl, curving {spoken_number(figs.kappa, 3)} times more sharply "
+            f"across than along; both runs on {rule}: plain descent left, "
             f"beta {spoken_number(figs.momentum_beta)} right, "
             f"same start, same alpha {spoken_number(figs.lr)}."
         ),

@@ -292,7 +292,8 @@ def script(figs: VelocityFigures) -> VelocityScript:
         ),
         total=(
             f"With alpha {spoken_number(figs.rule_lr)} and beta {spoken_beta(figs.rule_beta)}, "
-            '<bookmark mark="stack"/>they add up to alpha over one minus beta: '
+            f'<bookmark mark="stack"/>the first {len(figs.weights)} already add up to '
+            f"{spoken_number(figs.partial_sum)}; all of them, to alpha over one minus beta: "
             f"{spoken_number(figs.effective_step)}, "
             f"{spoken_number(figs.memory_window)} times alpha."
         ),

@@ -12,6 +12,14 @@ from collections.abc import Sequence
 MINUS = "\u2212"
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
+#: How the narration and the screen name each update rule (``momentum_math.rules``' names).
+RULE_NAMES = {
+    "ema": "the moving-average rule",
+    "lesson": "the lesson's rule",
+    "pytorch": "PyTorch's rule",
+    "classical": "the classical rule",
+}
+
 
 def _signed(text: str) -> str:
     return text.replace("-", MINUS)

@@ -44,7 +44,11 @@ def grid(
 
 
 def contour_levels(surface: Surface, x_range: Range, y_range: Range, count: int = 10) -> FloatArray:
-    """``count`` loss levels, log-spaced, whose contours fall inside the window.
+    """``count`` loss levels, log-spaced, whose contours cross the window.
+
+    For a quadratic whose minimum is inside the window the highest ring just
+    misses the window's farthest edge along the axis with most room; rings
+    wider than the window along the other axis are cut off at its edges.
 
     The spacing is geometric (each level a constant factor above the last) so
     the rings crowd where the loss is small, as in the published figures.
@@ -56,7 +60,9 @@ def contour_levels(surface: Surface, x_range: Range, y_range: Range, count: int 
         # The ellipse L = c reaches sqrt(2c (H^-1)_ii) along axis i.
         inverse = np.linalg.inv(np.asarray(surface.hessian, dtype=float))
         fits = [(half**2) / (2.0 * inverse[axis, axis]) for axis, half in enumerate(reach)]
-        highest = 0.92 * min(fits) + surface.min_value
+        # The outer rings reach the window's far edge along its roomier axis (cut off at the
+        # nearer edges), so runs that start far out still cross rings.
+        highest = 0.92 * max(fits) + surface.min_value
         offset = surface.min_value
     else:
         # A quadratic whose minimum is on the window's edge or off it is traced as any other.

@@ -30,6 +30,7 @@ from lessonkit import levels, style
 from momentum_math import Surface
 
 FloatArray = NDArray[np.float64]
+Range = tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class ContourMap(VGroup):
         for index, level in enumerate(self.levels):
             fraction = index / max(len(self.levels) - 1, 1)
             color = interpolate_color(style.CONTOUR_LOW_COLOR, style.CONTOUR_HIGH_COLOR, fraction)
-            lines = [self._ellipse(level)] if tracer is None else self._traced(tracer, level)
+            lines = self._ellipse(level) if tracer is None else self._traced(tracer, level)
             for line in lines:
                 line.set_stroke(color, style.THIN_STROKE_WIDTH, opacity=0.9)
                 self.add(line)
@@ -145,15 +146,79 @@ class ContourMap(VGroup):
             lines.append(line)
         return lines
 
-    def _ellipse(self, level: float) -> VMobject:
+    def _ellipse(self, level: float) -> list[VMobject]:
+        """The ring at ``level``: one exact ellipse when it fits in the window, else its arcs
+        inside the window (cut where they meet its edges)."""
         eigenvalues, eigenvectors = np.linalg.eigh(self.surface.hessian)
         radii = np.sqrt(2.0 * (level - self.surface.min_value) / eigenvalues)
         data_matrix = eigenvectors @ np.diag(radii)
-        scene_matrix = np.diag([self.frame.x_scale, self.frame.y_scale]) @ data_matrix
-        ellipse = Circle(radius=1.0, num_components=9)
-        ellipse.apply_matrix(scene_matrix, about_point=np.zeros(3))
-        ellipse.shift(self.frame.to_scene(self.surface.minima[0]))
-        return ellipse
+        centre = np.asarray(self.surface.minima[0], dtype=float)
+        reach = np.sqrt((data_matrix**2).sum(axis=1))  # the ellipse's half extent along x, y
+        (x_low, x_high), (y_low, y_high) = self.frame.x_range, self.frame.y_range
+        if (
+            centre[0] - reach[0] >= x_low
+            and centre[0] + reach[0] <= x_high
+            and centre[1] - reach[1] >= y_low
+            and centre[1] + reach[1] <= y_high
+        ):
+            scene_matrix = np.diag([self.frame.x_scale, self.frame.y_scale]) @ data_matrix
+            ellipse = Circle(radius=1.0, num_components=9)
+            ellipse.apply_matrix(scene_matrix, about_point=np.zeros(3))
+            ellipse.shift(self.frame.to_scene(centre))
+            return [ellipse]
+        angles = np.linspace(0.0, 2.0 * np.pi, CLIPPED_RING_POINTS, endpoint=False)
+        ring = centre + (data_matrix @ np.stack([np.cos(angles), np.sin(angles)])).T
+        arcs = []
+        for arc in clip_closed_curve(ring, self.frame.x_range, self.frame.y_range):
+            line = VMobject()
+            line.set_points_as_corners(self.frame.to_scene(arc))
+            arcs.append(line)
+        return arcs
+
+
+#: Points around a ring that the window cuts: enough that its arcs look smooth at 1080p.
+CLIPPED_RING_POINTS = 360
+
+
+def clip_closed_curve(points: FloatArray, x_range: Range, y_range: Range) -> list[FloatArray]:
+    """The pieces of the closed polyline ``points`` (n × 2) that lie inside the window, each
+    ending exactly on the window's edge where it leaves it."""
+    low = np.array([x_range[0], y_range[0]])
+    high = np.array([x_range[1], y_range[1]])
+    inside = np.all((points >= low) & (points <= high), axis=1)
+    if inside.all():
+        return [np.vstack([points, points[:1]])]
+    if not inside.any():
+        return []
+    start = int(np.argmin(inside))  # an outside point: the pieces start after it
+    order = np.roll(np.arange(len(points)), -start)
+    pieces: list[FloatArray] = []
+    current: list[FloatArray] = []
+    for previous, index in zip(np.roll(order, 1), order, strict=True):
+        if inside[index]:
+            if not current:
+                current.append(_edge_point(points[index], points[previous], low, high))
+            current.append(points[index])
+        elif current:
+            current.append(_edge_point(current[-1], points[index], low, high))
+            pieces.append(np.array(current))
+            current = []
+    if current:
+        current.append(_edge_point(current[-1], points[order[0]], low, high))
+        pieces.append(np.array(current))
+    return [piece for piece in pieces if len(piece) >= 2]
+
+
+def _edge_point(inner: FloatArray, outer: FloatArray, low: FloatArray, high: FloatArray):
+    """Where the segment from ``inner`` (inside the window) to ``outer`` leaves the window."""
+    step = outer - inner
+    fraction = 1.0
+    for axis in range(2):
+        if step[axis] > 0:
+            fraction = min(fraction, (high[axis] - inner[axis]) / step[axis])
+        elif step[axis] < 0:
+            fraction = min(fraction, (low[axis] - inner[axis]) / step[axis])
+    return inner + max(fraction, 0.0) * step
 
 
 def minimum_marker(surface: Surface, frame: MapFrame) -> VGroup:

@@ -53,7 +53,7 @@ from .captions import (
 )
 from .clock import FrameClockRenderer
 from .files import remove_broken_svgs
-from .layout import layout_problems
+from .layout import layout_problems, legibility_problems, text_units
 from .modes import (
     SILENT_WORDS_PER_MINUTE,
     LessonTracker,
@@ -131,6 +131,7 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         self.current_tracker = None
         self._flat_camera: Camera | None = None
         self._held: list[Any] = []
+        self._texts_at_last_check: set[int] = set()
 
     # --- setup -----------------------------------------------------------------
 
@@ -260,21 +261,34 @@ class LessonScene(VoiceoverScene, ThreeDScene):
 
         While they are on screen the layout guard also keeps them above the
         line a paused player's captions reach (``style.PAUSED_CAPTION_TOP``).
+        Text needs no marking: text that stays on screen through a whole
+        narrated line, or through a :meth:`pause`, is held by itself.
         """
         self._held.extend(mobjects)
 
-    def check_layout(self) -> list[str]:
-        """Warn about anything on screen outside the frame or over the captions.
+    def check_layout(self, pausing: bool = False) -> list[str]:
+        """Warn about anything on screen outside the frame, over the captions or illegible.
 
-        Called after every narrated line; returns the problems found. Held
-        mobjects (:meth:`hold`) are checked against the paused-caption line.
+        Called after every narrated line (and as a :meth:`pause` starts); returns
+        the problems found. Held mobjects (:meth:`hold`), text already on screen
+        at the previous check, and all text during a pause are checked against
+        the paused-caption line; all text for size and contrast
+        (:func:`~lessonkit.layout.legibility_problems`).
         """
         camera = self.renderer.camera
         problems = layout_problems(self.mobjects, camera)
         on_screen = {id(part) for mobject in self.mobjects for part in mobject.get_family()}
         self._held = [mobject for mobject in self._held if id(mobject) in on_screen]
-        problems += layout_problems(self._held, camera, region="held")
-        for problem in problems:
+        texts = text_units(self.mobjects)
+        held_texts = [text for text in texts if pausing or id(text) in self._texts_at_last_check]
+        self._texts_at_last_check = {id(text) for text in texts}
+        held_ids = {id(mobject) for mobject in self._held}
+        held = self._held + [text for text in held_texts if id(text) not in held_ids]
+        problems += layout_problems(held, camera, region="held")
+        problems += legibility_problems(
+            self.mobjects, camera, ManimColor(self.background_color or style.BACKGROUND_COLOR)
+        )
+        for problem in dict.fromkeys(problems):
             logger.warning(f"Layout at {float(self.renderer.time):.1f} s: {problem}")
         return problems
 
@@ -300,6 +314,7 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         if not 0 < seconds <= self.max_pause_s:
             raise ValueError(f"pause seconds must be in (0, {self.max_pause_s:g}], got {seconds!r}")
         self.current_tracker = None
+        self.check_layout(pausing=True)
         self.wait(seconds)
 
     # --- chapters ------------------------------------------------------------------

@@ -316,7 +316,7 @@ class LinePlot(VGroup):
         if x_tick_labels:
             for value in self._tick_values(x_low, x_high, x_step):
                 label = MathTex(
-                    _tick_tex(value), font_size=style.SMALL_SIZE, color=style.MUTED_TEXT_COLOR
+                    _tick_tex(value), font_size=style.SMALL_MATH_SIZE, color=style.MUTED_TEXT_COLOR
                 )
                 label.next_to(self.c2p(value, y_low), DOWN, buff=0.18)
                 self.x_ticks.add(label)
@@ -324,7 +324,7 @@ class LinePlot(VGroup):
         if y_tick_labels:
             for value in self._tick_values(axis_y_low, axis_y_high, y_step):
                 tex = f"10^{{{int(round(value))}}}" if self.log_y else _tick_tex(value)
-                label = MathTex(tex, font_size=style.SMALL_SIZE, color=style.MUTED_TEXT_COLOR)
+                label = MathTex(tex, font_size=style.SMALL_MATH_SIZE, color=style.MUTED_TEXT_COLOR)
                 anchor = self.axes.c2p(x_low, value)
                 label.next_to(anchor, LEFT, buff=0.18)
                 self.y_ticks.add(label)

@@ -37,21 +37,26 @@ from manim import (
 
 from lessonkit import style
 from lessonkit.fading import FadeIn
-from lessonkit.formatting import format_loss, format_step
+from lessonkit.formatting import format_loss, format_number, format_step
 from lessonkit.maps import ContourMap, MapFrame, minimum_marker
 from lessonkit.motion import TrajectoryTrail
 from lessonkit.panels import Readout, ReadoutRow, text_label
 from lessonkit.text_blocks import mono_label
-from momentum_math import Surface, Trajectory
+from momentum_math import Surface, Trajectory, rules
 
 __all__ = [
+    "KAPPA_GAP",
+    "RULE_LINE_Y",
     "ClampedProgress",
     "Lane",
     "MapRace",
+    "kappa_label",
     "lane_frames",
-    "run_label",
     "race_rows",
+    "rule_tex",
+    "run_label",
     "side_by_side_frames",
+    "with_kappa",
 ]
 
 
@@ -114,6 +119,33 @@ def side_by_side_frames(
     ]
 
 
+#: Where the line naming both runs' rule stands: under the title, above the lanes' labels
+#: (under the maps it would be where a paused player's captions go).
+RULE_LINE_Y = 2.85
+#: The gap between the rule and the bowl's κ on that line.
+KAPPA_GAP = 0.8
+
+
+def rule_tex(convention: str) -> str:
+    """Both update lines of ``convention``, as one formula (∇L without its argument)."""
+    rule = rules.rule(convention)
+    velocity = rule.velocity_latex.replace(r"\nabla L(\theta)", r"\nabla L")
+    return rf"{velocity},\quad {rule.position_latex}"
+
+
+def kappa_label(surface: Surface) -> Text:
+    """ "κ = 100": the bowl's condition number, for the end of the rule's line."""
+    return text_label(f"κ = {format_number(surface.condition_number, 3)}", style.MUTED_TEXT_COLOR)
+
+
+def with_kappa(conditions: VGroup, surface: Surface) -> VGroup:
+    """``conditions`` (a rule's line) with "κ = 100" added at its right, a gap apart."""
+    kappa = kappa_label(surface).next_to(conditions, RIGHT, buff=KAPPA_GAP)
+    kappa.align_to(conditions[0], UP)
+    conditions.add(kappa)
+    return conditions
+
+
 def lane_frames(surface: Surface, count: int = 2) -> list[MapFrame]:
     """The lesson's race layout: ``count`` maps of ``surface``'s window side by side.
 
@@ -125,10 +157,10 @@ def lane_frames(surface: Surface, count: int = 2) -> list[MapFrame]:
         surface.x_range,
         surface.y_range,
         count=count,
-        center=(0.0, 0.2),
+        center=(0.0, 0.45),
         total_width=13.4,
         gap=0.5,
-        height=3.8,
+        height=3.1,
     )
 
 

@@ -49,6 +49,7 @@ TITLE_SIZE = 40
 BODY_SIZE = 30
 LABEL_SIZE = 26
 SMALL_SIZE = 22  # the smallest text allowed on screen
+SMALL_MATH_SIZE = 24  # the smallest formula (MathTex) allowed on screen
 
 # --- layout (manim units; the frame is 14.22 × 8) ------------------------------
 MARGIN = 0.35
@@ -60,5 +61,11 @@ CAPTION_SAFE_HEIGHT = 1.25
 PAUSED_CAPTION_TOP = 0.66
 #: Nothing may come closer than this to the left, right and top edges.
 EDGE_TOLERANCE = 0.1
+#: Text is legible at 480p: its capitals and digits are at least this many pixels tall there
+#: (those of a 14 px font). SMALL_SIZE text's are 13.4 px; a formula's (MathTex) at
+#: SMALL_MATH_SIZE 10.3 px: LaTeX draws about 0.7 times smaller at the same font size.
+MIN_CAP_HEIGHT_PX = 10.0
+#: Text against what is behind it: WCAG AA's ratio for normal text.
+MIN_TEXT_CONTRAST = 4.5
 STROKE_WIDTH = 3.0
 THIN_STROKE_WIDTH = 1.6

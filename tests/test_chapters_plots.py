@@ -267,7 +267,7 @@ def test_choosing_beta_script_speaks_only_the_chapters_numbers(beta_figs):
 @pytest.mark.parametrize(
     ("module_name", "chapter_name", "narration", "pause_names", "low", "high"),
     [
-        ("velocity", "VelocityChapter", velocity, ("sum_pause_s", "plots_pause_s"), 69.0, 75.0),
+        ("velocity", "VelocityChapter", velocity, ("sum_pause_s", "plots_pause_s"), 70.0, 77.0),
         (
             "choosing_beta",
             "ChoosingBetaChapter",

@@ -145,7 +145,9 @@ def test_race_script_speaks_its_figures(race_figs):
         race_figs.ravine_beta,
         race_figs.ravine_gd_steps,
         race_figs.ravine_momentum_steps,
+        race_figs.kappa,
     }
+    assert race_figs.kappa == pytest.approx(100.0)  # 10 / 0.1, the bowl's curvatures
     assert_numbers_are_figures(lines, allowed)
     verdict = race_narration.script(race_figs).verdict
     assert "159" in verdict and "185" in verdict

@@ -110,17 +110,23 @@ def test_map_frame_maps_the_window_onto_its_rectangle(frame):
 def test_contour_ellipses_lie_on_their_level_sets(frame, zigzag_run):
     surface = zigzag_run.surface
     contours = ContourMap(surface, frame)
-    assert len(contours.levels) == len(contours) >= 5
+    assert sorted(set(contours.line_levels)) == list(contours.levels) and len(contours.levels) >= 5
     assert np.all(np.diff(contours.levels) > 0)
     inverse_scale = np.array([1.0 / frame.x_scale, 1.0 / frame.y_scale])
     center = frame.to_scene(surface.minima[0])[:2]
-    for level, ring in zip(contours.levels, contours, strict=True):
+    whole = 0
+    for level, ring in zip(contours.line_levels, contours, strict=True):
         points = np.asarray(ring.get_anchors())[:, :2]
         data = (points - center) * inverse_scale
-        np.testing.assert_allclose(surface.value(data), level, rtol=1e-6)
-        # every ring fits inside the plot window
-        assert np.all(np.abs(data[:, 0]) <= frame.x_range[1])
-        assert np.all(np.abs(data[:, 1]) <= frame.y_range[1])
+        closed = np.allclose(points[0], points[-1])
+        # a ring the window cuts ends on its edge (between two of its points on the level set)
+        inner = data if closed else data[1:-1]
+        np.testing.assert_allclose(surface.value(inner), level, rtol=1e-6)
+        whole += closed
+        # every ring lies inside the plot window
+        assert np.all(np.abs(data[:, 0]) <= frame.x_range[1] + 1e-9)
+        assert np.all(np.abs(data[:, 1]) <= frame.y_range[1] + 1e-9)
+    assert whole >= 5  # the inner rings are whole ellipses
 
 
 def test_contour_lines_of_a_non_quadratic_surface_follow_their_levels():
@@ -422,3 +428,98 @@ def test_fades_refuse_what_they_cannot_draw_the_same():
         FadeOut(Square(), lag_ratio=0.5)
     with pytest.raises(ValueError, match="At least one mobject"):
         FadeIn()
+
+
+def test_legibility_problems_catch_small_and_faint_text_and_nothing_else():
+    from manim import ManimColor, MathTex, Rectangle, Text
+
+    from lessonkit import style
+    from lessonkit.layout import cap_height_px, contrast_ratio, legibility_problems
+
+    readable = Text("step 40", font=style.FONT, font_size=style.SMALL_SIZE)
+    formula = MathTex(r"\alpha = 0.1", font_size=style.SMALL_MATH_SIZE)
+    assert legibility_problems([readable, formula]) == []
+    # the measure is the font's, not the letters': an "x" is as tall as an "X" would be
+    assert cap_height_px(Text("xv", font_size=22)) == pytest.approx(
+        cap_height_px(Text("HT", font_size=22))
+    )
+    tiny = Text("-v_x x 6", font=style.FONT, font_size=style.SMALL_SIZE).scale(0.5)
+    [problem] = legibility_problems([tiny])
+    assert "'-v_x x 6'" in problem and "6.7 px tall" in problem and "at least 10" in problem
+    small_tex = MathTex("0.05", font_size=style.SMALL_SIZE)
+    assert "9.4 px" in legibility_problems([small_tex])[0]
+    faint = Text("ghost", font_size=30, color=style.AXIS_COLOR)
+    [problem] = legibility_problems([faint])
+    assert "contrast 3.13:1" in problem and "4.5:1" in problem
+    dimmed = Text("dimmed", font_size=30, color=style.TEXT_COLOR).set_opacity(0.3)
+    assert "contrast" in legibility_problems([dimmed])[0]
+    # the colour behind is what a panel drawn under the text shows, not the background
+    muted = Text("on a panel", font_size=30, color=style.MUTED_TEXT_COLOR)
+    panel = Rectangle(width=6, height=2).set_fill(style.TEXT_COLOR, 1.0).set_stroke(width=0)
+    assert legibility_problems([muted]) == []
+    assert "contrast" in legibility_problems([panel, muted])[0]
+    assert legibility_problems([muted, panel]) == []  # drawn after the text: not behind it
+    assert contrast_ratio(style.TEXT_COLOR, style.TEXT_COLOR) == pytest.approx(1.0)
+    assert contrast_ratio(ManimColor("#000000"), ManimColor("#ffffff")) == pytest.approx(21.0)
+
+
+def test_text_left_on_screen_through_a_line_is_held_above_the_paused_caption_line(
+    tmp_path, monkeypatch
+):
+    from manim import Text, tempconfig
+
+    from lessonkit import style
+    from lessonkit.layout import safe_box
+    from lessonkit.narration import LessonScene
+
+    warnings: list[list[str]] = []
+    depths: list[float] = []
+
+    class Low(LessonScene):
+        def construct(self):
+            bottom = safe_box("held")[2]
+            low = Text("just below the line", font_size=30).move_to([0, bottom - 0.1, 0])
+            brief = Text("gone", font_size=30).move_to([0, bottom - 0.1, 0])
+            depths.extend(bottom - text.get_bottom()[1] for text in (low, brief))
+            self.add(low)
+            warnings.append(list(self.check_layout()))  # new this line: not held yet
+            warnings.append(list(self.check_layout()))  # still there a line later: held
+            self.remove(low)
+            self.add(brief)
+            warnings.append(list(self.check_layout(pausing=True)))  # on screen in a pause
+
+    monkeypatch.setenv("MOMENTUM_VOICE", "off")
+    with tempconfig({"media_dir": str(tmp_path), "dry_run": True, "quality": "low_quality"}):
+        Low().render()
+    first, second, paused = warnings
+    assert first == []
+    assert second == [
+        f"Text 'just below the line' crosses the paused-caption line by {depths[0]:.2f} units"
+    ]
+    assert paused == [f"Text 'gone' crosses the paused-caption line by {depths[1]:.2f} units"]
+    assert style.PAUSED_CAPTION_TOP == 0.66
+
+
+def test_clipped_rings_end_on_the_window_edge_and_reach_the_races_start():
+    from lessonkit.maps import ContourMap, MapFrame, clip_closed_curve
+    from momentum_math import presets
+
+    square = np.array([[-2.0, -2.0], [2.0, -2.0], [2.0, 2.0], [-2.0, 2.0]])
+    assert clip_closed_curve(square, (-3, 3), (-3, 3))[0].shape == (5, 2)
+    assert clip_closed_curve(square, (5, 6), (5, 6)) == []
+    angles = np.linspace(0, 2 * np.pi, 400, endpoint=False)
+    wide = np.stack([4 * np.cos(angles), np.sin(angles)], axis=1)
+    pieces = clip_closed_curve(wide, (-2.0, 2.0), (-2.0, 2.0))
+    assert len(pieces) == 2
+    for piece in pieces:
+        assert np.all(np.abs(piece[:, 0]) <= 2.0 + 1e-12)
+        assert np.abs(piece[[0, -1], 0]) == pytest.approx([2.0, 2.0])
+    race = presets.stretched_bowl_race()
+    surface = race.surface
+    frame = MapFrame(surface.x_range, surface.y_range, center=(0, 0), width=6.45, height=3.1)
+    rings = ContourMap(surface, frame)
+    start_loss = float(surface.value(np.array(race.start)))
+    assert max(rings.line_levels) > start_loss  # a ring outside the start: the runs cross rings
+    left, right = frame.to_scene(np.array([[surface.x_range[0], 0], [surface.x_range[1], 0]]))[:, 0]
+    for ring in rings.submobjects:
+        assert left - 1e-6 <= ring.points[:, 0].min() and ring.points[:, 0].max() <= right + 1e-6
