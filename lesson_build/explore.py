@@ -61,12 +61,28 @@ COLORS: dict[str, str] = {
     "contour_high": palette.CONTOUR_HIGH,
     "minimum": palette.MINIMUM,
     "gd": palette.GD,
+    "light_momentum": palette.LIGHT_MOMENTUM,
     "momentum": palette.MOMENTUM,
+    "long_momentum": palette.LONG_MOMENTUM,
     "overshoot": palette.OVERSHOOT,
     "gradient": palette.GRADIENT,
     "velocity": palette.VELOCITY,
     "highlight": palette.HIGHLIGHT,
 }
+
+#: The videos' bands of β (:data:`lessonkit.palette.RUN_BANDS`) as the page colours runs: for
+#: β > 0, the first band whose bound is above β; each with its key in :data:`COLORS`.
+RUN_BANDS: list[dict[str, Any]] = [
+    {
+        "below": bound,
+        "low": low,
+        "key": next(key for key, value in COLORS.items() if value == color),
+        "name": meaning,
+    }
+    for (low, _, _), (bound, color, meaning) in zip(
+        palette.RUN_BANDS[:-1], palette.RUN_BANDS[1:], strict=True
+    )
+]
 
 #: The finish line a chapter without one is tried with (the race's, in the published lesson).
 DEFAULT_THRESHOLD = 1e-3
@@ -582,15 +598,13 @@ def explore_data(figures: Mapping[str, Any], config_path: str | None = None) -> 
     with configured(config_path):
         table = tries(figures)
         race = _experiment("stretched_bowl_race")
-        betas = [float(b) for b in race.betas]
-        overshoot = betas[2] if len(betas) > 2 else None
         data = {
             "colors": COLORS,
             "bound": DIVERGENCE_BOUND,
             "surfaces": table["surfaces"],
             "tries": table["tries"],
             "heatmap": heatmap(race),
-            "too_much_beta": overshoot,
+            "run_bands": RUN_BANDS,
             "presets": {
                 name: {
                     "keys": list(keys),

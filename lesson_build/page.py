@@ -197,7 +197,7 @@ def render_page(
         surfaces=list(explore["surfaces"].items()) if explore else [],
         colors=explore["colors"] if explore else {},
         heatmap=explore["heatmap"] if explore else {},
-        too_much_beta=explore.get("too_much_beta") if explore else None,
+        run_bands=explore["run_bands"] if explore else [],
         conventions=CONVENTION_RULES,
         transcript=list(transcript),
         quiz=list(quiz),

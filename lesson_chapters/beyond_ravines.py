@@ -22,7 +22,6 @@ from manim import (
     LEFT,
     UL,
     UR,
-    ManimColor,
     Mobject,
     Text,
     VGroup,
@@ -135,16 +134,16 @@ class BeyondRavinesChapter(Chapter):
         self,
         frame: SurfaceFrame,
         run: RunFigures,
-        color: ManimColor,
         name: str,
         below: Mobject,
     ) -> Walker:
         """``run``'s path, and its readout (loss and position) placed ``below`` the last panel."""
-        path = SurfacePath(run.trajectory, frame, color=color)
+        path = style.mark_run(
+            SurfacePath(run.trajectory, frame, color=style.run_color(run.beta)), run.beta
+        )
         readout = Readout(
             run.trajectory,
             path.progress,
-            color=color,
             title=f"{name}, β = {spoken_number(run.beta)}",
             rows=trajectory_rows(run.trajectory, position_label="(x, y)")[1:],  # loss, (x, y)
         )
@@ -160,16 +159,12 @@ class BeyondRavinesChapter(Chapter):
         self._beat_bumps(scene, lines.bumps, bowl)
         # Plain GD is trapped; momentum escapes; a larger momentum is trapped elsewhere. Each
         # readout is placed as the one above it reads at the end of its run.
-        plain = self.walker(frame, figs.plain, style.GD_COLOR, "plain GD", below=bowl.setup)
+        plain = self.walker(frame, figs.plain, "plain GD", below=bowl.setup)
         self._beat_walk(scene, lines.plain, plain)
-        momentum = self.walker(
-            frame, figs.momentum, style.MOMENTUM_COLOR, "momentum", below=plain.readout
-        )
+        momentum = self.walker(frame, figs.momentum, "momentum", below=plain.readout)
         self._beat_walk(scene, lines.momentum, momentum)
         scene.pause(self.escape_pause_s)
-        caveat = self.walker(
-            frame, figs.caveat, style.OVERSHOOT_COLOR, "momentum", below=momentum.readout
-        )
+        caveat = self.walker(frame, figs.caveat, "momentum", below=momentum.readout)
         self._beat_walk(scene, lines.caveat, caveat)
         readouts = [plain.readout, momentum.readout, caveat.readout]
         self._beat_sweep(scene, lines.sweep, sweep_strip(figs), bowl.setup, readouts)

@@ -45,8 +45,6 @@ from lessonkit.panels import math_label, text_label, title_text
 from lessonkit.plots import LinePlot, PlotSeries
 from lessonkit.table import GridTable
 
-#: Colour of each rule-of-thumb β: 0.9 is the one that works, 0.99 is too much.
-BETA_COLORS = (style.TEXT_COLOR, style.MOMENTUM_COLOR, style.OVERSHOOT_COLOR)
 #: What each rule-of-thumb β is like (brief: short memory, usual default, long memory).
 BETA_NOTES = ("little smoothing", "the usual default", "slow to turn, overshoots")
 #: The sweep plot's step axis stops here; runs slower than this are left off.
@@ -62,14 +60,6 @@ TABLE_FIRST_ROW_Y = 0.95
 TABLE_ROW_STEP = 1.0
 #: The theory's numbers hang this far below the top-left corner (under the title).
 THEORY_DROP = 0.85
-#: The colour of each line of the theory: κ, β*, α*, the rate, plain GD's rate.
-THEORY_COLORS = (
-    style.TEXT_COLOR,
-    style.HIGHLIGHT_COLOR,
-    style.TEXT_COLOR,
-    style.MOMENTUM_COLOR,
-    style.GD_COLOR,
-)
 #: The sweep plot's size and height (it sits at the right edge).
 SWEEP_PLOT_SIZE = {"width": 6.2, "height": 3.2}
 SWEEP_PLOT_Y = 1.1
@@ -113,10 +103,13 @@ def rules_of_thumb(figs: ChoosingBetaFigures) -> RulesOfThumb:
     numbers = zip(figs.betas, figs.memory_windows, figs.effective_steps, strict=True)
     rows = [
         [
-            *[math_label(tex(value), color, style.BODY_SIZE + 4) for value in values],
+            *[
+                style.paint_run(math_label(tex(value), size=style.BODY_SIZE + 4), values[0])
+                for value in values
+            ],
             text_label(note, style.MUTED_TEXT_COLOR, style.LABEL_SIZE),
         ]
-        for values, note, color in zip(numbers, BETA_NOTES, BETA_COLORS, strict=True)
+        for values, note in zip(numbers, BETA_NOTES, strict=True)
     ]
     table = GridTable(
         rows,
@@ -127,7 +120,7 @@ def rules_of_thumb(figs: ChoosingBetaFigures) -> RulesOfThumb:
         header_y=TABLE_HEADER_Y,
         left_aligned=[3],
     )
-    usual = highlight_box(table.body[1], buff=0.15, color=style.MOMENTUM_COLOR)
+    usual = highlight_box(table.body[1], buff=0.15, color=style.HIGHLIGHT_COLOR)
     return RulesOfThumb(table, usual)
 
 
@@ -140,7 +133,7 @@ class Theory:
 
 
 def theory(figs: ChoosingBetaFigures) -> Theory:
-    """The theory's numbers, each line in its colour (:data:`THEORY_COLORS`)."""
+    """The theory's numbers: the rate at β* in that momentum's colour, plain GD's in its own."""
     latex = (
         rf"\kappa = \frac{{L}}{{\mu}} = {tex(figs.condition_number)}",
         rf"\beta^* = \left(\frac{{\sqrt\kappa - 1}}{{\sqrt\kappa + 1}}\right)^2"
@@ -152,8 +145,8 @@ def theory(figs: ChoosingBetaFigures) -> Theory:
     )
     lines = VGroup(*[math_label(line, size=style.LABEL_SIZE) for line in latex])
     lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-    for line, color in zip(lines, THEORY_COLORS, strict=True):
-        line.set_color(color)
+    style.paint_run(lines[3], figs.best_beta)
+    style.paint_run(lines[4], 0.0)
     caption = text_label("stretched bowl, eigenvalues", style.MUTED_TEXT_COLOR)
     eigen = math_label(
         rf"\mu = {tex(figs.smallest)},\ L = {tex(figs.largest)}",
@@ -194,20 +187,18 @@ class Sweep:
 
 def _fastest_mark(figs: ChoosingBetaFigures, plot: LinePlot) -> VGroup:
     """The fastest run: a dot, and its label up in the empty middle of the plot, joined."""
+    meaning = style.run_meaning(figs.fastest_beta)
     fastest = plot.add_marker(
-        figs.fastest_beta, float(figs.fastest_steps), color=style.MOMENTUM_COLOR, attach=False
+        figs.fastest_beta, float(figs.fastest_steps), attach=False, meaning=meaning
     )
-    label = text_label(
-        f"{figs.fastest_steps} steps at β = {spoken_number(figs.fastest_beta)}",
-        style.MOMENTUM_COLOR,
-    )
+    label = text_label(f"{figs.fastest_steps} steps at β = {spoken_number(figs.fastest_beta)}")
+    style.paint(label, meaning)
     label.move_to(
         plot.c2p(figs.best_beta + FASTEST_LABEL_OFFSET, FASTEST_LABEL_HEIGHT * STEPS_AXIS_MAX),
         aligned_edge=DOWN + LEFT,
     )
-    leader = Line(
-        fastest[0].get_center() + 0.1 * UP, label.get_corner(DOWN + LEFT) + 0.05 * DOWN
-    ).set_stroke(style.MOMENTUM_COLOR, 1.5)
+    leader = Line(fastest[0].get_center() + 0.1 * UP, label.get_corner(DOWN + LEFT) + 0.05 * DOWN)
+    style.paint(leader.set_stroke(width=1.5), meaning)
     return fastest.add(leader, label)
 
 
@@ -243,7 +234,8 @@ def sweep(figs: ChoosingBetaFigures) -> Sweep:
         **SWEEP_PLOT_SIZE,
     )
     plot.to_edge(RIGHT, buff=style.MARGIN).set_y(SWEEP_PLOT_Y)
-    simulated = plot.add_series(betas[shown], steps[shown], style.MOMENTUM_COLOR)
+    # One point per β: no single run's colour, the neutral one.
+    simulated = plot.add_series(betas[shown], steps[shown], style.TEXT_COLOR)
     unstable = _unstable_region(figs, plot)
     best_label = math_label(
         rf"\beta^* = {theory_number(figs.best_beta)}", style.HIGHLIGHT_COLOR, style.LABEL_SIZE
@@ -253,9 +245,9 @@ def sweep(figs: ChoosingBetaFigures) -> Sweep:
     plain = plot.add_threshold(
         float(figs.gd_steps),
         f"best plain GD: {figs.gd_steps} steps",
-        style.GD_COLOR,
         label_side=UP + LEFT,
         attach=False,
+        meaning=style.run_meaning(0.0),
     )
     return Sweep(plot, simulated, unstable, best_mark, fastest, plain)
 

@@ -118,7 +118,7 @@ class InCodeChapter(Chapter):
         )
         factor.next_to(row_lesson[2], DOWN, aligned_edge=RIGHT, buff=0.2)
         same = SurroundingRectangle(
-            VGroup(row_pytorch[1], row_lesson[1]), color=style.MOMENTUM_COLOR, buff=0.08
+            VGroup(row_pytorch[1], row_lesson[1]), color=style.HIGHLIGHT_COLOR, buff=0.08
         )
         return InCodeBoard(
             title,
@@ -173,20 +173,21 @@ class InCodeChapter(Chapter):
     def _beat_buffer(scene: LessonScene, board: InCodeBoard, buffer: str) -> None:
         """Where the velocity lives: created with the optimizer, updated by each step, from 0."""
         panel = board.code_again
-        creation = panel.highlight_lines(*CREATION_LINES, color=style.VELOCITY_COLOR)
-        stepping = panel.highlight_line(
-            panel.find_line("optimizer.step()"), color=style.VELOCITY_COLOR
+        creation = style.paint(panel.highlight_lines(*CREATION_LINES), "velocity")
+        stepping = style.paint(
+            panel.highlight_line(panel.find_line("optimizer.step()")), "velocity"
         )
         note = VGroup(
             *[
                 text_label(text, color, style.LABEL_SIZE)
                 for text, color in (
-                    ("velocity v:", style.VELOCITY_COLOR),
+                    ("velocity v:", style.TEXT_COLOR),
                     ("in the optimizer,", style.TEXT_COLOR),
                     ("one per parameter", style.TEXT_COLOR),
                 )
             ]
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        style.paint(note[0], "velocity")
         note.move_to(board.conventions, aligned_edge=UL)
         zero = text_label("starts at v = 0", style.HIGHLIGHT_COLOR, style.LABEL_SIZE + 2)
         zero.next_to(note, DOWN, aligned_edge=LEFT, buff=0.35)
@@ -216,7 +217,7 @@ def comparison_table(figs: InCodeFigures) -> VGroup:
         VGroup(
             cell(name),
             cell(format_point(run.positions[figs.step])),
-            cell(format_point(velocity), style.VELOCITY_COLOR),
+            style.paint(cell(format_point(velocity)), "velocity"),
         )
         for name, run, velocity in (
             ("PyTorch", figs.pytorch, figs.pytorch_velocity),

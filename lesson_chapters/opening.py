@@ -81,7 +81,7 @@ class OpeningChapter(Chapter):
         contours = ContourMap(surface, frame)
         contours.set_stroke(opacity=self.faint_opacity)
         minimum = minimum_marker(surface, frame).set_stroke(opacity=self.faint_minimum_opacity)
-        trail = TrajectoryTrail(figs.run, frame, color=style.GD_COLOR)
+        trail = TrajectoryTrail(figs.run, frame)
         return OpeningBoard(heading, tagline, title_block, contours, minimum, trail)
 
     @staticmethod

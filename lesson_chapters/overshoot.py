@@ -22,7 +22,6 @@ from manim import (
     UL,
     UP,
     UR,
-    ManimColor,
     Text,
     ValueTracker,
     VGroup,
@@ -39,9 +38,6 @@ from lessonkit.panels import math_label, text_label, title_text
 from lessonkit.plots import LinePlot
 from lessonkit.race import RULE_LINE_Y, Lane, MapRace, lane_frames, rule_tex, run_label, with_kappa
 
-#: Colour of each run by the part it plays (the lesson's colours by meaning): plain descent,
-#: the momentum that finishes, too much momentum (β = 0, 0.9 and 0.99 as published).
-ROLE_COLORS = (style.GD_COLOR, style.MOMENTUM_COLOR, style.OVERSHOOT_COLOR)
 #: The loss plot's axes box, and where its bottom-left corner goes: where the race's right
 #: map was, x from 1.05 to 5.45, its tick labels above the paused-caption line.
 PLOT_WIDTH = 4.4
@@ -99,7 +95,6 @@ class OvershootChapter(Chapter):
         lane_race = MapRace(
             [figs.run],
             lane_frames(figs.run.surface)[:1],
-            colors=[run_color(figs, figs.beta)],
             labels=[run_label(figs.beta, figs.lr)],
         )
         title = title_text(self.title).to_corner(UL, buff=style.MARGIN)
@@ -186,12 +181,6 @@ class OvershootChapter(Chapter):
 # --- the loss plot ---------------------------------------------------------------------------
 
 
-def run_color(figs: OvershootFigures, beta: float) -> ManimColor:
-    """The colour of the run with ``beta``, by its part: ``figs.betas`` are plain descent, the
-    momentum that finishes and too much momentum, in that order (the chapter's check)."""
-    return dict(zip(figs.betas, ROLE_COLORS, strict=True))[beta]
-
-
 def loss_plot(figs: OvershootFigures, reveal: ValueTracker) -> LinePlot:
     """Loss against step on a log axis with the finish line, one curve per run (drawn up to
     the step ``reveal`` holds), its axes box's corner at :data:`PLOT_BOX_CORNER`."""
@@ -213,7 +202,9 @@ def loss_plot(figs: OvershootFigures, reveal: ValueTracker) -> LinePlot:
     line.add(finish)
     for beta in figs.betas:
         losses = figs.runs[beta].losses
-        plot.add_series(np.arange(len(losses)), losses, run_color(figs, beta), progress=reveal)
+        plot.add_series(
+            np.arange(len(losses)), losses, meaning=style.run_meaning(beta), progress=reveal
+        )
     plot.shift(PLOT_BOX_CORNER - plot.box_corner(DL))
     return plot
 
@@ -222,7 +213,7 @@ def curve_names(plot: LinePlot, figs: OvershootFigures) -> VGroup:
     """Each curve's name, beside the curve's end."""
     names = VGroup()
     for beta in figs.betas:
-        name = text_label("plain GD" if beta == 0 else f"β = {beta:g}", run_color(figs, beta))
+        name = style.paint_run(text_label("plain GD" if beta == 0 else f"β = {beta:g}"), beta)
         name.next_to(plot.c2p(figs.steps, figs.runs[beta].losses[-1]), RIGHT, buff=0.12)
         names.add(name)
     return names
@@ -240,7 +231,7 @@ def crossing_markers(plot: LinePlot, figs: OvershootFigures) -> list[VGroup]:
             step,
             figs.runs[beta].losses[step],
             label=str(step),
-            color=run_color(figs, beta),
+            meaning=style.run_meaning(beta),
             label_direction=UR if rank == 0 else DL,
             attach=False,
         )
@@ -252,9 +243,8 @@ def never_label(plot: LinePlot, figs: OvershootFigures) -> Text:
     """β = 0.99's last loss, "not within" its steps, and where it does cross (off the plot):
     just above the top of the plot, right-aligned with the curve's end."""
     late = "" if figs.late_crossing is None else f"\ncrosses at step {figs.late_crossing}"
-    never = text_label(
-        f"not within {figs.steps}: {format_loss(figs.final_loss)}{late}",
-        run_color(figs, figs.beta),
+    never = style.paint_run(
+        text_label(f"not within {figs.steps}: {format_loss(figs.final_loss)}{late}"), figs.beta
     )
     end = plot.c2p(figs.steps, figs.final_loss)
     top = plot.c2p(figs.steps, plot.y_range[1])

@@ -27,7 +27,6 @@ from manim import (
     UR,
     Indicate,
     LaggedStart,
-    ManimColor,
     MathTex,
     Mobject,
     Text,
@@ -62,10 +61,12 @@ VERDICT_FIRST_ROW_Y = 0.6
 VERDICT_ROW_STEP = 1.3
 
 
-def step_cell(steps: int | None, within: int, winner: bool, color: ManimColor) -> Text:
-    """Steps to the finish (or "not within N"), in the run's colour when it wins its race."""
+def step_cell(steps: int | None, within: int, winner: bool, beta: float) -> Text:
+    """Steps to the finish (or "not within N"), in the colour of the run with ``beta`` when
+    it wins its race."""
     text = str(steps) if steps is not None else f"not within {within}"
-    return text_label(text, color if winner else style.MUTED_TEXT_COLOR, style.BODY_SIZE)
+    cell = text_label(text, style.MUTED_TEXT_COLOR, style.BODY_SIZE)
+    return style.paint_run(cell, beta) if winner else cell
 
 
 def _wins(mine: int | None, theirs: int | None) -> bool:
@@ -130,7 +131,6 @@ class RaceChapter(Chapter):
         race = MapRace(
             runs,
             lane_frames(figs.gd_run.surface),
-            colors=[style.GD_COLOR, style.MOMENTUM_COLOR],
             labels=[run_label(run.beta, figs.lr) for run in runs],
             stop_steps=[figs.gd_steps, figs.momentum_steps],
         )
@@ -148,7 +148,9 @@ class RaceChapter(Chapter):
         finish.to_corner(UR, buff=style.MARGIN).shift(FINISH_DROP)
         question = text_label("Which finishes first?", size=style.BODY_SIZE)
         question.next_to(finish, LEFT, buff=QUESTION_GAP)
-        result = text_label(f"{figs.margin} steps sooner", style.MOMENTUM_COLOR, style.BODY_SIZE)
+        result = style.paint_run(
+            text_label(f"{figs.margin} steps sooner", size=style.BODY_SIZE), figs.momentum_beta
+        )
         result.move_to(question, aligned_edge=RIGHT)
         bowl = bowl_label(figs.gd_run.surface)
         bowl.move_to(question, aligned_edge=RIGHT)
@@ -290,7 +292,10 @@ class RaceChapter(Chapter):
     def _beat_verdict(self, scene: LessonScene, board: RaceBoard, verdict: str) -> None:
         """The verdict, read off the counters (momentum's first); pause on it."""
         gd_lane, momentum_lane = board.race.lanes
-        counters = [lane.readout.lines[0] for lane in (momentum_lane, gd_lane)]
+        counters = [
+            style.mark_run(lane.readout.lines[0], lane.trajectory.beta)
+            for lane in (momentum_lane, gd_lane)
+        ]
         with scene.voiceover(text=verdict) as tracker:
             scene.wait_until_bookmark("margin")
             scene.play(FadeIn(board.result, shift=0.2 * DOWN), run_time=0.6)
@@ -356,12 +361,14 @@ def verdicts_table(figs: RaceFigures) -> VerdictsTable:
             )
         row: list[Mobject] = [rule_cell.arrange(DOWN, aligned_edge=LEFT, buff=0.08)]
         for gd, momentum in counts[convention]:
-            row.append(step_cell(gd, steps, _wins(gd, momentum), style.GD_COLOR))
-            row.append(step_cell(momentum, steps, _wins(momentum, gd), style.MOMENTUM_COLOR))
+            row.append(step_cell(gd, steps, _wins(gd, momentum), 0.0))
+            row.append(step_cell(momentum, steps, _wins(momentum, gd), figs.momentum_beta))
         rows.append(row)
     names = [
-        text_label("plain GD", style.GD_COLOR, style.LABEL_SIZE),
-        text_label(f"β = {figs.momentum_beta:g}", style.MOMENTUM_COLOR, style.LABEL_SIZE),
+        style.paint_run(text_label("plain GD", size=style.LABEL_SIZE), 0.0),
+        style.paint_run(
+            text_label(f"β = {figs.momentum_beta:g}", size=style.LABEL_SIZE), figs.momentum_beta
+        ),
     ]
     header: list[Mobject] = [
         text_label("rule", style.MUTED_TEXT_COLOR, style.LABEL_SIZE),
@@ -412,7 +419,6 @@ def ravine_board(figs: RaceFigures) -> tuple[MapRace, VGroup, Text, Text]:
     race = MapRace(
         runs,
         frames,
-        colors=[style.GD_COLOR, style.MOMENTUM_COLOR],
         labels=[run_label(run.beta, figs.ravine_lr) for run in runs],
         stop_steps=[figs.ravine_gd_steps, figs.ravine_momentum_steps],
     )
@@ -427,6 +433,8 @@ def ravine_board(figs: RaceFigures) -> tuple[MapRace, VGroup, Text, Text]:
         f"finish: loss < {format_number(figs.threshold, 1)}", style.HIGHLIGHT_COLOR, style.BODY_SIZE
     )
     finish.to_corner(UR, buff=style.MARGIN).shift(FINISH_DROP)
-    result = text_label(f"{margin} steps sooner", style.MOMENTUM_COLOR, style.BODY_SIZE)
+    result = style.paint_run(
+        text_label(f"{margin} steps sooner", size=style.BODY_SIZE), figs.ravine_beta
+    )
     result.next_to(finish, LEFT, buff=QUESTION_GAP)
     return race, rule, finish, result

@@ -116,7 +116,8 @@ class RefresherChapter(Chapter):
             tips=False,
             axis_config={"color": style.AXIS_COLOR, "stroke_width": style.THIN_STROKE_WIDTH},
         ).move_to(AXES_CENTER)
-        dot = Dot(axes.c2p(figs.start, figs.start_loss), radius=0.1, color=style.GD_COLOR)
+        dot = Dot(axes.c2p(figs.start, figs.start_loss), radius=0.1)
+        style.paint_run(dot, 0.0)  # plain descent, in one variable
         dot.set_z_index(3)
         return RefresherBoard(title, rule, axes, dot, *value_column(figs))
 
@@ -168,9 +169,9 @@ class RefresherChapter(Chapter):
         tangent = Line(
             board.axes.c2p(figs.start - left, figs.start_loss - left * figs.gradient),
             board.axes.c2p(figs.start + right, figs.start_loss + right * figs.gradient),
-            color=style.GRADIENT_COLOR,
             stroke_width=4,
         )
+        style.paint(tangent, "gradient")
         with scene.voiceover(text=slope_line):
             scene.play(Create(tangent), FadeIn(board.slope_value), run_time=1.2)
 
@@ -188,10 +189,13 @@ class RefresherChapter(Chapter):
             max_tip_length_to_length_ratio=0.5,
             tip_length=0.16,
         )
-        arrow_label = math_label(
-            rf"-\alpha\,\partial L/\partial\theta = {tex_number(figs.step, 1)}",
-            style.GRADIENT_COLOR,
-            style.LABEL_SIZE,
+        style.mark(arrow, "gradient")
+        arrow_label = style.paint(
+            math_label(
+                rf"-\alpha\,\partial L/\partial\theta = {tex_number(figs.step, 1)}",
+                size=style.LABEL_SIZE,
+            ),
+            "gradient",
         )
         arrow_label.next_to(arrow, LEFT, buff=0.15).shift(UP * 0.3)
         with scene.voiceover(text=step_line):
@@ -228,8 +232,8 @@ def value_column(figs: RefresherFigures) -> tuple[MathTex, MathTex, MathTex, Mat
     slope, theta1 = tex_number(figs.gradient), tex_number(figs.new_theta)
     start_value = math_label(rf"\theta = {theta0}", size=VALUE_SIZE)
     start_value.move_to(VALUES_ANCHOR, aligned_edge=LEFT)
-    slope_value = math_label(
-        rf"\partial L / \partial \theta = {slope}", style.GRADIENT_COLOR, VALUE_SIZE
+    slope_value = style.paint(
+        math_label(rf"\partial L / \partial \theta = {slope}", size=VALUE_SIZE), "gradient"
     )
     slope_value.next_to(start_value, DOWN, aligned_edge=LEFT, buff=0.35)
     alpha_value = math_label(rf"\alpha = {alpha}", size=VALUE_SIZE)

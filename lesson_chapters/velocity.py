@@ -53,7 +53,6 @@ from lessonkit.rolling_ball import RollingBall
 from lessonkit.table import GridTable
 
 #: The colour of each β in the ravine experiment (β = 0.9 overshoots there).
-RAVINE_COLORS = (style.GD_COLOR, style.MOMENTUM_COLOR, style.OVERSHOOT_COLOR)
 #: The update-rule lines as MathTex pieces (joined, they are ``rules.rule("lesson")``'s).
 LESSON_VELOCITY_PARTS = (r"v \leftarrow", r"\beta\, v", r"+", r"\alpha\, \nabla L(\theta)")
 LESSON_POSITION_PARTS = (r"\theta \leftarrow \theta - v",)
@@ -121,7 +120,8 @@ def ravine_view(figs: VelocityFigures) -> RavineView:
     run = figs.run
     frame = ravine_map_frame(run.surface)
     layers = MapLayers.for_surface(run.surface, frame)
-    trail = TrajectoryTrail(run, frame, color=style.MOMENTUM_COLOR, dot_radius=0.07)
+    trail = TrajectoryTrail(run, frame, color=style.run_color(run.beta), dot_radius=0.07)
+    style.mark_run(trail, run.beta)
     # The step is θ ← θ − v: each arrow is the x part of −v, from where the step
     # starts, drawn ``arrow_scale`` times larger (at true scale it hides under the dot).
     along_floor = -figs.velocities[1:] * np.array([figs.arrow_scale, 0.0])
@@ -133,11 +133,12 @@ def ravine_view(figs: VelocityFigures) -> RavineView:
         color=style.VELOCITY_COLOR,
         label=rf"-v_x \times {tex_number(figs.arrow_scale)}",
     )
+    style.mark(arrows, "velocity")
     velocities = figs.velocities
     readout = Readout(
         None,
         trail.progress,
-        color=style.MOMENTUM_COLOR,
+        color=style.run_color(figs.beta),
         title=f"momentum, β = {spoken_number(figs.beta)}",
         rows=[
             ReadoutRow("step", format_step),
@@ -147,6 +148,7 @@ def ravine_view(figs: VelocityFigures) -> RavineView:
     )
     readout.to_corner(UR, buff=style.MARGIN)
     readout.set_z_index(4)
+    style.mark_run(readout, figs.beta)
     return RavineView(layers, trail, arrows, readout)
 
 
@@ -174,8 +176,8 @@ def rule_panel(title: Text) -> RulePanel:
         [LESSON_VELOCITY_PARTS, LESSON_POSITION_PARTS], line_buff=RULE_LINE_BUFF
     )
     velocity_rule = formula[1][0]
-    velocity_rule[1].set_color(style.VELOCITY_COLOR)
-    velocity_rule[3].set_color(style.GRADIENT_COLOR)
+    style.paint(velocity_rule[1], "velocity")
+    style.paint(velocity_rule[3], "gradient")
     formula.next_to(title, RIGHT, buff=RULE_TITLE_GAP).align_to(title, UP)
     return RulePanel(formula, highlight_box(velocity_rule[1]))
 
@@ -211,7 +213,7 @@ def convention_rows(figs: VelocityFigures) -> ConventionRows:
         CONVENTION_ROW_STEP,
         left_aligned=range(len(CONVENTION_COLUMNS_X)),
     )
-    lesson_box = highlight_box(table.body[0], buff=0.15, color=style.MOMENTUM_COLOR)
+    lesson_box = highlight_box(table.body[0], buff=0.15, color=style.HIGHLIGHT_COLOR)
     footnote = text_label(
         "One idea, v scaled differently; the moving average also steps α(1 − β).",
         style.MUTED_TEXT_COLOR,
@@ -249,8 +251,8 @@ def weight_bars(figs: VelocityFigures) -> WeightBars:
         **WEIGHTS_PLOT_SIZE,
     )
     plot.move_to(WEIGHTS_PLOT_CENTER)
-    bars = plot.bars(range(len(weights)), weights, style.GRADIENT_COLOR, width=BAR_WIDTH)
-    names = math_label(r"\alpha,\ \alpha\beta,\ \alpha\beta^2,\ \dots", style.GRADIENT_COLOR)
+    bars = plot.bars(range(len(weights)), weights, width=BAR_WIDTH, meaning="gradient")
+    names = style.paint(math_label(r"\alpha,\ \alpha\beta,\ \alpha\beta^2,\ \dots"), "gradient")
     names.next_to(plot.c2p(3.0, float(weights[0])), RIGHT, buff=0.2)
     each = math_label(r"\times\beta \text{ each step}", style.MUTED_TEXT_COLOR, style.LABEL_SIZE)
     each.next_to(names, DOWN, buff=0.15, aligned_edge=LEFT)
@@ -293,6 +295,7 @@ def _stack_segments(weights: np.ndarray, base: np.ndarray, units_per_value: floa
         segment.set_fill(style.GRADIENT_COLOR, 0.85).set_stroke(style.BACKGROUND_COLOR, 1.0)
         segments.add(segment)
         height_so_far += weight * units_per_value
+    style.mark(segments, "gradient")
     return segments
 
 
@@ -306,15 +309,15 @@ def weight_stack(figs: VelocityFigures) -> WeightStack:
     floor = Line(base + half * LEFT, base + half * RIGHT).set_stroke(style.AXIS_COLOR, 2)
     limit_y = base[1] + figs.effective_step * units_per_value
     limit = DashedLine([base[0] - half, limit_y, 0], [base[0] + half, limit_y, 0], dash_length=0.12)
-    limit.set_stroke(style.MOMENTUM_COLOR, 3)
+    limit.set_stroke(style.HIGHLIGHT_COLOR, 3)
     limit_label = MathTex(
         r"\frac{\alpha}{1-\beta} = " + tex_number(figs.effective_step),
         r"= " + tex_number(figs.memory_window) + r"\,\alpha",
         font_size=style.BODY_SIZE,
-        color=style.MOMENTUM_COLOR,
+        color=style.HIGHLIGHT_COLOR,
     )
     limit_label.next_to(limit, UP, buff=0.12).set_x(base[0])
-    total_label = math_label(tex_number(figs.partial_sum), style.GRADIENT_COLOR)
+    total_label = style.paint(math_label(tex_number(figs.partial_sum)), "gradient")
     total_label.next_to(segments, LEFT, buff=0.2).align_to(segments, UP)
     total_caption = text_label(f"{len(weights)} weights", style.MUTED_TEXT_COLOR)
     total_caption.next_to(total_label, DOWN, buff=0.1).align_to(total_label, RIGHT)
@@ -375,25 +378,27 @@ def velocity_plots(figs: VelocityFigures) -> VelocityPlots:
     along.move_to(ALONG_PLOT_CENTER)
     across.move_to(ACROSS_PLOT_CENTER)
     along_progress, across_progress = ValueTracker(0.0), ValueTracker(0.0)
-    for beta, color, xs, ys in zip(figs.plot_betas, RAVINE_COLORS, x_values, y_values, strict=True):
-        label = f"β = {spoken_number(beta)}"
-        along.add_series(steps, xs, color, label, progress=along_progress)
-        across.add_series(steps, ys, color, label, progress=across_progress)
+    for beta, xs, ys in zip(figs.plot_betas, x_values, y_values, strict=True):
+        label, meaning = f"β = {spoken_number(beta)}", style.run_meaning(beta)
+        along.add_series(steps, xs, label=label, meaning=meaning, progress=along_progress)
+        across.add_series(steps, ys, label=label, meaning=meaning, progress=across_progress)
     legend = along.legend(direction=RIGHT)
     legend.to_corner(UR, buff=style.MARGIN)
     # Each run's x velocity of largest size, labelled as the narration reads it.
     peaks = VGroup()
-    for peak, color, xs, side in zip(
-        figs.vx_peaks, RAVINE_COLORS, x_values, PEAK_LABEL_SIDES, strict=True
+    for peak, beta, xs, side in zip(
+        figs.vx_peaks, figs.plot_betas, x_values, PEAK_LABEL_SIDES, strict=True
     ):
         step = int(np.argmax(np.abs(xs)))
-        peaks.add(along.add_marker(step, peak, spoken_number(peak), color, side, attach=False))
+        meaning = style.run_meaning(beta)
+        marker = along.add_marker(
+            step, peak, spoken_number(peak), None, side, attach=False, meaning=meaning
+        )
+        peaks.add(marker)
     kick_size = abs(figs.vy_first)
     kick = VGroup(
-        across.add_threshold(
-            kick_size, spoken_number(kick_size), style.GRADIENT_COLOR, attach=False
-        ),
-        across.add_threshold(-kick_size, None, style.GRADIENT_COLOR, attach=False),
+        across.add_threshold(kick_size, spoken_number(kick_size), attach=False, meaning="gradient"),
+        across.add_threshold(-kick_size, None, attach=False, meaning="gradient"),
     )
     return VelocityPlots(
         along, across, legend, along_progress, across_progress, float(steps[-1]), peaks, kick

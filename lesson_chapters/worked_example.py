@@ -145,7 +145,7 @@ class WorkedExampleChapter(Chapter):
         """The alternating column flips and never builds; the constant one grows: where to?"""
         # Made now: the tints start from the cells as they are once revealed.
         v2_box, v2_highlight = board.table.highlight_column(V2_COLUMN, style.HIGHLIGHT_COLOR)
-        _, v1_highlight = board.table.highlight_column(V1_COLUMN, style.VELOCITY_COLOR)
+        _, v1_highlight = board.table.highlight_column(V1_COLUMN, meaning="velocity")
         limit_line = board.limit_line
         with scene.voiceover(text=question) as tracker:
             scene.play(
@@ -178,7 +178,7 @@ class WorkedExampleChapter(Chapter):
             format_number(figs.limit, 2),
             size=ANSWER_SIZE,
         )
-        answer[4].set_color(style.VELOCITY_COLOR)
+        style.paint(answer[4], "velocity")
         answer.next_to(board.limit_line.axis, DOWN, buff=0.5)
         with scene.voiceover(text=limit) as tracker:
             scene.play(
@@ -195,7 +195,7 @@ def velocity_table(figs: WorkedExampleFigures) -> FillTable:
         for k, ((g1, g2), (v1, v2)) in enumerate(zip(figs.gradients, figs.velocities, strict=True))
     ]
     fixed = lambda value: format_fixed(value, TABLE_DECIMALS)  # noqa: E731
-    return FillTable(
+    table = FillTable(
         ["k", "g_1", "g_2", "v_1", "v_2"],
         rows,
         formatters=[None, format_signed_integer, format_signed_integer, fixed, fixed],
@@ -209,3 +209,6 @@ def velocity_table(figs: WorkedExampleFigures) -> FillTable:
         ],
         cell_colors=[style.MUTED_TEXT_COLOR, *[style.TEXT_COLOR] * 4],
     )
+    for column, meaning in enumerate(("gradient", "gradient", "velocity", "velocity"), start=1):
+        style.mark(table.header_row[column], meaning)
+    return table

@@ -67,16 +67,16 @@ def zigzag_view(figs: narration.ZigzagFigures, title: str) -> ZigzagView:
     layers = MapLayers.for_surface(experiment.surface, frame)
     formula = math_label(experiment.surface.latex)
     formula.next_to(heading, DOWN, aligned_edge=LEFT, buff=FORMULA_GAP)
-    trail = TrajectoryTrail(run, frame, color=style.GD_COLOR)
+    trail = TrajectoryTrail(run, frame)
     update_rule = equation_panel(
         [
             r"\theta \leftarrow \theta - \alpha\,\nabla L(\theta)",
-            rf"\alpha = {run.lr:g},\quad \beta = {run.beta:g}",
+            rf"\alpha = {run.lr:g}",  # β comes later, with momentum
         ],
         font_size=style.LABEL_SIZE + 2,
     )
     update_rule.next_to(formula, RIGHT, buff=RULE_GAP).align_to(formula, UP).shift(UP * RULE_RAISE)
-    readout = Readout(run, trail.progress, color=style.GD_COLOR, title="plain gradient descent")
+    readout = Readout(run, trail.progress, title="plain gradient descent")
     readout.to_corner(UR, buff=style.MARGIN)
     readout.set_z_index(4)
     arrows = StepArrows(
@@ -87,17 +87,20 @@ def zigzag_view(figs: narration.ZigzagFigures, title: str) -> ZigzagView:
         color=style.GRADIENT_COLOR,
         label=r"-\alpha\nabla L",
     )
+    style.mark(arrows, "gradient")
     cap = math_label(
         rf"\alpha < 2/\lambda_{{\max}} = 2/{figs.steepest:g} "
         rf"\approx {figs.cap_said:g}",
         size=style.BODY_SIZE,
     )
     cap.next_to(formula, RIGHT, buff=RULE_GAP).align_to(formula, UP).shift(UP * RULE_RAISE)
-    over_trail = TrajectoryTrail(figs.over_run, frame, color=style.GD_COLOR)
-    over_label = text_label(
-        f"plain GD, α = {figs.over_lr:g}: each bounce ×{figs.over_rate:.4g}",
-        style.GD_COLOR,
-        style.LABEL_SIZE,
+    over_trail = TrajectoryTrail(figs.over_run, frame)
+    over_label = style.paint_run(
+        text_label(
+            f"plain GD, α = {figs.over_lr:g}: each bounce ×{figs.over_rate:.4g}",
+            size=style.LABEL_SIZE,
+        ),
+        figs.over_run.beta,
     )
     over_label.to_corner(UR, buff=style.MARGIN)
     return ZigzagView(

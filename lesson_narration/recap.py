@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lessonkit.config import Needs
 from lessonkit.config import experiment as lesson_experiment
 from lessonkit.formatting import format_number, spoken_number
-from momentum_math import theory
+from momentum_math import Trajectory, theory
 
 #: The rule-of-thumb example: α and β of the PyTorch snippet.
 THUMB_LR = 0.01
@@ -89,6 +89,58 @@ def figures(lr: float = THUMB_LR, beta: float = THUMB_BETA) -> RecapFigures:
     )
 
 
+@dataclass(frozen=True)
+class RecapClips:
+    """The runs the recap replays beside its takeaways, as the chapters showed them.
+
+    ``zigzag``: plain descent on the ravine (the ``ravine_zigzag`` preset, its α);
+    ``glide``: the same start and α with the ravine's momentum (its second β); both up to
+    ``ravine_steps``. ``race``: the race's runs (plain descent, its momentum, too much
+    momentum) with ``race_stops``, where each stops: its finish, or its last step.
+    """
+
+    ravine_lr: float
+    ravine_steps: int
+    race_lr: float
+    race_stops: tuple[int, ...]
+    zigzag: Trajectory = field(repr=False, compare=False)
+    glide: Trajectory = field(repr=False, compare=False)
+    race: tuple[Trajectory, ...] = field(repr=False, compare=False)
+
+
+def clips() -> RecapClips:
+    """The recap's replays, computed now from the ravine and race experiments (with the
+    lesson configuration's overrides, if any)."""
+    ravine = lesson_experiment("ravine_zigzag")
+    ravine_needs = Needs("recap", ravine)
+    ravine_needs.betas(2, "it replays plain descent and momentum on the ravine", exact=False)
+    window = (ravine.surface.x_range, ravine.surface.y_range)
+    ravine_needs.start_inside(window)
+    zigzag, glide = ravine.run(ravine.betas[0]), ravine.run(ravine.betas[1])
+    ravine_needs.inside([zigzag, glide], window, "a replayed path")
+    race = lesson_experiment("stretched_bowl_race")
+    race_needs = Needs("recap", race)
+    race_needs.betas(3, "it replays the race's three runs")
+    runs = tuple(race.run(beta) for beta in race.betas)
+    race_needs.inside(list(runs), (race.surface.x_range, race.surface.y_range), "a replayed path")
+    threshold = float(race.threshold or 0.0)
+    stops = tuple(
+        run.num_steps
+        if run.steps_to_converge(threshold) is None
+        else run.steps_to_converge(threshold)
+        for run in runs
+    )
+    return RecapClips(
+        ravine_lr=float(ravine.lr),
+        ravine_steps=int(ravine.steps),
+        race_lr=float(race.lr),
+        race_stops=tuple(int(stop) for stop in stops),
+        zigzag=zigzag,
+        glide=glide,
+        race=runs,
+    )
+
+
 def screen_number(value: float) -> str:
     """A recap number as the screen writes it (at most 2 significant digits, no trailing zeros)."""
     return spoken_number(value, 2) if value < 1e4 else format_number(value)
@@ -109,10 +161,11 @@ def screen(figs: RecapFigures) -> RecapScreen:
     return RecapScreen(
         takeaways=(
             "Plain GD zigzags across a ravine\nand crawls along its floor.",
-            "Momentum keeps a velocity v ← βv + α∇L:\nacross it never builds up, along it adds up.",
-            f"Race: {figs.gd_steps} steps plain, "
-            f"{figs.momentum_steps} with β = {n(figs.momentum_beta)};"
-            f"\nβ = {n(figs.overshoot_beta)} does not get there in {figs.race_steps}.",
+            "Momentum keeps a velocity\nv ← βv + α∇L: across it never"
+            "\nbuilds up, along it adds up.",
+            f"Race: {figs.gd_steps} steps plain, {figs.momentum_steps} with\n"
+            f"β = {n(figs.momentum_beta)}; β = {n(figs.overshoot_beta)}: not within "
+            f"{figs.race_steps}.",
         ),
         questions=(
             "What does β control?",

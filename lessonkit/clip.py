@@ -34,6 +34,7 @@ from manim import (
     LaggedStart,
     Line,
     ManimColor,
+    Mobject,
     ValueTracker,
     VGroup,
     interpolate_color,
@@ -89,16 +90,29 @@ END_S = 1.5 + 0.6
 FloatArray = NDArray[np.float64]
 
 
-def run_colors(optimizers: Sequence[str]) -> list[ManimColor]:
-    """One colour per run, by optimizer (``style.OPTIMIZER_COLORS``); a second run of the same
-    optimizer gets a lighter shade of it, a third a darker one, and so on."""
+def run_beta(run: RunFigures) -> float | None:
+    """The momentum of a plain-descent or momentum run (0 for plain descent), else None."""
+    if run.optimizer == "gd":
+        return 0.0
+    if run.optimizer == "momentum":
+        return float(run.hyperparameters["beta"])
+    return None
+
+
+def run_colors(runs: Sequence[RunFigures]) -> list[ManimColor]:
+    """One colour per run: plain descent and momentum as in the lesson (by β,
+    :func:`lessonkit.style.run_color`), the others by optimizer (``style.OPTIMIZER_COLORS``);
+    a second run of the same colour gets a lighter shade of it, a third a darker one, and so
+    on."""
     seen: dict[str, int] = {}
     colors = []
     shades = (0.0, 0.45, -0.35, 0.7, -0.55, 0.25, -0.15, 0.85)
-    for name in optimizers:
-        count = seen.get(name, 0)
-        seen[name] = count + 1
-        base = style.OPTIMIZER_COLORS[name]
+    for run in runs:
+        beta = run_beta(run)
+        base = style.OPTIMIZER_COLORS[run.optimizer] if beta is None else style.run_color(beta)
+        key = base.to_hex().lower()
+        count = seen.get(key, 0)
+        seen[key] = count + 1
         shade = shades[count % len(shades)]
         if shade > 0:
             colors.append(interpolate_color(base, ManimColor("#ffffff"), shade))
@@ -107,6 +121,14 @@ def run_colors(optimizers: Sequence[str]) -> list[ManimColor]:
         else:
             colors.append(base)
     return colors
+
+
+def mark_as_run(mobject: Mobject, run: RunFigures, color: ManimColor) -> Mobject:
+    """Mark ``mobject`` with its run's meaning when it is drawn in the lesson's colour for it."""
+    beta = run_beta(run)
+    if beta is not None and color.to_hex().lower() == style.run_color(beta).to_hex().lower():
+        style.mark_run(mobject, beta)
+    return mobject
 
 
 def step_weights(figs: ClipFigures, frame: MapFrame) -> FloatArray:
@@ -199,7 +221,7 @@ def _plot_range(figs: ClipFigures) -> tuple[tuple[float, float], bool]:
 def layout(figs: ClipFigures) -> ClipBoard:
     """The clip's layout for ``figs``: every part placed, nothing animated."""
     runs = figs.runs
-    colors = run_colors([run.optimizer for run in runs])
+    colors = run_colors(runs)
     title = VGroup(_fit(VGroup(title_text(figs.experiment.title)), 13.0))
     title.to_corner(UL, buff=style.MARGIN)
     experiment = figs.experiment
@@ -241,7 +263,8 @@ def layout(figs: ClipFigures) -> ClipBoard:
     row_gap = 0.36 if len(runs) <= 5 else 0.31
     for index, (run, color) in enumerate(zip(runs, colors, strict=True)):
         on_map = ClampedProgress(clock, min(run.stop_step, run.shown.num_steps))
-        trails.add(TrajectoryTrail(run.shown, frame, color=color, progress=on_map, dot_radius=0.07))
+        trail = TrajectoryTrail(run.shown, frame, color=color, progress=on_map, dot_radius=0.07)
+        trails.add(mark_as_run(trail, run, color))
         progress = ClampedProgress(clock, run.stop_step)
         readout = Readout(
             run.run,
@@ -253,7 +276,7 @@ def layout(figs: ClipFigures) -> ClipBoard:
         y = top - 0.3 - index * row_gap
         readout.move_to([right_right, y, 0.0], aligned_edge=RIGHT)
         readout.add_updater(_right_aligned(right_right))  # after its own: the numbers stay put
-        readouts.add(readout)
+        readouts.add(mark_as_run(readout, run, color))
         name_room = right_right - widest - 0.25 - (right_left + 0.3)
         dot = Dot(radius=0.07, color=color).move_to([right_left + 0.07, y, 0.0])
         name = text_label(run.label, color, style.SMALL_SIZE)
@@ -264,6 +287,7 @@ def layout(figs: ClipFigures) -> ClipBoard:
         words = _fit(words, name_room)
         words.next_to(dot, RIGHT, buff=0.15)
         entry = VGroup(dot, words)
+        mark_as_run(VGroup(dot, name), run, color)
         legend_rows.add(entry)
         if run.exit_point is not None:
             mark = frame.to_scene(np.array(run.exit_point))
@@ -271,7 +295,7 @@ def layout(figs: ClipFigures) -> ClipBoard:
                 Line(mark + 0.12 * (LEFT + UP), mark + 0.12 * (RIGHT + DOWN)),
                 Line(mark + 0.12 * (LEFT + DOWN), mark + 0.12 * (RIGHT + UP)),
             ).set_stroke(color, 4)
-            exits.add(cross)
+            exits.add(mark_as_run(cross, run, color))
     header = text_label("step      loss", style.MUTED_TEXT_COLOR, style.SMALL_SIZE)
     header.move_to([0.0, top + 0.1, 0.0])
     header.shift((right_right - header.get_right()[0]) * RIGHT)
@@ -296,7 +320,7 @@ def layout(figs: ClipFigures) -> ClipBoard:
     for run, color in zip(runs, colors, strict=True):
         losses = run.run.losses[: run.stop_step + 1]
         if len(losses) >= 2:
-            plot.add_series(
+            series = plot.add_series(
                 np.arange(len(losses), dtype=float),
                 losses,
                 color,
@@ -304,6 +328,7 @@ def layout(figs: ClipFigures) -> ClipBoard:
                 head=True,
                 clip=True,
             )
+            mark_as_run(series, run, color)
     # Below the line at its right end: a run's curve stops where it crosses the line, so
     # nothing is drawn under it there.
     plot.add_threshold(figs.threshold, f"finish {threshold_text}", style.HIGHLIGHT_COLOR, DR)
@@ -416,10 +441,14 @@ class ExperimentClip(LessonScene):
         frame = MapFrame(*figs.window, center=(0.0, 0.0), width=8.0, height=5.0)
         lifted = SurfaceFrame.for_surface(figs.surface, frame, height=3.0, base=-1.2)
         landscape = LossSurface(figs.surface, lifted, resolution=16)
-        colors = run_colors([run.optimizer for run in figs.runs])
+        colors = run_colors(figs.runs)
         paths = VGroup(
             *[
-                curve_on_surface(figs.surface, lifted, run.shown.positions, color, 4)
+                mark_as_run(
+                    curve_on_surface(figs.surface, lifted, run.shown.positions, color, 4),
+                    run,
+                    color,
+                )
                 for run, color in zip(figs.runs, colors, strict=True)
                 if run.shown.num_steps >= 1
             ]

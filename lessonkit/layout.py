@@ -28,13 +28,15 @@ from manim import (
     Mobject,
     SingleStringMathTex,
     Text,
+    VectorizedPoint,
     VMobject,
     config,
 )
 
-from lessonkit import style
+from lessonkit import palette, style
 
 __all__ = [
+    "colour_problems",
     "contrast_ratio",
     "layout_problems",
     "legibility_problems",
@@ -274,3 +276,73 @@ def legibility_problems(
                 f"(at least {style.MIN_TEXT_CONTRAST:g}:1)"
             )
     return problems
+
+
+# --- colours by meaning ------------------------------------------------------------------------
+
+
+def _parents(mobjects: Iterable[Mobject]) -> dict[int, Mobject]:
+    parents: dict[int, Mobject] = {}
+    stack = list(mobjects)
+    while stack:
+        mobject = stack.pop()
+        for sub in mobject.submobjects:
+            if id(sub) not in parents:
+                parents[id(sub)] = mobject
+                stack.append(sub)
+    return parents
+
+
+def _meaning_of(part: Mobject, parents: dict[int, Mobject]) -> str | None:
+    node: Mobject | None = part
+    while node is not None:
+        meaning = getattr(node, style.MEANING_ATTRIBUTE, None)
+        if meaning is not None:
+            return meaning
+        node = parents.get(id(node))
+    return None
+
+
+def _painted_hexes(part: VMobject) -> set[str]:
+    hexes = set()
+    if part.get_stroke_opacity() > 0 and part.get_stroke_width() > 0:
+        hexes.add(ManimColor(part.get_stroke_color()).to_hex().lower())
+    if part.get_fill_opacity() > 0:
+        hexes.add(ManimColor(part.get_fill_color()).to_hex().lower())
+    return hexes
+
+
+def colour_problems(mobjects: Iterable[Mobject]) -> list[str]:
+    """One line per visible mobject drawn in a meaning's colour that does not carry that
+    meaning (:func:`lessonkit.style.mark`): a band, a box or a label in a run's colour, a
+    run in another β's colour, a highlight in the gradient's yellow."""
+    mobjects = list(mobjects)
+    parents = _parents(mobjects)
+    by_hex = {color.lower(): meaning for meaning, color in palette.MEANINGS.items()}
+    problems = []
+    seen: set[int] = set()
+    for mobject in mobjects:
+        for part in mobject.get_family():
+            if id(part) in seen or not _visible(part) or isinstance(part, VectorizedPoint):
+                continue
+            seen.add(id(part))
+            for painted in sorted(_painted_hexes(part) & by_hex.keys()):
+                marked = _meaning_of(part, parents)
+                if marked == by_hex[painted]:
+                    continue
+                owner = parents.get(id(part)) if not isinstance(part, TEXT_TYPES) else part
+                while owner is not None and not isinstance(owner, TEXT_TYPES):
+                    owner = parents.get(id(owner))
+                if owner is not None:
+                    name = describe(owner)
+                else:
+                    chain = [part]
+                    while id(chain[-1]) in parents:
+                        chain.append(parents[id(chain[-1])])
+                    name = " in ".join(type(link).__name__ for link in chain[:3])
+                said = "unmarked" if marked is None else f"marked {marked!r}"
+                problems.append(
+                    f"{name} is drawn in the colour of {by_hex[painted]!r} ({painted}) "
+                    f"but is {said}"
+                )
+    return list(dict.fromkeys(problems))

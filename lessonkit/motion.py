@@ -45,11 +45,14 @@ class TrajectoryTrail(VGroup):
         self,
         trajectory: Trajectory,
         frame: MapFrame,
-        color: ManimColor = style.GD_COLOR,
+        color: ManimColor | None = None,
         progress: ValueTracker | None = None,
         dot_radius: float = 0.09,
     ) -> None:
         super().__init__()
+        by_beta = color is None  # the run's colour by its β, and marked as that run
+        if color is None:
+            color = style.run_color(trajectory.beta)
         self.trajectory = trajectory
         self.frame = frame
         self.progress = progress if progress is not None else ValueTracker(0.0)
@@ -62,6 +65,8 @@ class TrajectoryTrail(VGroup):
         # depending on how many frames led to it, and defeat manim's cache.
         self._dot_outline = self.dot.points - self.dot.get_center()
         self.add(self.trail, self.dot)
+        if by_beta:
+            style.mark_run(self, trajectory.beta)
         self._refresh()
         self.trail.add_updater(lambda _: self._refresh())
 

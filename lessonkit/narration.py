@@ -53,7 +53,7 @@ from .captions import (
 )
 from .clock import FrameClockRenderer
 from .files import remove_broken_svgs
-from .layout import layout_problems, legibility_problems, text_units
+from .layout import colour_problems, layout_problems, legibility_problems, text_units
 from .modes import (
     SILENT_WORDS_PER_MINUTE,
     LessonTracker,
@@ -285,6 +285,7 @@ class LessonScene(VoiceoverScene, ThreeDScene):
         held_ids = {id(mobject) for mobject in self._held}
         held = self._held + [text for text in held_texts if id(text) not in held_ids]
         problems += layout_problems(held, camera, region="held")
+        problems += colour_problems(self.mobjects)
         problems += legibility_problems(
             self.mobjects, camera, ManimColor(self.background_color or style.BACKGROUND_COLOR)
         )

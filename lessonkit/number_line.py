@@ -37,10 +37,13 @@ class LimitLine(VGroup):
         limit_tex: str,
         name_tex: str,
         length: float = 4.0,
-        color: ManimColor = style.VELOCITY_COLOR,
+        color: ManimColor | None = None,
         dot_radius: float = 0.1,
+        meaning: str | None = "velocity",
     ) -> None:
         super().__init__()
+        if color is None:
+            color = style.meaning_color(meaning) if meaning is not None else style.TEXT_COLOR
         if limit == 0:
             raise ValueError("the limit must not be 0: the dots sit at value / limit")
         if length <= 0:
@@ -69,3 +72,5 @@ class LimitLine(VGroup):
         )
         self.marks.set_z_index(2)
         self.add(self.axis, self.marks)
+        if meaning is not None:
+            style.mark(self, meaning)

@@ -177,12 +177,16 @@ class Readout(VGroup):
         self,
         trajectory: Trajectory | None,
         progress: ValueTracker,
-        color: ManimColor = style.TEXT_COLOR,
+        color: ManimColor | None = None,
         title: str | None = None,
         rows: Sequence[ReadoutRow] | None = None,
         last_step: int | None = None,
     ) -> None:
         super().__init__()
+        # With no colour, a trajectory's readout takes its run's colour and meaning.
+        by_beta = color is None and trajectory is not None
+        if color is None:
+            color = style.TEXT_COLOR if trajectory is None else style.run_color(trajectory.beta)
         if rows is None:
             if trajectory is None:
                 raise ValueError("Readout needs a trajectory or rows")
@@ -214,6 +218,8 @@ class Readout(VGroup):
         # depend on how many times they were rebuilt.
         self.anchor = VectorizedPoint(ORIGIN)
         self.add(self.anchor, self.title, self.lines)
+        if by_beta:
+            style.mark_run(self, trajectory.beta)
         self._refresh()
         self.add_updater(lambda _: self._refresh())
 

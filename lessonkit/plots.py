@@ -97,6 +97,19 @@ def _finite_array(name: str, values: ArrayLike) -> FloatArray:
     return array
 
 
+def _meant(
+    color: ManimColor | None, meaning: str | None, default: ManimColor | None = None
+) -> ManimColor:
+    """The colour to draw in: ``color`` if given, else ``meaning``'s, else ``default``."""
+    if color is not None:
+        return color
+    if meaning is not None:
+        return style.meaning_color(meaning)
+    if default is None:
+        raise ValueError("give a color or a meaning")
+    return default
+
+
 def _text(label: str | Mobject, color: ManimColor, size: int = style.SMALL_SIZE) -> Mobject:
     if isinstance(label, Mobject):
         return label
@@ -386,9 +399,10 @@ class LinePlot(VGroup):
         self,
         xs: ArrayLike,
         ys: ArrayLike,
-        color: ManimColor,
+        color: ManimColor | None = None,
         label: str | None = None,
         *,
+        meaning: str | None = None,
         progressive: bool = False,
         progress: ValueTracker | None = None,
         head: bool = False,
@@ -401,8 +415,10 @@ class LinePlot(VGroup):
         and reveals it with :meth:`PlotSeries.reveal`; otherwise it is drawn whole
         (animate it in with ``Create(series.line)`` if wanted). ``clip=True``
         clamps y into the plot's y range (a diverging run stays in the box).
-        ``label`` names it in the legend.
+        ``label`` names it in the legend. ``meaning`` (:func:`lessonkit.style.mark`) gives
+        its colour (unless ``color`` is given) and marks it and its legend entry.
         """
+        color = _meant(color, meaning)
         x_array = _finite_array("xs", xs)
         y_array = self._check_y("ys", ys)
         if x_array.ndim != 1 or x_array.shape != y_array.shape:
@@ -417,6 +433,8 @@ class LinePlot(VGroup):
         series = PlotSeries(
             self, x_array, y_array, color, label, progress, progressive, head, stroke_width
         )
+        if meaning is not None:
+            style.mark(series, meaning)
         self.series.append(series)
         self.series_layer.add(series)
         return series
@@ -425,9 +443,10 @@ class LinePlot(VGroup):
         self,
         y: float,
         label: str | Mobject | None = None,
-        color: ManimColor = style.MUTED_TEXT_COLOR,
+        color: ManimColor | None = None,
         label_side: np.ndarray = UR,
         attach: bool = True,
+        meaning: str | None = None,
     ) -> VGroup:
         """A dashed horizontal line at ``y`` across the plot, labelled at one end.
 
@@ -436,6 +455,7 @@ class LinePlot(VGroup):
         ``VGroup(line, label)``, part of the plot unless ``attach=False`` (then
         add or animate it in yourself; it does not follow later moves of the plot).
         """
+        color = _meant(color, meaning, style.MUTED_TEXT_COLOR)
         value = float(self._check_y("y", y))
         x_low, x_high = self.x_range
         line = DashedLine(self.c2p(x_low, value), self.c2p(x_high, value), dash_length=0.12)
@@ -447,6 +467,8 @@ class LinePlot(VGroup):
             end = LEFT if label_side[0] < 0 else RIGHT
             text.next_to(line, vertical, buff=0.1).align_to(line, end).shift(-0.1 * end)
             group.add(text)
+        if meaning is not None:
+            style.mark(group, meaning)
         if attach:
             self.static.add(group)
         return group
@@ -456,9 +478,10 @@ class LinePlot(VGroup):
         x: float,
         y: float | None = None,
         label: str | Mobject | None = None,
-        color: ManimColor = style.HIGHLIGHT_COLOR,
+        color: ManimColor | None = None,
         label_direction: np.ndarray = UR,
         attach: bool = True,
+        meaning: str | None = None,
     ) -> VGroup:
         """Mark x (a dashed vertical line over the full height) or the point (x, y) (a dot).
 
@@ -467,6 +490,7 @@ class LinePlot(VGroup):
         ``label_direction``.
         Returns ``VGroup(mark, label)``, part of the plot unless ``attach=False``.
         """
+        color = _meant(color, meaning, style.HIGHLIGHT_COLOR)
         x_value = float(_finite_array("x", x))
         if y is None:
             low, high = self.y_range
@@ -487,6 +511,8 @@ class LinePlot(VGroup):
                 text.next_to(mark, label_direction, buff=0.1)
             group.add(text)
         group.set_z_index(3)
+        if meaning is not None:
+            style.mark(group, meaning)
         if attach:
             self.static.add(group)
         return group
@@ -495,9 +521,10 @@ class LinePlot(VGroup):
         self,
         xs: Sequence[float],
         heights: Sequence[float],
-        color: ManimColor,
+        color: ManimColor | None = None,
         width: float = 0.7,
         opacity: float = 0.85,
+        meaning: str | None = None,
     ) -> VGroup:
         """One bar per ``(xs[i], heights[i])``, from y = 0 up, ``width`` wide in x data units.
 
@@ -513,6 +540,7 @@ class LinePlot(VGroup):
                 f"xs and heights must be the same length, got {len(xs)} and {len(heights)}"
             )
         self._check_y("heights", heights)
+        color = _meant(color, meaning)
         group = VGroup()
         for x, height in zip(xs, heights, strict=True):
             low = self.c2p(x - width / 2, 0.0)
@@ -521,7 +549,7 @@ class LinePlot(VGroup):
             bar.move_to((low + high) / 2)
             bar.set_fill(color, opacity).set_stroke(width=0)
             group.add(bar)
-        return group
+        return style.mark(group, meaning) if meaning is not None else group
 
     def legend(self, direction: np.ndarray = DOWN) -> VGroup:
         """A small legend (a colour swatch and the label of each labelled series), not placed."""
@@ -530,6 +558,9 @@ class LinePlot(VGroup):
             if not series.label:
                 continue
             swatch = Line(ORIGIN, 0.4 * RIGHT).set_stroke(series.color, 4)
+            meaning = getattr(series, style.MEANING_ATTRIBUTE, None)
+            if meaning is not None:
+                style.mark(swatch, meaning)  # the entry means what its series means
             text = Text(
                 series.label, font=style.FONT, font_size=style.SMALL_SIZE, color=style.TEXT_COLOR
             )
@@ -577,7 +608,7 @@ def hit_strip(
     heading: str,
     first: str,
     last: str,
-    hit_color: ManimColor = style.MOMENTUM_COLOR,
+    hit_color: ManimColor = style.HIGHLIGHT_COLOR,
 ) -> VGroup:
     """One dot per value of a sweep, lit where that value's run succeeded, in one short row.
 

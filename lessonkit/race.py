@@ -243,13 +243,14 @@ class MapRace(VGroup):
         One run per lane (same surface).
     frames
         One :class:`MapFrame` per lane (see :func:`side_by_side_frames`).
-    colors
-        One colour per lane (``style.GD_COLOR``, ``style.MOMENTUM_COLOR``...).
     labels
         One short name per lane, drawn above its map's left corner. The
         readout sits inside the map's top-right corner.
     stop_steps
         Where each lane stops: a step, or ``None`` to run to its last step.
+    colors
+        One colour per lane; by default each run's by its β (:func:`lessonkit.style.run_color`),
+        and its lane is marked as that run (:func:`lessonkit.style.mark_run`).
     clock
         The shared tracker (a new one at 0 by default).
     rows
@@ -266,9 +267,9 @@ class MapRace(VGroup):
         self,
         trajectories: Sequence[Trajectory],
         frames: Sequence[MapFrame],
-        colors: Sequence[ManimColor],
         labels: Sequence[str],
         stop_steps: Sequence[int | None] | None = None,
+        colors: Sequence[ManimColor] | None = None,
         clock: ValueTracker | None = None,
         rows: Sequence[Sequence[ReadoutRow]] | None = None,
     ) -> None:
@@ -276,6 +277,9 @@ class MapRace(VGroup):
         count = len(trajectories)
         stops = list(stop_steps) if stop_steps is not None else [None] * count
         row_sets = list(rows) if rows is not None else [race_rows(run) for run in trajectories]
+        by_beta = colors is None
+        if colors is None:
+            colors = [style.run_color(run.beta) for run in trajectories]
         for name, values in (
             ("frames", frames),
             ("colors", colors),
@@ -292,6 +296,10 @@ class MapRace(VGroup):
                 trajectories, frames, colors, labels, stops, row_sets, strict=True
             )
         ]
+        if by_beta:
+            for lane in self.lanes:
+                for part in (lane.label, lane.trail, lane.readout, lane.finish_box):
+                    style.mark_run(part, lane.trajectory.beta)
         #: What never moves: every lane's border, contours, minimum and label. Add it first.
         self.backdrop = VGroup(
             *[VGroup(lane.border, lane.contours, lane.minimum, lane.label) for lane in self.lanes]

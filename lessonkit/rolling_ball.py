@@ -110,18 +110,20 @@ class RollingBall:
         self._build_scenery(left, right, wall_thickness)
         self.ball = Circle(radius=self.ball_radius)
         self.ball.set_fill(style.MOMENTUM_COLOR, 1).set_stroke(style.TEXT_COLOR, 2)
+        style.mark(self.ball, "momentum")
         self.ball.set_z_index(3)
         self._ball_outline = self.ball.points - self.ball.get_center()
-        self.velocity = VMobject()
+        self.velocity = style.mark(VMobject(), "velocity")
         self.velocity.set_z_index(4)
         self._samples = np.linspace(0.0, 1.0, self.path_samples)
         self._path_points = np.array([self.center_at(s) for s in self._samples])
         self.path = VMobject().set_stroke(style.MOMENTUM_COLOR, 2.5, opacity=0.55)
+        style.mark(self.path, "momentum")
         self._place_ball(self.ball)
         self._draw_path(self.path)
         self._draw_velocity(self.velocity)
         self.turns = [(0.05 + 0.1 * k) for k in range(8)]
-        self.nudges = VGroup(*[self._nudge(turn) for turn in self.turns])
+        self.nudges = style.mark(VGroup(*[self._nudge(turn) for turn in self.turns]), "gradient")
         self._show_nudges(self.nudges)
 
     def _build_scenery(self, left: float, right: float, wall_thickness: float) -> None:

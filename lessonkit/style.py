@@ -6,9 +6,13 @@ tall there). Scenes use these names, never hex codes.
 
 from __future__ import annotations
 
-from manim import ManimColor
+from typing import TypeVar
+
+from manim import ManimColor, Mobject
 
 from lessonkit import palette
+
+M = TypeVar("M", bound=Mobject)
 
 # --- colours, by meaning (the hex values live in lessonkit.palette) ------------
 BACKGROUND_COLOR = ManimColor(palette.BACKGROUND)
@@ -22,12 +26,14 @@ CONTOUR_LOW_COLOR = ManimColor(palette.CONTOUR_LOW)
 CONTOUR_HIGH_COLOR = ManimColor(palette.CONTOUR_HIGH)
 MINIMUM_COLOR = ManimColor(palette.MINIMUM)
 
-GD_COLOR = ManimColor(palette.GD)  # plain gradient descent
-MOMENTUM_COLOR = ManimColor(palette.MOMENTUM)  # momentum, the method that works
-OVERSHOOT_COLOR = ManimColor(palette.OVERSHOOT)  # too much momentum
+GD_COLOR = ManimColor(palette.GD)  # plain gradient descent (β = 0)
+LIGHT_MOMENTUM_COLOR = ManimColor(palette.LIGHT_MOMENTUM)  # a little momentum (β < 0.6)
+MOMENTUM_COLOR = ManimColor(palette.MOMENTUM)  # momentum (0.6 ≤ β < 0.85)
+LONG_MOMENTUM_COLOR = ManimColor(palette.LONG_MOMENTUM)  # a long memory (0.85 ≤ β < 0.95)
+OVERSHOOT_COLOR = ManimColor(palette.OVERSHOOT)  # too much momentum (β ≥ 0.95)
 GRADIENT_COLOR = ManimColor(palette.GRADIENT)  # the downhill step -α∇L
 VELOCITY_COLOR = ManimColor(palette.VELOCITY)  # accumulated velocity
-HIGHLIGHT_COLOR = ManimColor(palette.HIGHLIGHT)
+HIGHLIGHT_COLOR = ManimColor(palette.HIGHLIGHT)  # emphasis with no meaning of its own
 ADAGRAD_COLOR = ManimColor(palette.ADAGRAD)  # AdaGrad, in your own experiment's clip
 RMSPROP_COLOR = ManimColor(palette.RMSPROP)  # RMSprop
 ADAM_COLOR = ManimColor(palette.ADAM)  # Adam
@@ -41,6 +47,57 @@ OPTIMIZER_COLORS = {
     "adam": ADAM_COLOR,
     "adamw": ADAMW_COLOR,
 }
+
+#: The attribute :func:`mark` sets on a mobject: what its colour means.
+MEANING_ATTRIBUTE = "lesson_meaning"
+
+
+def run_color(beta: float) -> ManimColor:
+    """The colour of a run with momentum ``beta``: the same β, the same colour, all lesson
+    long (:data:`lessonkit.palette.RUN_BANDS`)."""
+    return ManimColor(palette.run_band(beta)[0])
+
+
+def run_meaning(beta: float) -> str:
+    """What a run with momentum ``beta`` is called by its colour ("plain descent",
+    "a little momentum", "momentum", "long-memory momentum", "too much momentum")."""
+    return palette.run_band(beta)[1]
+
+
+def meaning_color(meaning: str) -> ManimColor:
+    """The colour of ``meaning`` (a key of :data:`lessonkit.palette.MEANINGS`)."""
+    if meaning not in palette.MEANINGS:
+        raise ValueError(f"meaning must be one of {sorted(palette.MEANINGS)}, got {meaning!r}")
+    return ManimColor(palette.MEANINGS[meaning])
+
+
+def mark(mobject: M, meaning: str) -> M:
+    """Say what ``mobject``'s colour means (its whole family): the colour guard
+    (:func:`lessonkit.layout.colour_problems`) lets only marked mobjects use a meaning's
+    colour, and only their own meaning's."""
+    meaning_color(meaning)  # checks the name
+    # Every member now (a scene may hold a group's parts on their own); parts made later
+    # take the meaning of the marked mobject they hang from.
+    for part in mobject.get_family():
+        setattr(part, MEANING_ATTRIBUTE, meaning)
+    return mobject
+
+
+def mark_run(mobject: M, beta: float) -> M:
+    """Mark ``mobject`` as belonging to the run with momentum ``beta``."""
+    return mark(mobject, run_meaning(beta))
+
+
+def paint(mobject: M, meaning: str) -> M:
+    """Colour ``mobject`` (its whole family) in ``meaning``'s colour and mark it so."""
+    mobject.set_color(meaning_color(meaning))
+    return mark(mobject, meaning)
+
+
+def paint_run(mobject: M, beta: float) -> M:
+    """Colour ``mobject`` as the run with momentum ``beta`` and mark it so."""
+    return paint(mobject, run_meaning(beta))
+
 
 # --- type ----------------------------------------------------------------------
 FONT = "DejaVu Sans"

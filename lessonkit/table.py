@@ -284,15 +284,24 @@ class FillTable(VGroup):
     def highlight_column(
         self,
         index: int,
-        color: ManimColor = style.HIGHLIGHT_COLOR,
+        color: ManimColor | None = None,
         with_header: bool = True,
+        meaning: str | None = None,
     ) -> tuple[RoundedRectangle, Animation]:
         """A box around column ``index`` and the animation that draws it and tints the column.
 
         Returns ``(box, animation)``; play the animation, keep the box to fade
         it out later. Hidden rows stay hidden (only their colour changes).
+        ``meaning`` (:func:`lessonkit.style.mark`) gives the colour and marks the box and
+        the column with it.
         """
+        if color is None:
+            color = style.HIGHLIGHT_COLOR if meaning is None else style.meaning_color(meaning)
+        if meaning is not None:
+            style.mark(self.column(index, with_header=with_header), meaning)
         box = self.column_box(index, color, with_header)
+        if meaning is not None:
+            style.mark(box, meaning)
         # One animation per cell: every cell is already in the scene, so nothing is added twice.
         tints = [cell.animate.set_color(color) for cell in self.column(index, with_header=False)]
         return box, AnimationGroup(Create(box), *tints)

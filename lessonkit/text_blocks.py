@@ -102,7 +102,7 @@ def rule_block(
     rule = rules.rule(convention)
     title = text_label(heading, style.MUTED_TEXT_COLOR, heading_size)
     lines = VGroup(
-        math_label(rule.velocity_latex, style.VELOCITY_COLOR, rule_size),
+        style.mark(math_label(rule.velocity_latex, style.VELOCITY_COLOR, rule_size), "velocity"),
         math_label(rule.position_latex, style.TEXT_COLOR, rule_size),
     ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
     return VGroup(title, lines).arrange(DOWN, aligned_edge=LEFT, buff=0.15)

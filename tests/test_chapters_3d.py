@@ -407,7 +407,7 @@ def test_beyond_ravines_sweep_strip_lights_the_runs_that_reach_the_bottom():
     lit = [
         dot
         for dot in dots
-        if dot.get_fill_color().to_hex().lower() == style.MOMENTUM_COLOR.to_hex().lower()
+        if dot.get_fill_color().to_hex().lower() == style.HIGHLIGHT_COLOR.to_hex().lower()
     ]
     assert len(lit) == beyond_ravines.figures().reached_count
     assert heading.text.startswith(f"{len(lit)}of20")  # manim's Text drops spaces from .text

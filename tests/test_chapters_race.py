@@ -311,7 +311,6 @@ def race(race_figs):
     return MapRace(
         [race_figs.gd_run, race_figs.momentum_run],
         lane_frames(race_figs.gd_run.surface),
-        colors=[style.GD_COLOR, style.MOMENTUM_COLOR],
         labels=["plain GD", "momentum"],
         stop_steps=[race_figs.gd_steps, race_figs.momentum_steps],
     )
@@ -368,7 +367,7 @@ def test_each_dot_sits_on_its_own_run(race):
 
 def test_a_lane_without_a_stop_runs_to_its_last_step_and_shows_no_finish_box(race_figs):
     run = presets.stretched_bowl_race().run(0.99)
-    single = MapRace([run], lane_frames(run.surface)[:1], [style.OVERSHOOT_COLOR], ["β = 0.99"])
+    single = MapRace([run], lane_frames(run.surface)[:1], ["β = 0.99"])
     single.set_step(1000)
     lane = single.lanes[0]
     assert lane.current_step() == run.num_steps == 300
@@ -407,9 +406,9 @@ def test_race_rows_and_frames_validate():
     frames = side_by_side_frames((-5, 5), (-2.2, 2.2), count=3, total_width=12, gap=0.3)
     assert [frame.width for frame in frames] == pytest.approx([3.8] * 3)
     with pytest.raises(ValueError):
-        MapRace([run], lane_frames(run.surface), [style.GD_COLOR], ["a"])
+        MapRace([run], lane_frames(run.surface), ["a"])
     with pytest.raises(ValueError, match="stop step"):
-        MapRace([run], lane_frames(run.surface)[:1], [style.GD_COLOR], ["a"], stop_steps=[21])
+        MapRace([run], lane_frames(run.surface)[:1], ["a"], stop_steps=[21])
 
 
 def test_shown_numbers_use_the_lesson_formatting(race_figs, overshoot_figs):

@@ -353,3 +353,29 @@ def test_the_published_ravine_race():
     with configured(None):
         figs = race.figures()
     assert (figs.ravine_gd_steps, figs.ravine_momentum_steps) == (234, 37)
+
+
+# --- the recap's replays ------------------------------------------------------------------
+
+
+def test_the_recaps_replays_are_the_runs_its_takeaways_recall(lesson_config):
+    figs, replays = recap.figures(), recap.clips()
+    ravine, bowl = experiment("ravine_zigzag"), experiment("stretched_bowl_race")
+    zigzag = simulate(
+        ravine.surface, np.array(ravine.start), lr=ravine.lr, beta=0.0, steps=ravine.steps,
+        convention=ravine.convention,
+    )  # fmt: skip
+    np.testing.assert_array_equal(replays.zigzag.positions, zigzag.positions)
+    assert replays.glide.beta == ravine.betas[1] > 0
+    threshold = float(bowl.threshold)
+    # the race replay stops each run where the takeaway says: its finish, or "not within"
+    gd, good, much = replays.race
+    assert [run.beta for run in replays.race] == list(bowl.betas)
+    assert replays.race_stops[:2] == (figs.gd_steps, figs.momentum_steps)
+    assert replays.race_stops[2] == much.num_steps == figs.race_steps
+    assert much.steps_to_converge(threshold) is None
+    for run, stop in zip((gd, good), replays.race_stops[:2], strict=True):
+        assert run.losses[stop] < threshold <= run.losses[stop - 1]
+    takeaway = recap.screen(figs).takeaways[2].replace("\n", " ")
+    assert f"{figs.gd_steps} steps plain, {figs.momentum_steps} with" in takeaway
+    assert f"not within {figs.race_steps}" in takeaway

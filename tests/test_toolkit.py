@@ -523,3 +523,70 @@ def test_clipped_rings_end_on_the_window_edge_and_reach_the_races_start():
     left, right = frame.to_scene(np.array([[surface.x_range[0], 0], [surface.x_range[1], 0]]))[:, 0]
     for ring in rings.submobjects:
         assert left - 1e-6 <= ring.points[:, 0].min() and ring.points[:, 0].max() <= right + 1e-6
+
+
+def test_runs_are_coloured_by_their_beta_and_each_band_has_one_meaning():
+    from manim import Text
+
+    from lessonkit import palette, style
+
+    assert style.run_meaning(0.0) == "plain descent"
+    # the lesson's βs: those shown together in one chapter fall in different bands
+    together = [(0, 0.8, 0.9), (0, 0.9, 0.99), (0, 0.5, 0.7), (0.5, 0.9, 0.99), (0, 0.8), (0, 0.9)]
+    for betas in together:
+        assert len({style.run_meaning(b) for b in betas}) == len(betas), betas
+    assert style.run_color(0.9) == style.run_color(0.85) != style.run_color(0.8)
+    assert style.run_meaning(0.99) == "too much momentum"
+    hexes = [color.lower() for color in palette.MEANINGS.values()]
+    assert len(hexes) == len(set(hexes))  # one colour, one meaning
+    others = {palette.HIGHLIGHT, palette.TEXT, palette.MUTED_TEXT, palette.MINIMUM}
+    others |= {palette.ADAGRAD, palette.RMSPROP, palette.ADAM, palette.ADAMW}
+    assert not {color.lower() for color in others} & set(hexes)
+    for bad in (-0.1, 1.0, 1.5):
+        with pytest.raises(ValueError, match="beta must be in"):
+            style.run_color(bad)
+    with pytest.raises(ValueError, match="meaning must be one of"):
+        style.mark(Text("x"), "blue")
+
+
+def test_colour_problems_catch_a_meaning_colour_used_for_something_else():
+    from manim import Line, Rectangle, Text, VGroup
+
+    from lessonkit import style
+    from lessonkit.layout import colour_problems
+
+    band = Rectangle(width=2, height=1).set_fill(style.OVERSHOOT_COLOR, 0.5).set_stroke(width=0)
+    [problem] = colour_problems([band])
+    assert problem == (
+        "Rectangle is drawn in the colour of 'too much momentum' (#ff5d8f) but is unmarked"
+    )
+    run = style.mark_run(VGroup(Line(), Text("β = 0.9")), 0.9)
+    run.set_color(style.run_color(0.9))
+    assert colour_problems([run]) == []
+    wrong = style.mark_run(Line().set_stroke(style.MOMENTUM_COLOR), 0.9)  # a β = 0.9 run in teal
+    assert colour_problems([wrong]) == [
+        "Line is drawn in the colour of 'momentum' (#36d6b0) but is marked 'long-memory momentum'"
+    ]
+    box = Rectangle().set_stroke(style.GRADIENT_COLOR)  # a highlight in the gradient's yellow
+    assert "'gradient'" in colour_problems([box])[0]
+    # parts added to a marked mobject later take its meaning; neutral colours need no mark
+    run.add(Line().set_stroke(style.run_color(0.9)))
+    neutral = Rectangle().set_stroke(style.HIGHLIGHT_COLOR)
+    assert colour_problems([run, neutral]) == []
+    label = style.paint_run(Text("plain GD"), 0.0)
+    assert colour_problems([label]) == []
+    assert "Text 'loose'" in colour_problems([Text("loose", color=style.GD_COLOR)])[0]
+
+
+def test_storyboards_take_run_colours_from_the_runs_beta():
+    # A chapter names no run colour: it asks for the colour of a β (style.run_color,
+    # paint_run, mark_run), so a run's colour always follows the β it runs with.
+    from pathlib import Path
+
+    names = ("GD_COLOR", "LIGHT_MOMENTUM_COLOR", "MOMENTUM_COLOR", "LONG_MOMENTUM_COLOR")
+    names += ("OVERSHOOT_COLOR",)
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted((root / "lesson_chapters").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for name in names:
+            assert f"style.{name}" not in source, f"{path.name} uses style.{name}"

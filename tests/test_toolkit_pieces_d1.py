@@ -252,7 +252,7 @@ def test_hit_strip_lights_the_hits_and_labels_its_ends():
     hits = [False, True, True, False, True]
     heading, dots, low, high = hit_strip(hits, "3 of 5 work", "μ = 0", "0.95")
     assert len(dots) == 5
-    assert [same_color(dot, style.MOMENTUM_COLOR) for dot in dots] == hits
+    assert [same_color(dot, style.HIGHLIGHT_COLOR) for dot in dots] == hits
     assert [dot.get_fill_opacity() for dot in dots] == [0.35, 1.0, 1.0, 0.35, 1.0]
     xs = [dot.get_center()[0] for dot in dots]
     assert xs == sorted(xs)

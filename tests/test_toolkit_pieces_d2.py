@@ -195,7 +195,7 @@ def test_highlight_lines_refuses_empty_or_backward_spans(panel):
 
 def test_a_lanes_entrance_draws_its_map_in_and_nothing_that_moves():
     run = presets.stretched_bowl_race().run(0.99)
-    race = MapRace([run], lane_frames(run.surface)[:1], [style.OVERSHOOT_COLOR], ["β = 0.99"])
+    race = MapRace([run], lane_frames(run.surface)[:1], ["β = 0.99"])
     lane = race.lanes[0]
     animations = lane.entrance()
     assert [type(animation) for animation in animations] == [FadeIn, Create, FadeIn, FadeIn]

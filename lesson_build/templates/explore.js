@@ -125,12 +125,15 @@
   var els = {};
   var resume = null;
 
+  // A run's colour and name by its β, the videos' bands (lessonkit.palette.RUN_BANDS).
   function role(run) {
     if (run.beta === 0) { return "gd"; }
-    if (DATA.too_much_beta !== null && run.beta >= DATA.too_much_beta) { return "overshoot"; }
-    return "momentum";
+    var bands = DATA.run_bands;
+    for (var k = 0; k < bands.length; k++) { if (run.beta < bands[k].below) { return bands[k].key; } }
+    return bands[bands.length - 1].key;
   }
-  var ROLE_NAMES = { gd: "plain descent", momentum: "momentum", overshoot: "too much momentum" };
+  var ROLE_NAMES = { gd: "plain descent" };
+  (DATA ? DATA.run_bands : []).forEach(function (band) { ROLE_NAMES[band.key] = band.name; });
 
   function compute() {
     var s = surfaces[state.surface];
