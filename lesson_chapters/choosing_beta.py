@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from manim import (
+    DL,
     DOWN,
     LEFT,
     RIGHT,
@@ -135,21 +136,23 @@ class Theory:
 def theory(figs: ChoosingBetaFigures) -> Theory:
     """The theory's numbers: the rate at β* in that momentum's colour, plain GD's in its own."""
     latex = (
-        rf"\kappa = \frac{{L}}{{\mu}} = {tex(figs.condition_number)}",
+        rf"\kappa = \frac{{\lambda_{{\max}}}}{{\lambda_{{\min}}}} = {tex(figs.condition_number)}",
         rf"\beta^* = \left(\frac{{\sqrt\kappa - 1}}{{\sqrt\kappa + 1}}\right)^2"
         rf" = {theory_number(figs.best_beta)}",
-        rf"\alpha^* = \frac{{4}}{{(\sqrt L + \sqrt\mu)^2}} = {theory_number(figs.best_lr)}",
+        rf"\alpha^* = \frac{{4}}{{(\sqrt{{\lambda_{{\max}}}} + \sqrt{{\lambda_{{\min}}}})^2}}"
+        rf" = {theory_number(figs.best_lr)}",
         rf"\text{{rate }} \sqrt{{\beta^*}} = {theory_number(figs.best_rate)}",
         rf"\text{{plain GD: }} \frac{{\kappa - 1}}{{\kappa + 1}} = {tex(figs.gd_rate)}"
-        rf"\text{{ at }} \alpha = \frac{{2}}{{\mu + L}} = {theory_number(figs.gd_lr)}",
+        rf"\text{{ at }} \alpha = \frac{{2}}{{\lambda_{{\min}} + \lambda_{{\max}}}}"
+        rf" = {theory_number(figs.gd_lr)}",
     )
     lines = VGroup(*[math_label(line, size=style.LABEL_SIZE) for line in latex])
     lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
     style.paint_run(lines[3], figs.best_beta)
     style.paint_run(lines[4], 0.0)
-    caption = text_label("stretched bowl, eigenvalues", style.MUTED_TEXT_COLOR)
+    caption = text_label("eigenvalues", style.MUTED_TEXT_COLOR)
     eigen = math_label(
-        rf"\mu = {tex(figs.smallest)},\ L = {tex(figs.largest)}",
+        rf"\lambda_{{\min}} = {tex(figs.smallest)},\ \lambda_{{\max}} = {tex(figs.largest)}",
         style.MUTED_TEXT_COLOR,
         style.LABEL_SIZE,
     )
@@ -203,7 +206,8 @@ def _fastest_mark(figs: ChoosingBetaFigures, plot: LinePlot) -> VGroup:
 
 
 def _unstable_region(figs: ChoosingBetaFigures, plot: LinePlot) -> VGroup:
-    """The βs whose runs grow (past the cap 2(1 + β)/L) or never settle, shaded, labelled."""
+    """The βs whose runs grow (past the cap 2(1 + β)/λ_max) or never settle, shaded,
+    labelled."""
     low_beta = float(figs.sweep_betas[0])
     low = plot.c2p(low_beta, 0.0)
     high = plot.c2p(figs.last_failed_beta, float(STEPS_AXIS_MAX))
@@ -212,7 +216,7 @@ def _unstable_region(figs: ChoosingBetaFigures, plot: LinePlot) -> VGroup:
     label = VGroup(
         text_label("grows", style.TEXT_COLOR),
         text_label("α* above", style.TEXT_COLOR, style.SMALL_SIZE),
-        text_label("2(1 + β)/L", style.TEXT_COLOR, style.SMALL_SIZE),
+        math_label(r"2(1 + \beta)/\lambda_{\max}", style.TEXT_COLOR, style.SMALL_MATH_SIZE),
     ).arrange(DOWN, buff=0.1)
     label.move_to(
         plot.c2p(0.5 * (low_beta + figs.last_failed_beta), UNSTABLE_LABEL_HEIGHT * STEPS_AXIS_MAX)
@@ -244,11 +248,14 @@ def sweep(figs: ChoosingBetaFigures) -> Sweep:
     fastest = _fastest_mark(figs, plot)
     plain = plot.add_threshold(
         float(figs.gd_steps),
-        f"best plain GD: {figs.gd_steps} steps",
+        f"best plain GD: {figs.gd_steps}",
         label_side=UP + LEFT,
         attach=False,
         meaning=style.run_meaning(0.0),
     )
+    # Its name just right of the β* line, clear of it and of the band's label.
+    plain[1].move_to(plot.c2p(figs.best_beta, float(figs.gd_steps)), aligned_edge=DL)
+    plain[1].shift(0.1 * RIGHT + 0.08 * UP)
     return Sweep(plot, simulated, unstable, best_mark, fastest, plain)
 
 

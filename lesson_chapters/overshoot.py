@@ -73,6 +73,8 @@ class OvershootChapter(Chapter):
     #: Seconds the chapter holds still on its question, then on its result.
     question_pause_s = 2.0
     result_pause_s = 2.0
+    #: Seconds left after the closing question ("how much is just right?") before the fade.
+    teaser_pause_s = 2.0
 
     def figures(self) -> OvershootFigures:
         """The three runs and their convergence steps, computed by ``momentum_math``."""
@@ -87,7 +89,8 @@ class OvershootChapter(Chapter):
         self._beat_swing(scene, board, lines.swing, figs)
         self._beat_plot(scene, board, lines.plot, figs)
         self._beat_verdict(scene, board, lines.verdict, figs)
-        scene.say(lines.teaser)  # what it means, what comes next
+        scene.say(lines.teaser)  # what it means, what comes next: a question, left to think on
+        scene.pause(self.teaser_pause_s)
 
     def _layout(self, figs: OvershootFigures) -> OvershootBoard:
         """The race's left map with β = 0.99 on it; the question top right, over the (empty)

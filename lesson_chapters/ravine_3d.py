@@ -87,9 +87,9 @@ class Ravine3DChapter(Chapter):
     name = "ravine_3d"
     three_d = True
     camera_orientation = {
-        "phi": 55 * DEGREES,
-        "theta": -70 * DEGREES,
-        "zoom": 0.85,
+        "phi": 58 * DEGREES,
+        "theta": -35 * DEGREES,
+        "zoom": 0.64,
     }
     #: Faces along each side of the surface (the camera move re-projects them all).
     resolution = 16

@@ -43,7 +43,13 @@ from lessonkit import style
 from lessonkit.boxes import highlight_box, parts_equation_panel
 from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
-from lessonkit.formatting import format_point, format_step, spoken_number, tex_number
+from lessonkit.formatting import (
+    format_point,
+    format_step,
+    lesson_symbols,
+    spoken_number,
+    tex_number,
+)
 from lessonkit.maps import MapLayers, ravine_map_frame
 from lessonkit.motion import StepArrows, TrajectoryTrail
 from lessonkit.narration import LessonScene
@@ -61,7 +67,7 @@ CONVENTION_NAMES = {
     "lesson": "this lesson",
     "pytorch": "PyTorch",
     "ema": "moving average",
-    "classical": "classical (μ is β)",
+    "classical": "classical",
 }
 
 # --- layout (scene units) ---------------------------------------------------------------
@@ -71,8 +77,8 @@ RULE_LINE_BUFF = 0.25
 RULE_TITLE_GAP = 0.8
 #: The conventions' grid: left edges of the name, velocity and position columns; rows.
 CONVENTION_COLUMNS_X = (-5.2, -1.2, 3.9)
-CONVENTION_FIRST_ROW_Y = 1.9
-CONVENTION_ROW_STEP = 1.0
+CONVENTION_FIRST_ROW_Y = 2.1
+CONVENTION_ROW_STEP = 0.8
 #: The weights' bar plot (its centre, size) and each bar's width in steps.
 WEIGHTS_PLOT_CENTER = (-2.6, 1.0, 0)
 WEIGHTS_PLOT_SIZE = {"width": 7.4, "height": 2.8}
@@ -201,8 +207,8 @@ def convention_rows(figs: VelocityFigures) -> ConventionRows:
     rows = [
         [
             text_label(CONVENTION_NAMES[rule.convention], style.MUTED_TEXT_COLOR, style.LABEL_SIZE),
-            math_label(rule.velocity_latex),
-            math_label(rule.position_latex),
+            math_label(lesson_symbols(rule.velocity_latex)),
+            math_label(lesson_symbols(rule.position_latex)),
         ]
         for rule in figs.conventions
     ]
@@ -219,7 +225,7 @@ def convention_rows(figs: VelocityFigures) -> ConventionRows:
         style.MUTED_TEXT_COLOR,
         style.LABEL_SIZE,
     )
-    footnote.next_to(table.body, DOWN, buff=0.55)
+    footnote.next_to(table.body, DOWN, buff=0.45)
     return ConventionRows(table, lesson_box, footnote)
 
 
@@ -384,6 +390,10 @@ def velocity_plots(figs: VelocityFigures) -> VelocityPlots:
         across.add_series(steps, ys, label=label, meaning=meaning, progress=across_progress)
     legend = along.legend(direction=RIGHT)
     legend.to_corner(UR, buff=style.MARGIN)
+    # What the three runs share, left of their names: the step size and the rule.
+    shared = text_label(f"α = {figs.lr:g}, the lesson's rule", style.MUTED_TEXT_COLOR)
+    shared.next_to(legend, LEFT, buff=0.4)
+    legend.add(shared)
     # Each run's x velocity of largest size, labelled as the narration reads it.
     peaks = VGroup()
     for peak, beta, xs, side in zip(
@@ -415,6 +425,8 @@ class VelocityChapter(Chapter):
     #: Silence after the sum reaches α/(1 − β), and after the two velocity plots (seconds).
     sum_pause_s = 1.5
     plots_pause_s = 2.0
+    #: Seconds the four conventions stay still to be read before the sum replaces them.
+    conventions_pause_s = 2.5
 
     def figures(self) -> VelocityFigures:
         """The chapter's numbers (:func:`lesson_narration.velocity.figures`)."""
@@ -434,6 +446,7 @@ class VelocityChapter(Chapter):
         self._beat_rule(scene, lines, ravine, rule)
         conventions = convention_rows(figs)
         self._beat_conventions(scene, lines, rule, conventions, leaving=[*ravine.parts, rule.mark])
+        scene.pause(self.conventions_pause_s)
         bars = weight_bars(figs)
         self._beat_unroll(scene, lines, bars, leaving=conventions.parts)
         stack = weight_stack(figs)

@@ -82,8 +82,8 @@ def figures() -> BeyondRavinesFigures:
     needs.steps(1, MAX_STEPS, "each run walks all its steps during one line, over a 3-D bowl")
     window = (WINDOW, WINDOW)
     needs.start_inside(window)
-    needs.spoken(experiment.start[0], 2, "the start's x", ("start",))
-    needs.spoken(experiment.start[1], 2, "the start's y", ("start",))
+    needs.spoken(experiment.start[0], 3, "the start's x", ("start",))
+    needs.spoken(experiment.start[1], 3, "the start's y", ("start",))
     surface = experiment.surface
     bottom_loss = surface.min_value
     momentum = experiment.run(ESCAPE_MOMENTUM)
@@ -176,7 +176,7 @@ def script(figs: BeyondRavinesFigures) -> BeyondRavinesScript:
     return BeyondRavinesScript(
         bumps="Real losses have bumps. Each dip in this bowl can trap a descent.",
         plain=(
-            f"Plain gradient descent starts at {spoken_point(figs.start)}. "
+            f"Plain gradient descent starts at {spoken_point(figs.start, 3)}. "
             '<bookmark mark="go"/> It slides into the nearest dip and stays: '
             f"loss {loss_words(figs.plain.final_loss)}."
         ),

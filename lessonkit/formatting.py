@@ -7,6 +7,7 @@ the trajectory it came from.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 MINUS = "\u2212"
@@ -19,6 +20,17 @@ RULE_NAMES = {
     "pytorch": "PyTorch's rule",
     "classical": "the classical rule",
 }
+
+
+def lesson_symbols(latex: str) -> str:
+    r"""An update rule's LaTeX in the lesson's symbols: β for momentum, L(θ) for the loss, θ for
+    the position (the classical form's μ, f and x are the same things under other names).
+
+    >>> lesson_symbols(r"v \leftarrow \mu\, v - \alpha\, \nabla f(x)")
+    'v \\leftarrow \\beta\\, v - \\alpha\\, \\nabla L(\\theta)'
+    """
+    latex = latex.replace(r"\mu", r"\beta").replace("f(x)", r"L(\theta)")
+    return re.sub(r"(?<![\\A-Za-z])x(?![A-Za-z])", lambda _: r"\theta", latex)
 
 
 def _signed(text: str) -> str:

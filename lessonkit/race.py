@@ -37,7 +37,7 @@ from manim import (
 
 from lessonkit import style
 from lessonkit.fading import FadeIn
-from lessonkit.formatting import format_loss, format_number, format_step
+from lessonkit.formatting import format_loss, format_number, format_step, lesson_symbols
 from lessonkit.maps import ContourMap, MapFrame, minimum_marker
 from lessonkit.motion import TrajectoryTrail
 from lessonkit.panels import Readout, ReadoutRow, text_label
@@ -129,8 +129,8 @@ KAPPA_GAP = 0.8
 def rule_tex(convention: str) -> str:
     """Both update lines of ``convention``, as one formula (∇L without its argument)."""
     rule = rules.rule(convention)
-    velocity = rule.velocity_latex.replace(r"\nabla L(\theta)", r"\nabla L")
-    return rf"{velocity},\quad {rule.position_latex}"
+    velocity = lesson_symbols(rule.velocity_latex).replace(r"\nabla L(\theta)", r"\nabla L")
+    return rf"{velocity},\quad {lesson_symbols(rule.position_latex)}"
 
 
 def kappa_label(surface: Surface) -> Text:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from manim import DOWN, LEFT, Circle, ManimColor, MathTex, Text, VGroup
 
 from lessonkit import style
+from lessonkit.formatting import lesson_symbols
 from lessonkit.panels import math_label, text_label
 from momentum_math import rules
 
@@ -102,8 +103,11 @@ def rule_block(
     rule = rules.rule(convention)
     title = text_label(heading, style.MUTED_TEXT_COLOR, heading_size)
     lines = VGroup(
-        style.mark(math_label(rule.velocity_latex, style.VELOCITY_COLOR, rule_size), "velocity"),
-        math_label(rule.position_latex, style.TEXT_COLOR, rule_size),
+        style.mark(
+            math_label(lesson_symbols(rule.velocity_latex), style.VELOCITY_COLOR, rule_size),
+            "velocity",
+        ),
+        math_label(lesson_symbols(rule.position_latex), style.TEXT_COLOR, rule_size),
     ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
     return VGroup(title, lines).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
 

@@ -216,7 +216,9 @@ def test_beyond_ravines_sweep_counts_the_runs_that_reach_the_bottom():
 def test_beyond_ravines_speaks_the_numbers_it_shows():
     figs = beyond_ravines.figures()
     lines = beyond_ravines.script(figs)
-    assert spoken_point(figs.start) in lines.plain
+    # the start as its readout shows it, (7.110, 6.970): to the readout's three digits
+    assert spoken_point(figs.start, 3) == "(7.11, 6.97)"
+    assert spoken_point(figs.start, 3) in lines.plain
     for run, line in (
         (figs.plain, lines.plain),
         (figs.momentum, lines.momentum),

@@ -267,7 +267,14 @@ def test_choosing_beta_script_speaks_only_the_chapters_numbers(beta_figs):
 @pytest.mark.parametrize(
     ("module_name", "chapter_name", "narration", "pause_names", "low", "high"),
     [
-        ("velocity", "VelocityChapter", velocity, ("sum_pause_s", "plots_pause_s"), 70.0, 77.0),
+        (
+            "velocity",
+            "VelocityChapter",
+            velocity,
+            ("sum_pause_s", "plots_pause_s", "conventions_pause_s"),
+            72.0,
+            80.0,
+        ),
         (
             "choosing_beta",
             "ChoosingBetaChapter",

@@ -590,3 +590,26 @@ def test_storyboards_take_run_colours_from_the_runs_beta():
         source = path.read_text(encoding="utf-8")
         for name in names:
             assert f"style.{name}" not in source, f"{path.name} uses style.{name}"
+
+
+def test_one_symbol_one_meaning_beta_is_momentum_lambda_an_eigenvalue_L_the_loss():
+    from pathlib import Path
+
+    from lessonkit.formatting import lesson_symbols
+    from lessonkit.race import rule_tex
+    from momentum_math import rules
+
+    for convention in ("lesson", "pytorch", "ema", "classical"):
+        rule = rules.rule(convention)
+        shown = rule_tex(convention) + lesson_symbols(rule.velocity_latex + rule.position_latex)
+        assert r"\mu" not in shown and "f(x)" not in shown and r"\beta" in shown
+        assert "x" not in shown.replace(r"\text", "")
+    root = Path(__file__).resolve().parents[1]
+    sources = [*(root / "lesson_chapters").glob("*.py"), *(root / "lesson_narration").glob("*.py")]
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        # μ (an eigenvalue, or the classical form's momentum) is never on screen or spoken
+        assert r"\mu" not in text and "μ" not in text, path.name
+        # L is the loss: an eigenvalue is λ, never L
+        for pattern in (r"\frac{{L}}", r"\sqrt L", r")/L", "/L}"):
+            assert pattern not in text, f"{path.name}: {pattern}"
