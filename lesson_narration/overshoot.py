@@ -110,15 +110,15 @@ class OvershootScript:
     """
 
     setup: str
-    swing: str
     question: str
+    swing: str
     plot: str
     verdict: str
     teaser: str
 
     def lines(self) -> list[str]:
         """Every line, in order."""
-        return [self.setup, self.swing, self.question, self.plot, self.verdict, self.teaser]
+        return [self.setup, self.question, self.swing, self.plot, self.verdict, self.teaser]
 
 
 def script(figs: OvershootFigures) -> OvershootScript:
