@@ -124,12 +124,10 @@ def clips() -> RecapClips:
     runs = tuple(race.run(beta) for beta in race.betas)
     race_needs.inside(list(runs), (race.surface.x_range, race.surface.y_range), "a replayed path")
     threshold = float(race.threshold or 0.0)
-    stops = tuple(
-        run.num_steps
-        if run.steps_to_converge(threshold) is None
-        else run.steps_to_converge(threshold)
-        for run in runs
-    )
+    stops: list[int] = []
+    for run in runs:  # each stops at its finish, or at its last step
+        finish = run.steps_to_converge(threshold)
+        stops.append(run.num_steps if finish is None else finish)
     return RecapClips(
         ravine_lr=float(ravine.lr),
         ravine_steps=int(ravine.steps),
