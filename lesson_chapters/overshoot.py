@@ -41,7 +41,7 @@ from lessonkit.race import RULE_LINE_Y, Lane, MapRace, lane_frames, rule_tex, ru
 #: The loss plot's axes box, and where its bottom-left corner goes: where the race's right
 #: map was, x from 1.05 to 5.45, its tick labels above the paused-caption line.
 PLOT_WIDTH = 4.4
-PLOT_HEIGHT = 2.6
+PLOT_HEIGHT = 2.3
 PLOT_BOX_CORNER = np.array([1.05, -0.45, 0.0])
 
 

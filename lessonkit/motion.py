@@ -11,8 +11,10 @@ import math
 
 import numpy as np
 from manim import (
+    DOWN,
     LEFT,
     RIGHT,
+    UP,
     Animation,
     Arrow,
     Dot,
@@ -159,8 +161,14 @@ class StepArrows(VGroup):
             # Same structure every step (``become`` keeps it), hidden on tiny arrows,
             # which sit under the dot where a label would only crowd it.
             label = MathTex(self.label_text, color=self.color, font_size=style.LABEL_SIZE)
-            side = RIGHT if self.vectors[step][0] >= 0 else LEFT
-            label.next_to(end, side, buff=0.22)
+            # Beyond the tip, along the arrow's main direction: where the path is about to
+            # go from the tip is beside it, not past it.
+            x, y = self.vectors[step][:2]
+            if abs(y) > abs(x):
+                side = UP if y > 0 else DOWN
+            else:
+                side = RIGHT if x >= 0 else LEFT
+            label.next_to(end, side, buff=0.12)
             self.label.become(label)
             self.label_visible = bool(np.linalg.norm(end - start) >= self.min_label_length)
             if not self.label_visible:
