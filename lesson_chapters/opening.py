@@ -17,7 +17,7 @@ from lesson_narration.opening import LESSON_TITLE, QUESTION, OpeningFigures, fig
 from lessonkit import style
 from lessonkit.chapters import Chapter
 from lessonkit.fading import FadeIn, FadeOut
-from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame
+from lessonkit.maps import ContourMap, minimum_marker, ravine_map_frame, whole_rings
 from lessonkit.motion import TrajectoryTrail
 from lessonkit.narration import LessonScene
 from lessonkit.panels import text_label
@@ -78,7 +78,8 @@ class OpeningChapter(Chapter):
         title_block.move_to(TITLE_BLOCK_CENTER)
         surface = figs.experiment.surface
         frame = ravine_map_frame(surface)
-        contours = ContourMap(surface, frame)
+        # No border here: only the rings that close inside the window.
+        contours = ContourMap(surface, frame, levels=whole_rings(surface, frame))
         contours.set_stroke(opacity=self.faint_opacity)
         minimum = minimum_marker(surface, frame).set_stroke(opacity=self.faint_minimum_opacity)
         trail = TrajectoryTrail(figs.run, frame)

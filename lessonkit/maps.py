@@ -221,6 +221,30 @@ def _edge_point(inner: FloatArray, outer: FloatArray, low: FloatArray, high: Flo
     return inner + max(fraction, 0.0) * step
 
 
+def whole_rings(surface: Surface, frame: MapFrame, count: int = 10) -> list[float]:
+    """The map's contour levels (:func:`contour_levels`) whose rings lie wholly inside
+    ``frame``'s window: for a map drawn without a border, where a ring the window cuts
+    would end in mid-air. A surface traced on a grid keeps all its levels."""
+    every = contour_levels(surface, frame, count)
+    if not _ellipses_fit(surface, frame):
+        return [float(level) for level in every]
+    inverse = np.linalg.inv(np.asarray(surface.hessian, dtype=float))
+    centre = np.asarray(surface.minima[0], dtype=float)
+    kept = []
+    for level in every:
+        # the ellipse L = c reaches sqrt(2 (c - min) (H^-1)_ii) from the centre along axis i
+        reach = np.sqrt(2.0 * (level - surface.min_value) * np.diag(inverse))
+        (x_low, x_high), (y_low, y_high) = frame.x_range, frame.y_range
+        if (
+            centre[0] - reach[0] >= x_low
+            and centre[0] + reach[0] <= x_high
+            and centre[1] - reach[1] >= y_low
+            and centre[1] + reach[1] <= y_high
+        ):
+            kept.append(float(level))
+    return kept
+
+
 def minimum_marker(surface: Surface, frame: MapFrame) -> VGroup:
     """A small cross on each known minimum."""
     marks = VGroup()

@@ -613,3 +613,17 @@ def test_one_symbol_one_meaning_beta_is_momentum_lambda_an_eigenvalue_L_the_loss
         # L is the loss: an eigenvalue is λ, never L
         for pattern in (r"\frac{{L}}", r"\sqrt L", r")/L", "/L}"):
             assert pattern not in text, f"{path.name}: {pattern}"
+
+
+def test_a_borderless_map_keeps_only_the_rings_that_close_inside_its_window(zigzag_run):
+    from lessonkit.maps import ContourMap, MapFrame, contour_levels, whole_rings
+
+    surface = zigzag_run.surface
+    frame = MapFrame(surface.x_range, surface.y_range, center=(0, 0), width=12.6, height=3.5)
+    every = list(contour_levels(surface, frame))
+    kept = whole_rings(surface, frame)
+    assert 5 <= len(kept) < len(every) and kept == every[: len(kept)]  # the outer ones go
+    rings = ContourMap(surface, frame, levels=kept)
+    assert len(rings) == len(kept)  # one whole ellipse each, none cut in pieces
+    for ring in rings:
+        assert np.allclose(ring.points[0], ring.points[-1])
