@@ -153,14 +153,7 @@ class ContourMap(VGroup):
         radii = np.sqrt(2.0 * (level - self.surface.min_value) / eigenvalues)
         data_matrix = eigenvectors @ np.diag(radii)
         centre = np.asarray(self.surface.minima[0], dtype=float)
-        reach = np.sqrt((data_matrix**2).sum(axis=1))  # the ellipse's half extent along x, y
-        (x_low, x_high), (y_low, y_high) = self.frame.x_range, self.frame.y_range
-        if (
-            centre[0] - reach[0] >= x_low
-            and centre[0] + reach[0] <= x_high
-            and centre[1] - reach[1] >= y_low
-            and centre[1] + reach[1] <= y_high
-        ):
+        if ring_closes_inside(self.surface, self.frame, level):
             scene_matrix = np.diag([self.frame.x_scale, self.frame.y_scale]) @ data_matrix
             ellipse = Circle(radius=1.0, num_components=9)
             ellipse.apply_matrix(scene_matrix, about_point=np.zeros(3))
@@ -228,21 +221,22 @@ def whole_rings(surface: Surface, frame: MapFrame, count: int = 10) -> list[floa
     every = contour_levels(surface, frame, count)
     if not _ellipses_fit(surface, frame):
         return [float(level) for level in every]
+    return [float(level) for level in every if ring_closes_inside(surface, frame, level)]
+
+
+def ring_closes_inside(surface: Surface, frame: MapFrame, level: float) -> bool:
+    """Whether a quadratic's ring at ``level`` lies wholly inside ``frame``'s window."""
     inverse = np.linalg.inv(np.asarray(surface.hessian, dtype=float))
     centre = np.asarray(surface.minima[0], dtype=float)
-    kept = []
-    for level in every:
-        # the ellipse L = c reaches sqrt(2 (c - min) (H^-1)_ii) from the centre along axis i
-        reach = np.sqrt(2.0 * (level - surface.min_value) * np.diag(inverse))
-        (x_low, x_high), (y_low, y_high) = frame.x_range, frame.y_range
-        if (
-            centre[0] - reach[0] >= x_low
-            and centre[0] + reach[0] <= x_high
-            and centre[1] - reach[1] >= y_low
-            and centre[1] + reach[1] <= y_high
-        ):
-            kept.append(float(level))
-    return kept
+    # the ellipse L = c reaches sqrt(2 (c - min) (H^-1)_ii) from the centre along axis i
+    reach = np.sqrt(2.0 * (level - surface.min_value) * np.diag(inverse))
+    (x_low, x_high), (y_low, y_high) = frame.x_range, frame.y_range
+    return bool(
+        centre[0] - reach[0] >= x_low
+        and centre[0] + reach[0] <= x_high
+        and centre[1] - reach[1] >= y_low
+        and centre[1] + reach[1] <= y_high
+    )
 
 
 def minimum_marker(surface: Surface, frame: MapFrame) -> VGroup:
